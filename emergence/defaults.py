@@ -1,0 +1,26 @@
+"""The core's essential plugin: default energy, noise and plasticity (asked last, so plugins override)."""
+
+from __future__ import annotations
+
+from .hookspecs import hookimpl
+
+
+@hookimpl
+def plasticity(config):
+    from .plasticity import OjaPlasticity
+
+    return OjaPlasticity(config)
+
+
+@hookimpl
+def energy(config):
+    from .energy import HomeostaticEnergy
+
+    return HomeostaticEnergy(config)
+
+
+@hookimpl
+def noise(config):
+    from .dynamics import StateDependentNoise
+
+    return StateDependentNoise(config)

@@ -1,0 +1,58 @@
+"""The default learning rule: normalised Oja, plus Gaussian weight noise on the recurrent matrices."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import torch
+
+from .config import AgentConfig
+
+if TYPE_CHECKING:
+    from .base import ContinuousEmergeBase
+
+__all__ = ["oja_update", "OjaPlasticity"]
+
+_EPS = 1e-12
+
+
+def _unit(x: torch.Tensor) -> torch.Tensor:
+    return x / x.norm(dim=-1, keepdim=True).clamp_min(_EPS)
+
+
+def oja_update(W: torch.Tensor, pre: torch.Tensor, post: torch.Tensor, rate: torch.Tensor) -> None:
+    """In place, per agent p: ``W += rate_p * (y x^T - diag(y^2) W)``, x = pre/|pre|, y = post/|post|.
+
+    Row i moves by ``rate * y_i * (x - y_i * w_i)`` (Oja's rule on normalised vectors). ``W`` is
+    (P, n_post, n_pre), ``pre`` (P, n_pre), ``post`` (P, n_post), ``rate`` (P,). Two passes over W, no
+    temporary of W's size.
+    """
+    x, y = _unit(pre), _unit(post)
+    W.mul_(1.0 - rate[:, None, None] * (y * y)[:, :, None])
+    W.baddbmm_((rate[:, None] * y)[:, :, None], x[:, None, :])
+
+
+class OjaPlasticity:
+    """Oja on all four synapses; weight noise on W_rec_main and W_rec_emo (MODEL.md section 2).
+
+    Weight noise is part of the learning update, so it too pauses while an agent cannot learn. With
+    ``weight_noise_every = k`` it is applied on every k-th step with SD ``weight_noise * sqrt(k)``: the
+    random walk of each weight keeps its variance; k = 1 is the write-up's per-step noise.
+    """
+
+    def __init__(self, config: AgentConfig):
+        c = config
+        self.config = c
+        self.noise_sd = c.weight_noise * math.sqrt(c.weight_noise_every)
+
+    def apply(self, agent: ContinuousEmergeBase, learning: torch.Tensor) -> None:
+        c = self.config
+        on = learning.to(agent.dtype)
+        oja_update(agent.W_in_main, agent.sensory, agent.main, c.eta_in_main * on)
+        oja_update(agent.W_main_emo, agent.main, agent.emotion, c.eta_main_emo * on)
+        oja_update(agent.W_rec_main, agent.main_prev, agent.main, c.eta_rec_main * on)
+        oja_update(agent.W_rec_emo, agent.emotion_prev, agent.emotion, c.eta_rec_emo * on)
+        if self.noise_sd > 0 and agent.step_index % c.weight_noise_every == 0:
+            for W in (agent.W_rec_main, agent.W_rec_emo):
+                agent.add_weight_noise(W, self.noise_sd, learning)

@@ -1,0 +1,15 @@
+"""Pure surge: no buffer, no cards; relational drift does nothing (twin B of the write-up)."""
+
+from emergence.hookspecs import hookimpl
+
+
+class Surge:
+    """The absence of a scaffold, as a plugin: it implements no agent hook."""
+
+    def __init__(self, config):
+        self.config = config
+
+
+@hookimpl
+def register_scaffolds(register):
+    register("surge", Surge)
