@@ -71,6 +71,7 @@ class AgentConfig:
     eta_main_emo: float = _float(1e-3, ge(0))
     eta_rec_main: float = _float(1e-4, ge(0))
     eta_rec_emo: float = _float(1e-4, ge(0))
+    oja_post: str = _choice("rms", ("rms", "unit"))
     weight_noise: float = _float(1e-4, ge(0))
     weight_noise_every: int = field(default=1, validator=_positive_int)
     # energy: homeostatic pull to a setpoint, depletion by activity, sleep/wake hysteresis

@@ -21,14 +21,20 @@ def _unit(x: torch.Tensor) -> torch.Tensor:
     return x / x.norm(dim=-1, keepdim=True).clamp_min(_EPS)
 
 
-def oja_update(W: torch.Tensor, pre: torch.Tensor, post: torch.Tensor, rate: torch.Tensor) -> None:
-    """In place, per agent p: ``W += rate_p * (y x^T - diag(y^2) W)``, x = pre/|pre|, y = post/|post|.
+def oja_update(
+    W: torch.Tensor, pre: torch.Tensor, post: torch.Tensor, rate: torch.Tensor, post_norm: str = "rms"
+) -> None:
+    """In place, per agent p: ``W += rate_p * (y x^T - diag(y^2) W)`` on normalised vectors.
 
-    Row i moves by ``rate * y_i * (x - y_i * w_i)`` (Oja's rule on normalised vectors). ``W`` is
-    (P, n_post, n_pre), ``pre`` (P, n_pre), ``post`` (P, n_post), ``rate`` (P,). Two passes over W, no
-    temporary of W's size.
+    Row i moves by ``rate * y_i * (x - y_i * w_i)`` (Oja's rule). x = pre / |pre| (unit length);
+    y = post / rms(post) (``post_norm="rms"``: each y_i is O(1), so rows settle near unit norm at any
+    field size) or post / |post| (``"unit"``: the decay term is O(1/n_post) and rows may drift to norm
+    sqrt(n_post)). ``W`` is (P, n_post, n_pre), ``pre`` (P, n_pre), ``post`` (P, n_post), ``rate`` (P,).
+    Two passes over W, no temporary of W's size.
     """
     x, y = _unit(pre), _unit(post)
+    if post_norm == "rms":
+        y = y * post.shape[-1] ** 0.5
     W.mul_(1.0 - rate[:, None, None] * (y * y)[:, :, None])
     W.baddbmm_((rate[:, None] * y)[:, :, None], x[:, None, :])
 
@@ -49,10 +55,10 @@ class OjaPlasticity:
     def apply(self, agent: ContinuousEmergeBase, learning: torch.Tensor) -> None:
         c = self.config
         on = learning.to(agent.dtype)
-        oja_update(agent.W_in_main, agent.sensory, agent.main, c.eta_in_main * on)
-        oja_update(agent.W_main_emo, agent.main, agent.emotion, c.eta_main_emo * on)
-        oja_update(agent.W_rec_main, agent.main_prev, agent.main, c.eta_rec_main * on)
-        oja_update(agent.W_rec_emo, agent.emotion_prev, agent.emotion, c.eta_rec_emo * on)
+        oja_update(agent.W_in_main, agent.sensory, agent.main, c.eta_in_main * on, c.oja_post)
+        oja_update(agent.W_main_emo, agent.main, agent.emotion, c.eta_main_emo * on, c.oja_post)
+        oja_update(agent.W_rec_main, agent.main_prev, agent.main, c.eta_rec_main * on, c.oja_post)
+        oja_update(agent.W_rec_emo, agent.emotion_prev, agent.emotion, c.eta_rec_emo * on, c.oja_post)
         if self.noise_sd > 0 and agent.step_index % c.weight_noise_every == 0:
             for W in (agent.W_rec_main, agent.W_rec_emo):
                 agent.add_weight_noise(W, self.noise_sd, learning)

@@ -1,0 +1,131 @@
+"""Public test helpers: hypothesis strategies and invariant checks for agents and plugin authors.
+
+Use them on your own plugin::
+
+    from hypothesis import given
+    from emergence.testing import agent_configs, check_invariants
+
+    @given(agent_configs())
+    def test_my_plugin_keeps_invariants(config):
+        check_invariants(config, plugins=[MyPlugin()])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from hypothesis import strategies as st
+
+from .base import ContinuousEmergeBase
+from .config import AgentConfig
+
+__all__ = [
+    "agent_configs",
+    "texts",
+    "seeds",
+    "grow",
+    "check_activations_bounded",
+    "check_energy_bounded",
+    "check_hysteresis",
+    "check_no_learning_while_asleep",
+    "check_invariants",
+]
+
+seeds = st.integers(min_value=0, max_value=2**31 - 1)
+texts = st.text(min_size=1, max_size=80)
+
+
+@st.composite
+def agent_configs(draw, max_main: int = 96, max_emo: int = 24) -> AgentConfig:
+    """Valid small configurations across the ranges that matter for the dynamics' invariants."""
+    sleep_below = draw(st.floats(0.05, 0.6))
+    return AgentConfig(
+        n_input=draw(st.integers(4, 32)),
+        n_main=draw(st.integers(8, max_main)),
+        n_emo=draw(st.integers(2, max_emo)),
+        dt=draw(st.floats(0.1, 1.0)),
+        tau_sensory=draw(st.floats(1.0, 10.0)),
+        tau_main=draw(st.floats(1.0, 20.0)),
+        tau_emo=draw(st.floats(1.0, 20.0)),
+        recurrent_gain=draw(st.floats(0.0, 3.0)),
+        emo_recurrent_gain=draw(st.floats(0.0, 3.0)),
+        bias_scale=draw(st.floats(0.0, 1.0)),
+        main_noise=draw(st.floats(0.0, 0.5)),
+        emo_noise=draw(st.floats(0.0, 0.5)),
+        text_noise=draw(st.floats(0.0, 0.5)),
+        eta_in_main=draw(st.floats(0.0, 0.05)),
+        eta_main_emo=draw(st.floats(0.0, 0.05)),
+        eta_rec_main=draw(st.floats(0.0, 0.05)),
+        eta_rec_emo=draw(st.floats(0.0, 0.05)),
+        weight_noise=draw(st.floats(0.0, 1e-2)),
+        weight_noise_every=draw(st.integers(1, 5)),
+        energy_homeostasis=draw(st.floats(0.0, 0.05)),
+        energy_cost=draw(st.floats(0.0, 0.1)),
+        sleep_below=sleep_below,
+        wake_above=draw(st.floats(sleep_below + 0.05, 0.95)),
+        seed_text=draw(texts),
+        resonance_every=draw(st.integers(1, 20)),
+        trail_length=draw(st.integers(1, 16)),
+    )
+
+
+def grow(config: AgentConfig, steps: int, seed: int = 0, population: int = 2, **kwargs) -> ContinuousEmergeBase:
+    """A population of ``population`` agents with seeds from ``seed``, stepped ``steps`` times."""
+    agent = ContinuousEmergeBase(
+        config, [seed + p for p in range(population)], [seed + 1000 + p for p in range(population)], **kwargs
+    )
+    agent.run(steps)
+    return agent
+
+
+def check_activations_bounded(agent: ContinuousEmergeBase) -> None:
+    """Every field's activation is finite and within [-1, 1] (tanh; float rounding may reach 1)."""
+    for name in ("sensory", "main", "emotion"):
+        a = getattr(agent, name)
+        assert torch.isfinite(a).all(), f"{name} field has non-finite activations"
+        assert a.abs().max() <= 1.0, f"{name} field left [-1, 1]: max |a| = {float(a.abs().max())}"
+
+
+def check_energy_bounded(agent: ContinuousEmergeBase) -> None:
+    assert ((agent.energy >= 0) & (agent.energy <= 1)).all(), f"energy left [0, 1]: {agent.energy.tolist()}"
+
+
+def check_hysteresis(energy: Sequence[float], awake: Sequence[bool], sleep_below: float, wake_above: float) -> None:
+    """Along one agent's trajectory: it falls asleep only below ``sleep_below`` and wakes only above
+    ``wake_above``; between the two it keeps its state."""
+    for t in range(1, len(energy)):
+        if awake[t - 1] and not awake[t]:
+            assert energy[t] < sleep_below, f"fell asleep at step {t} with energy {energy[t]}"
+        if not awake[t - 1] and awake[t]:
+            assert energy[t] > wake_above, f"woke at step {t} with energy {energy[t]}"
+        if sleep_below <= energy[t] <= wake_above:
+            assert awake[t] == awake[t - 1], f"changed state at step {t} inside the hysteresis band"
+
+
+def check_no_learning_while_asleep(agent: ContinuousEmergeBase, steps: int) -> None:
+    """Step ``steps`` times; an agent that cannot learn at a step keeps its weights through that step."""
+    names = ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo")
+    for _ in range(steps):
+        before = {name: getattr(agent, name).clone() for name in names}
+        agent.step()
+        frozen = ~agent.learning
+        for name in names:
+            after = getattr(agent, name)
+            assert torch.equal(after[frozen], before[name][frozen]), f"{name} changed while the agent could not learn"
+
+
+def check_invariants(config: AgentConfig, steps: int = 60, seed: int = 0, **kwargs) -> ContinuousEmergeBase:
+    """Grow a small population step by step and check boundedness, energy bounds and hysteresis."""
+    agent = ContinuousEmergeBase(config, [seed, seed + 1], [seed + 7, seed + 8], **kwargs)
+    energy, awake = [agent.energy.clone()], [agent.awake.clone()]
+    for _ in range(steps):
+        agent.step()
+        check_activations_bounded(agent)
+        check_energy_bounded(agent)
+        energy.append(agent.energy.clone())
+        awake.append(agent.awake.clone())
+    E, A = torch.stack(energy), torch.stack(awake)
+    for p in range(agent.population):
+        check_hysteresis(E[:, p].tolist(), A[:, p].tolist(), config.sleep_below, config.wake_above)
+    return agent
