@@ -1,0 +1,138 @@
+"""The ``emergence`` command line: thin; it parses, calls library functions and renders with rich.
+
+Importing this module (and ``--help``) does not import torch; commands import what they need.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .plugins import make_plugin_manager, registry
+
+__all__ = ["cli", "main", "USER_ERRORS"]
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from .config import ConfigError
+    from .plugins import UnknownPluginError
+    from .storage import ResultsError
+
+    return ConfigError, UnknownPluginError, ResultsError
+
+
+USER_ERRORS = _user_errors()
+
+
+def metric_option(**kwargs):
+    return click.option(
+        "--emotion-metric", "emotion_metrics", multiple=True, metavar="NAME",
+        help="Emotion metric(s) for the statistics (repeatable; see `emergence plugins`).", **kwargs,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="emergence")
+def cli() -> None:
+    """Grow developmental agents side by side and compare them."""
+
+
+@cli.group()
+def protocol() -> None:
+    """Run an experiment protocol (e.g. `emergence protocol twins --a hrls --b surge`)."""
+
+
+@cli.command()
+def plugins() -> None:
+    """List installed plugins and what each contributes."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .plugins import plugin_sources
+
+    pm = make_plugin_manager()
+    table = Table(title="Installed plugins")
+    for column in ("plugin", "package", "version"):
+        table.add_column(column)
+    for name, package, version in plugin_sources(pm):
+        table.add_row(name, package, version)
+    console = Console()
+    console.print(table)
+    for hook, kind in (("register_scaffolds", "scaffolds"), ("emotion_metric", "emotion metrics"),
+                       ("register_protocols", "protocols"), ("register_substrates", "substrates")):
+        console.print(f"[bold]{kind}:[/bold] {', '.join(registry(pm, hook, kind).names()) or 'none'}")
+
+
+@cli.command()
+@click.option("--preset", "preset_name", default="small", show_default=True, help="Agent preset.")
+@click.option("--steps", default=200, show_default=True, type=click.IntRange(min=1), help="Steps to grow.")
+@click.option("--scaffold", default="surge", show_default=True, help="Scaffold plugin (e.g. hrls, surge).")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--trails", default=10, show_default=True, type=click.IntRange(min=1), help="Trails to print.")
+def grow(preset_name: str, steps: int, scaffold: str, seed: int, trails: int) -> None:
+    """Grow one agent and print its most recent trails."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .base import ContinuousEmergeBase
+    from .config import preset
+
+    agent = ContinuousEmergeBase(preset(preset_name), [seed], [seed + 1], scaffolds=[scaffold])
+    agent.receive_feedback("Be kind to small voices", 1.0)
+    agent.run(steps)
+    table = Table(title=f"Last trails of one {scaffold} agent ({preset_name}, {steps} steps)")
+    for column in ("iteration", "surge", "energy", "awake", "input", "emotion"):
+        table.add_column(column)
+    for trail in agent.trails(0)[-trails:]:
+        table.add_row(str(trail["iteration"]), f"{trail['surge']:.3f}", f"{trail['energy']:.3f}",
+                      str(trail["awake"]), trail["input"], f"{trail['emotion']:+.4f}")
+    Console().print(table)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@metric_option()
+def report(out: Path, emotion_metrics: tuple[str, ...]) -> None:
+    """Recompute the statistics, table and figures of a results folder from its files alone.
+
+    With --emotion-metric, any metric is computed after the fact from the recorded data.
+    """
+    from .analysis import analyse
+    from .report import render
+
+    render(analyse(out, emotion_metrics or None), out)
+
+
+cli.add_command(report, "stats")
+
+
+def _add_plugin_commands(group: click.Group) -> None:
+    pm = make_plugin_manager()
+    for name, command in registry(pm, "register_protocols", "protocol").entries.items():
+        protocol.add_command(command, name)
+    pm.hook.register_commands(cli=group)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a user mistake prints one line and returns 2, never a traceback."""
+    try:
+        _add_plugin_commands(cli)
+        cli.main(args=argv, prog_name="emergence", standalone_mode=False)
+    except USER_ERRORS as err:
+        click.echo(f"error: {err}", err=True)
+        return 2
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

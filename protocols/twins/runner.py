@@ -1,0 +1,236 @@
+"""Grow a sweep of twin pairs side by side, recording as it goes; resume where a sweep stopped.
+
+Runs are grown in chunks: all twins A of a chunk form one population (one plugin manager with A's
+scaffolds), all twins B another. An agent's trajectory does not depend on its population, so the
+chunk size changes speed and memory, never results.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import torch
+
+from emergence.base import ContinuousEmergeBase
+from emergence.checkpoint import load_checkpoint, restore, save_checkpoint
+from emergence.config import AgentConfig
+from emergence.plugins import make_plugin_manager, plugin_sources, registry
+from emergence.results import snapshot_part_path, step_part_path, write_table
+from emergence.storage import ResultsError, read_json, write_json
+
+from .settings import TwinsConfig
+
+__all__ = ["run_sweep", "run_seeds", "plan_chunk_size", "check_plugins"]
+
+Progress = Callable[[int, int], None]  # (pair-steps advanced, runs finished)
+
+
+def run_seeds(config: TwinsConfig) -> list[dict[str, int]]:
+    """Per run: the init and noise seeds of both twins, derived from the sweep seed by SeedSequence."""
+
+    def derive(*key: int) -> int:
+        return int(np.random.SeedSequence([config.seed, *key]).generate_state(1, np.uint64)[0] >> 1)
+
+    seeds = []
+    for run in range(config.runs):
+        init_a = derive(run, 0)
+        init_b = init_a if config.init == "same" else derive(run, 1)
+        seeds.append(dict(run=run, init_a=init_a, init_b=init_b, noise_a=derive(run, 2), noise_b=derive(run, 3)))
+    return seeds
+
+
+def agent_bytes(agent: AgentConfig) -> int:
+    """Bytes of one agent's weights and state (the recurrent matrix dominates)."""
+    n_in, n, e = agent.n_input, agent.n_main, agent.n_emo
+    itemsize = 4 if agent.dtype == "float32" else 8
+    return itemsize * (n * n + n * n_in + e * n + e * e + 8 * (n + e + n_in))
+
+
+def plan_chunk_size(config: TwinsConfig, budget: int | None = None) -> int:
+    """Pairs per chunk: the config's ``chunk_size``, else as many as half the free memory holds."""
+    if config.chunk_size:
+        return min(config.chunk_size, config.runs)
+    if budget is None:
+        budget = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    per_pair = 2 * agent_bytes(config.agent) + config.agent.n_main ** 2 * 4  # + the weight-noise buffer
+    return max(1, min(config.runs, budget // per_pair))
+
+
+def check_plugins(config: TwinsConfig) -> None:
+    """Fail early, in one line, on an unknown scaffold or metric."""
+    pm = make_plugin_manager()
+    scaffolds = registry(pm, "register_scaffolds", "scaffold")
+    metrics = registry(pm, "emotion_metric", "emotion metric")
+    for name in config.a + config.b:
+        scaffolds[name]
+    for name in config.emotion_metrics:
+        metrics[name]
+
+
+def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str]) -> dict:
+    pm = make_plugin_manager()
+    return {
+        "protocol": "twins",
+        "substrate": "fields",
+        "config": config.to_dict(),
+        "seeds": run_seeds(config),
+        "chunk_size": chunk_size,
+        "weight_noise_mode": _noise_mode(config.agent),
+        "versions": {
+            "python": sys.version.split()[0],
+            "torch": torch.__version__,
+            "plugins": [dict(name=n, package=p, version=v) for n, p, v in plugin_sources(pm)],
+        },
+        "command_line": command_line,
+    }
+
+
+def _noise_mode(agent: AgentConfig) -> str:
+    if agent.weight_noise_every == 1:
+        return "exact: fresh Gaussian weight noise every learning step"
+    return (f"every {agent.weight_noise_every} steps with SD x sqrt({agent.weight_noise_every}) "
+            "(same random-walk variance as per-step noise)")
+
+
+def open_folder(config: TwinsConfig, out: Path, command_line: list[str]) -> dict:
+    """Create the results folder, or accept an existing one only if it holds the same config."""
+    path = out / "manifest.json"
+    if path.exists():
+        manifest = read_json(path)
+        if manifest.get("config") != config.to_dict():
+            raise ResultsError(
+                f"{out} holds a sweep with a different configuration; choose another --out "
+                "(nothing was overwritten)"
+            )
+        return manifest
+    manifest = manifest_for(config, plan_chunk_size(config), command_line)
+    write_json(path, manifest)
+    return manifest
+
+
+class Recorder:
+    """Per-step scalars and emotion snapshots of a chunk's twins, written per checkpoint interval."""
+
+    def __init__(self, config: TwinsConfig, runs: list[int], out: Path):
+        self.config, self.runs, self.out = config, runs, out
+        P, C = len(runs), config.checkpoint_every
+        self.columns = {
+            twin: {name: torch.zeros(P, C, dtype=torch.float64) for name in ("activity", "emotion", "emotion_var", "energy", "awake")}
+            for twin in "AB"
+        }
+        self.snapshots: dict[str, list[tuple[int, torch.Tensor]]] = {"A": [], "B": []}
+
+    def record(self, step: int, twins: dict[str, ContinuousEmergeBase]) -> None:
+        k = step % self.config.checkpoint_every
+        for twin, agent in twins.items():
+            columns = self.columns[twin]
+            columns["activity"][:, k] = agent.activity
+            columns["emotion"][:, k] = agent.emotion.mean(dim=1)
+            columns["emotion_var"][:, k] = agent.emotion.var(dim=1, correction=0)
+            columns["energy"][:, k] = agent.energy
+            columns["awake"][:, k] = agent.awake
+            if step % self.config.snapshot_every == 0:
+                self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone()))
+
+    def flush(self, part: int) -> None:
+        """Write interval ``part`` (steps part*C .. (part+1)*C - 1) of every run of the chunk."""
+        C = self.config.checkpoint_every
+        steps = np.arange(part * C, (part + 1) * C, dtype=np.int64)
+        for i, run in enumerate(self.runs):
+            rows = {name: [] for name in ("run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake")}
+            snap = {"run": [], "twin": [], "step": [], "field": []}
+            for twin in "AB":
+                columns = self.columns[twin]
+                rows["run"].append(np.full(C, run, dtype=np.int32))
+                rows["twin"].append(np.full(C, twin))
+                rows["step"].append(steps)
+                for name in ("activity", "emotion", "emotion_var", "energy"):
+                    rows[name].append(columns[name][i].numpy().copy())
+                rows["awake"].append(columns["awake"][i].numpy().astype(bool))
+                for step, field in self.snapshots[twin]:
+                    snap["run"].append(run)
+                    snap["twin"].append(twin)
+                    snap["step"].append(step)
+                    snap["field"].append(field[i].numpy())
+            table = pa.table({name: np.concatenate(parts) for name, parts in rows.items()})
+            write_table(step_part_path(self.out, run, part), table)
+            if snap["step"]:
+                snaps = pa.table({
+                    "run": pa.array(snap["run"], pa.int32()),
+                    "twin": pa.array(snap["twin"]),
+                    "step": pa.array(snap["step"], pa.int64()),
+                    "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
+                })
+                write_table(snapshot_part_path(self.out, run, part), snaps)
+        self.snapshots = {"A": [], "B": []}
+
+
+def _checkpoint_paths(out: Path, chunk: int) -> dict[str, Path]:
+    return {twin: out / "checkpoints" / f"chunk-{chunk:03d}-{twin}.safetensors" for twin in "AB"}
+
+
+def _checkpoint_step(paths: dict[str, Path]) -> int:
+    """The step both twins' checkpoints agree on (0 when there is none yet)."""
+    if not all(p.exists() for p in paths.values()):
+        return 0
+    steps = {twin: load_checkpoint(p)[3]["step"] for twin, p in paths.items()}
+    return min(steps.values())
+
+
+def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], progress: Progress) -> None:
+    """Grow one chunk of pairs to ``config.steps``, resuming from its checkpoints if present."""
+    seeds = run_seeds(config)
+    twins = {
+        "A": ContinuousEmergeBase(config.agent, [seeds[r]["init_a"] for r in runs], [seeds[r]["noise_a"] for r in runs], scaffolds=config.a),
+        "B": ContinuousEmergeBase(config.agent, [seeds[r]["init_b"] for r in runs], [seeds[r]["noise_b"] for r in runs], scaffolds=config.b),
+    }
+    paths = _checkpoint_paths(out, chunk)
+    start = _checkpoint_step(paths)
+    if start:
+        for twin, agent in twins.items():
+            restore(paths[twin], agent)
+            if agent.step_index != start:
+                raise ResultsError(f"{paths[twin]}: checkpoint at step {agent.step_index}, its twin at {start}")
+        progress(start * len(runs), 0)
+    recorder = Recorder(config, runs, out)
+    C = config.checkpoint_every
+    for step in range(start, config.steps):
+        if step % config.feedback_every == 0:
+            for agent in twins.values():
+                agent.receive_feedback(config.feedback_message, config.feedback_strength)
+        for agent in twins.values():
+            agent.step()
+        recorder.record(step, twins)
+        if (step + 1) % C == 0:
+            recorder.flush(step // C)
+            for twin, agent in twins.items():
+                save_checkpoint(paths[twin], agent, extra={"step": step + 1, "runs": runs})
+            progress(C * len(runs), 0)
+    progress(0, len(runs))
+
+
+def run_sweep(
+    config: TwinsConfig,
+    out: str | os.PathLike,
+    *,
+    progress: Progress = lambda steps, runs: None,
+    command_line: list[str] | None = None,
+) -> dict:
+    """Grow every pair of the sweep into ``out`` (resuming a partial sweep); returns the manifest."""
+    out = Path(out)
+    check_plugins(config)
+    manifest = open_folder(config, out, command_line or [])
+    size = manifest["chunk_size"]
+    for chunk, first in enumerate(range(0, config.runs, size)):
+        runs = list(range(first, min(first + size, config.runs)))
+        paths = _checkpoint_paths(out, chunk)
+        if _checkpoint_step(paths) >= config.steps:
+            progress(config.steps * len(runs), len(runs))
+            continue
+        grow_chunk(config, out, chunk, runs, progress)
+    return manifest

@@ -1,0 +1,72 @@
+"""The settings of one Twins sweep (MODEL.md section 6), frozen and validated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, fields, frozen
+from attrs.validators import deep_iterable, ge, gt, in_, instance_of
+
+from emergence.config import AgentConfig, ConfigError, config_from_dict, config_to_dict
+
+__all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS"]
+
+# Protocol defaults per preset: steps and windows sized to the preset's cost.
+PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "small": dict(runs=8, steps=2_000, checkpoint_every=250, snapshot_every=10),
+    "paper": dict(runs=100, steps=50_000, checkpoint_every=2_500, snapshot_every=100),
+}
+
+
+def _names(value) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@frozen
+class TwinsConfig:
+    """A sweep of ``runs`` twin pairs grown side by side for ``steps`` post-birth steps.
+
+    Twin A carries the scaffolds ``a``, twin B the scaffolds ``b``. ``init="same"`` starts both twins of
+    a pair from the same weights and state; ``"different"`` gives each its own. The window of the
+    statistics is ``checkpoint_every`` steps.
+    """
+
+    agent: AgentConfig = field(validator=instance_of(AgentConfig))
+    a: tuple[str, ...] = field(default=("hrls",), converter=_names)
+    b: tuple[str, ...] = field(default=("surge",), converter=_names)
+    runs: int = field(default=8, validator=[instance_of(int), gt(0)])
+    steps: int = field(default=2_000, validator=[instance_of(int), gt(0)])
+    seed: int = field(default=0, validator=[instance_of(int), ge(0)])
+    init: str = field(default="same", validator=in_(("same", "different")))
+    checkpoint_every: int = field(default=250, validator=[instance_of(int), gt(0)])
+    snapshot_every: int = field(default=10, validator=[instance_of(int), gt(0)])
+    feedback_every: int = field(default=500, validator=[instance_of(int), gt(0)])
+    feedback_message: str = field(default="Be kind to small voices", validator=instance_of(str))
+    feedback_strength: float = field(default=1.0, converter=float)
+    emotion_metrics: tuple[str, ...] = field(
+        default=("mean",), converter=_names, validator=deep_iterable(instance_of(str))
+    )
+    chunk_size: int = field(default=0, validator=[instance_of(int), ge(0)])
+
+    def __attrs_post_init__(self):
+        if self.steps % self.checkpoint_every:
+            raise ConfigError(
+                f"'steps' ({self.steps}) must be a multiple of 'checkpoint_every' ({self.checkpoint_every}): "
+                "a window is the steps between two checkpoints"
+            )
+        if not self.emotion_metrics:
+            raise ConfigError("'emotion_metrics' must name at least one metric")
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {f.name: getattr(self, f.name) for f in fields(type(self)) if f.name != "agent"}
+        values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+        return {"agent": config_to_dict(self.agent), **values}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TwinsConfig:
+        values = dict(values)
+        agent = config_from_dict(values.pop("agent"))
+        try:
+            return cls(agent=agent, **values)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(str(err)) from None
