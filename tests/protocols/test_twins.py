@@ -1,0 +1,170 @@
+"""End-to-end tests of `emergence protocol twins`, `report` and `stats` at tiny sizes."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as scipy_stats
+
+from emergence.cli import main
+
+SIZES = ["--n-main", "40", "--n-emo", "8", "--runs", "3", "--steps", "60", "--checkpoint-every", "20",
+         "--snapshot-every", "5", "--feedback-every", "25"]
+
+
+def _twins(out, *extra):
+    return main(["protocol", "twins", "--a", "hrls", "--b", "surge", *SIZES, "--out", str(out), *extra])
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "twins"
+    assert _twins(out) == 0
+    return out
+
+
+class TestSweep:
+    def test_writes_the_results_folder(self, sweep):
+        """Manifest, per-step Parquet of every run, snapshots, checkpoints, summary and both figures."""
+        manifest = json.loads((sweep / "manifest.json").read_text())
+        assert manifest["config"]["runs"] == 3 and len(manifest["seeds"]) == 3 and manifest["command_line"]
+        steps = pd.read_parquet(sweep / "steps")
+        assert len(steps) == 3 * 2 * 60 and set(steps.twin) == {"A", "B"}
+        assert list(steps.columns) == ["run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake"]
+        snaps = pd.read_parquet(sweep / "snapshots")
+        assert len(snaps) == 3 * 2 * 12 and len(snaps.field.iloc[0]) == 8
+        assert (sweep / "summary.json").exists() and (sweep / "runs.parquet").exists()
+        assert {p.name for p in (sweep / "figures").iterdir()} >= {"correlation_evolution_mean.png", "run_distributions_mean.png"}
+
+    def test_statistics_match_scipy(self, sweep):
+        """Window r's and run-level means equal scipy.stats.pearsonr over the saved series."""
+        steps = pd.read_parquet(sweep / "steps")
+        summary = json.loads((sweep / "summary.json").read_text())
+        for quantity, stats in (("activity", summary["activity"]), ("emotion", summary["metrics"]["mean"]["emotion"])):
+            column = quantity
+            expected = []
+            for run in range(3):
+                a = steps[(steps.run == run) & (steps.twin == "A")][column].to_numpy()
+                b = steps[(steps.run == run) & (steps.twin == "B")][column].to_numpy()
+                rs = [scipy_stats.pearsonr(a[w:w + 20], b[w:w + 20]).statistic for w in range(0, 60, 20)]
+                expected.append(np.mean(rs))
+            np.testing.assert_allclose(stats["per_run"]["corr"], expected, rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(stats["across_runs"]["mean"], np.mean(expected), rtol=1e-6)
+
+    def test_report_rebuilds_identical_numbers(self, sweep):
+        """`emergence report DIR` recomputes the same summary from the folder alone."""
+        before = (sweep / "summary.json").read_text()
+        assert main(["report", str(sweep)]) == 0
+        assert (sweep / "summary.json").read_text() == before
+
+    def test_stats_adds_a_metric_after_the_fact(self, sweep, tmp_path):
+        """`emergence stats DIR --emotion-metric variance` adds the metric and keeps the recorded one."""
+        import shutil
+
+        copy = tmp_path / "copy"
+        shutil.copytree(sweep, copy)
+        assert main(["stats", str(copy), "--emotion-metric", "variance"]) == 0
+        summary = json.loads((copy / "summary.json").read_text())
+        assert set(summary["metrics"]) == {"mean", "variance"}
+        assert (copy / "figures" / "emotion_metrics.png").exists()
+
+
+class TestResume:
+    def test_interrupted_sweep_resumes_to_the_same_summary(self, sweep, tmp_path, monkeypatch):
+        """A sweep killed by an exception mid-run, then re-run, gives the uninterrupted summary."""
+        from emergence.base import ContinuousEmergeBase
+
+        original, calls = ContinuousEmergeBase.step, [0]
+
+        def failing_step(self):
+            calls[0] += 1
+            if calls[0] == 70:  # both twins step each step: mid-run, after a checkpoint
+                raise RuntimeError("power cut")
+            original(self)
+
+        monkeypatch.setattr(ContinuousEmergeBase, "step", failing_step)
+        out = tmp_path / "twins"
+        with pytest.raises(RuntimeError, match="power cut"):
+            _twins(out)
+        monkeypatch.setattr(ContinuousEmergeBase, "step", original)
+        assert _twins(out) == 0
+        resumed, straight = (json.loads((d / "summary.json").read_text()) for d in (out, sweep))
+        assert resumed == straight
+
+    def test_finished_sweep_is_skipped(self, sweep, monkeypatch):
+        """Re-running a finished sweep grows nothing."""
+        from emergence.base import ContinuousEmergeBase
+
+        monkeypatch.setattr(ContinuousEmergeBase, "step", lambda self: pytest.fail("stepped a finished run"))
+        assert _twins(sweep) == 0
+
+
+class TestBadInput:
+    def test_unknown_plugin_one_line_exit_2(self, tmp_path, capsys):
+        """An unknown scaffold: one line naming the known ones, exit code 2."""
+        assert main(["protocol", "twins", "--a", "hrsl", "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "hrls, surge" in err and not (tmp_path / "x").exists()
+
+    def test_unknown_metric(self, tmp_path, capsys):
+        """An unknown emotion metric lists the known metrics."""
+        assert main(["protocol", "twins", "--emotion-metric", "joy", "--out", str(tmp_path / "x")]) == 2
+        assert "known: autocorr, burstiness" in capsys.readouterr().err
+
+    @pytest.mark.parametrize("option, value", [("--runs", "0"), ("--steps", "many"), ("--n-main", "-3")])
+    def test_invalid_numbers_name_the_option(self, option, value, tmp_path, capsys):
+        """A bad number is refused with a message naming the option."""
+        assert main(["protocol", "twins", option, value, "--out", str(tmp_path / "x")]) == 2
+        assert option in capsys.readouterr().err
+
+    def test_steps_not_a_multiple_of_the_window(self, tmp_path, capsys):
+        """Steps must be whole windows."""
+        assert main(["protocol", "twins", "--steps", "100", "--checkpoint-every", "30", "--out", str(tmp_path / "x")]) == 2
+        assert "checkpoint_every" in capsys.readouterr().err
+
+    def test_different_config_on_existing_folder_is_refused(self, sweep, capsys):
+        """Another config on an existing results folder is refused, nothing overwritten."""
+        before = (sweep / "manifest.json").read_text()
+        assert _twins(sweep, "--seed", "5") == 2
+        assert "different configuration" in capsys.readouterr().err
+        assert (sweep / "manifest.json").read_text() == before
+
+    def test_truncated_results_file_is_named(self, sweep, tmp_path, capsys):
+        """A truncated Parquet part gives a clear error naming the file."""
+        import shutil
+
+        copy = tmp_path / "copy"
+        shutil.copytree(sweep, copy)
+        part = sorted((copy / "steps").glob("*.parquet"))[1]
+        part.write_bytes(part.read_bytes()[:50])
+        assert main(["report", str(copy)]) == 2
+        assert part.name in capsys.readouterr().err
+
+    def test_not_a_results_folder(self, tmp_path, capsys):
+        """`report` on an empty folder says it is not a results folder."""
+        assert main(["report", str(tmp_path)]) == 2
+        assert "not a results folder" in capsys.readouterr().err
+
+
+class TestCli:
+    def test_help_does_not_import_torch(self):
+        """`emergence protocol twins --help` stays light: torch is not imported."""
+        code = ("import sys; from emergence.cli import main; main(['protocol', 'twins', '--help']); "
+                "print('torch' in sys.modules)")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert result.stdout.strip().endswith("False") and "--emotion-metric" in result.stdout
+
+    def test_plugins_lists_builtins(self, capsys):
+        """`emergence plugins` lists scaffolds, metrics and protocols."""
+        assert main(["plugins"]) == 0
+        out = capsys.readouterr().out
+        assert "hrls" in out and "surge" in out and "twins" in out and "burstiness" in out
+
+    def test_grow_prints_a_trail(self, capsys, monkeypatch):
+        """`emergence grow` grows one agent and prints its trails."""
+        monkeypatch.setenv("COLUMNS", "200")
+        assert main(["grow", "--steps", "30", "--scaffold", "hrls"]) == 0
+        assert "emergence begins (resonance 2)" in capsys.readouterr().out
