@@ -89,6 +89,16 @@ class AgentConfig:
     trail_length: int = field(default=64, validator=_positive_int)
     # numerics
     dtype: str = _choice("float32", ("float32", "float64"))
+    # which code advances a step (docs/performance.md): "fast" = fused numba kernels on CPU (the plain
+    # engine on other devices); "plain" = the torch-ops reference. Same model, same noise streams.
+    engine: str = _choice("fast", ("fast", "plain"))
+
+    @property
+    def weight_noise_mode(self) -> str:
+        """``"exact"`` (a fresh Gaussian per weight per learning step, the write-up's reading) when
+        ``weight_noise_every`` is 1, else ``"every_k"``: noise on every k-th step with SD times sqrt(k),
+        the same variance of each weight's random walk over k steps (MODEL.md section 2)."""
+        return "exact" if self.weight_noise_every == 1 else "every_k"
 
     def __attrs_post_init__(self):
         if self.wake_above <= self.sleep_below:
@@ -102,9 +112,9 @@ class AgentConfig:
 PRESETS: dict[str, dict[str, Any]] = {
     # The write-up's sizes and stated values; weight noise exact (every step).
     "paper": dict(n_input=128, n_main=10_000, n_emo=256, weight_noise=1e-4, weight_noise_every=1),
-    # Calibrated to show the write-up's qualitative pattern at small size (MODEL.md section 10):
-    # weight noise 1e-3, applied every 10 steps with its scale times sqrt(10).
-    "small": dict(n_input=128, n_main=500, n_emo=64, weight_noise=1e-3, weight_noise_every=10),
+    # Calibrated to show the write-up's qualitative pattern in a one-minute sweep (docs/model.md):
+    # recurrent gain 1.5, weight noise 1e-2 applied every 10 steps with its scale times sqrt(10).
+    "small": dict(n_input=128, n_main=500, n_emo=64, recurrent_gain=1.5, weight_noise=1e-2, weight_noise_every=10),
 }
 
 
