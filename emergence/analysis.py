@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from . import statistics
+from . import controls, statistics
 from .plugins import make_plugin_manager, registry
 from .results import emotion_data, read_manifest, read_snapshots, read_steps, run_arrays, write_table
 from .storage import write_json
@@ -40,8 +40,10 @@ def _evolution(a: np.ndarray, b: np.ndarray, window: int) -> dict:
 
 
 def analyse(out: str | Path, emotion_metrics: list[str] | tuple[str, ...] | None = None) -> dict:
-    """Compute and write ``summary.json`` and ``runs.parquet`` of a finished sweep; returns the summary.
+    """Compute and write ``summary.json``, ``runs.parquet`` and ``controls.parquet``; returns the summary.
 
+    Each metric's statistics come with their null controls (``emergence.controls``): the activity series
+    is read on the metric's step axis, so both quantities share windows.
     The metrics are those the sweep recorded plus ``emotion_metrics``: asking for another metric adds it
     to the summary and loses none.
     """
@@ -58,6 +60,7 @@ def analyse(out: str | Path, emotion_metrics: list[str] | tuple[str, ...] | None
     activity = run_arrays(steps, runs, length, "activity")
     activity_summary = statistics.quantity_summary(activity["A"], activity["B"], window)
     run_rows = {"run": [], "metric": [], "A_corr_run": [], "E_corr_run": [], "n_constant_activity": [], "n_constant_emotion": []}
+    control_rows = []
     summary = {
         "sweep": {
             "protocol": manifest["protocol"], "substrate": manifest["substrate"], "a": config["a"], "b": config["b"],
@@ -81,7 +84,11 @@ def analyse(out: str | Path, emotion_metrics: list[str] | tuple[str, ...] | None
             "first_step": int(axis[0]) if axis.size else None,
             "emotion": {**emotion, "evolution": _evolution(ea, eb, points)},
             "corr_activity_emotion": statistics.coupling(a_run, e_run),
+            "controls": controls.run_controls(
+                activity["A"][:, axis], activity["B"][:, axis], ea, eb, points, seed=config["seed"]
+            ),
         }
+        control_rows += [{"metric": name, **row} for row in controls.controls_table(summary["metrics"][name]["controls"])]
         for run in range(runs):
             run_rows["run"].append(run)
             run_rows["metric"].append(name)
@@ -91,4 +98,5 @@ def analyse(out: str | Path, emotion_metrics: list[str] | tuple[str, ...] | None
             run_rows["n_constant_emotion"].append(emotion["per_run"]["n_constant_windows"][run])
     write_json(out / "summary.json", summary)
     write_table(out / "runs.parquet", pa.table(run_rows))
+    write_table(out / "controls.parquet", pa.Table.from_pylist(control_rows))
     return summary

@@ -72,6 +72,22 @@ def comparison_table(summary: dict) -> Table:
     return table
 
 
+def controls_table(summary: dict, metric: str) -> Table:
+    """Each twin statistic beside its null: cross-pair (other runs' B) and circular-shift surrogates."""
+    from .controls import controls_table as rows
+
+    table = Table(title=f"Is the coupling real? Twin statistics vs their nulls · emotion = {metric}",
+                  caption="cross_pair: B taken from other runs; surrogate: B circularly shifted beyond its "
+                          "autocorrelation time; diff / linear: first differences / per-window detrended")
+    for column in ("series", "control", "statistic", "twin", "null mean ± SD", "difference", "p", "effect size"):
+        table.add_column(column, justify="left" if column in ("series", "control", "statistic") else "right")
+    for row in rows(summary["metrics"][metric]["controls"]):
+        table.add_row(row["detrend"], row["control"], f"{row['statistic']} {row['quantity']}", _f(row["twin"], 3),
+                      f"{_f(row['null_mean'], 3)} ± {_f(row['null_sd'], 3).lstrip('+')}", _f(row["difference"], 3),
+                      "n/a" if math.isnan(row["p_value"]) else f"{row['p_value']:.3f}", _f(row["effect_size"], 2))
+    return table
+
+
 def figures(summary: dict, out: Path) -> list[Path]:
     """The write-up's two figures for each metric, and a side-by-side of E_corr_run across metrics."""
     import matplotlib
@@ -111,6 +127,7 @@ def figures(summary: dict, out: Path) -> list[Path]:
                     title=f"r = {_f(c['r'], 3)}")
         fig.suptitle(f"Run-level coupling · emotion = {name}")
         paths.append(_save(fig, out / "figures" / f"run_distributions_{name}.png"))
+        paths.append(_null_figure(m["controls"], name, out / "figures" / f"controls_{name}.png"))
     if len(summary["metrics"]) > 1:
         fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(summary["metrics"])), 4.5))
         names = list(summary["metrics"])
@@ -121,6 +138,30 @@ def figures(summary: dict, out: Path) -> list[Path]:
         ax.set(ylabel="E_corr_run", ylim=(-1.05, 1.05), title="E_corr_run across emotion metrics")
         paths.append(_save(fig, out / "figures" / "emotion_metrics.png"))
     return paths
+
+
+def _null_figure(controls: dict, metric: str, path: Path) -> Path:
+    """Mean twin coupling (dot) against the cross-pair null (box: 2.5-97.5 % and 5-95 %, line: median)."""
+    import matplotlib.pyplot as plt
+
+    modes = list(controls["detrend"])
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, (statistic, label) in zip(axes, (("mean_activity", "activity"), ("mean_emotion", f"emotion ({metric})"))):
+        for i, mode in enumerate(modes):
+            s = controls["detrend"][mode]["cross_pair"]["statistics"][statistic]
+            q = s["null_quantiles"]
+            ax.plot([i, i], [q["0.025"], q["0.975"]], color="grey", lw=6, alpha=0.35, solid_capstyle="butt")
+            ax.plot([i, i], [q["0.05"], q["0.95"]], color="grey", lw=12, alpha=0.5, solid_capstyle="butt")
+            ax.plot([i - 0.15, i + 0.15], [q["0.5"], q["0.5"]], color="black", lw=1.5)
+            ax.scatter([i], [s["twin"]], color="tab:red", zorder=3, s=50, label="twins" if i == 0 else None)
+            ax.annotate(f"p={s['p_value']:.3f}", (i, s["twin"]), xytext=(8, 4), textcoords="offset points", fontsize=8)
+        ax.set_xticks(range(len(modes)), ["raw" if m == "none" else m for m in modes])
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set(title=f"mean run-level r, {label}", ylim=(-1.05, 1.05))
+    axes[0].set_ylabel("twin correlation")
+    axes[0].legend(loc="lower left")
+    fig.suptitle("Twins vs cross-pair null (twin A of one run with twin B of others)")
+    return _save(fig, path)
 
 
 def _save(fig, path: Path) -> Path:
@@ -136,6 +177,8 @@ def render(summary: dict, out: Path, console: Console | None = None) -> None:
     console = console or Console()
     for name in summary["metrics"]:
         console.print(results_table(summary, name))
+    first = next(iter(summary["metrics"]))
+    console.print(controls_table(summary, first))
     if len(summary["metrics"]) > 1:
         console.print(comparison_table(summary))
     for path in figures(summary, Path(out)):

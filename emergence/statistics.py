@@ -4,7 +4,7 @@ Inputs are arrays of shape (R, T): R runs, T steps, twin A and twin B on a commo
 the number of steps per window (the checkpoint interval). Windows are consecutive blocks of ``window``
 steps from the first step; a last partial window is kept only if it has at least ``MIN_POINTS`` (3)
 points, otherwise dropped. A window where either series is constant (up to rounding: spread below 1e-12
-of its magnitude) has no Pearson r: it is NaN, counted and reported, never 0. Every SD is the sample SD
+of its magnitude) or holds a NaN has no Pearson r: it is NaN, counted and reported, never 0. Every SD is the sample SD
 (ddof=1). Summaries are JSON-ready: plain floats, ints, lists and dicts; NaN where undefined.
 """
 
@@ -74,7 +74,7 @@ def unit_windows(x, window: int) -> np.ndarray:
     """Cut the last axis into windows, each centred and scaled to unit norm: shape (..., W, window).
 
     The dot product of two such windows is their Pearson r. A kept partial last window is zero-padded
-    (the padding adds nothing to dot products); a constant window is all NaN.
+    (the padding adds nothing to dot products); a constant window, or one holding a NaN, is all NaN.
     """
     x = np.asarray(x, dtype=np.float64)
     n_steps = x.shape[-1]
@@ -91,7 +91,7 @@ def window_correlations(x, y, window: int) -> np.ndarray:
     """Pearson r of ``x`` and ``y`` in each window, shape (..., W) for inputs (..., T).
 
     Windows are consecutive blocks of ``window`` steps; a last partial window is kept only if it has at
-    least 3 points. A window where either series is constant gives NaN, never 0.
+    least 3 points. A window where either series is constant or holds a NaN gives NaN, never 0.
     """
     r = np.einsum("...i,...i->...", unit_windows(x, window), unit_windows(y, window))
     return np.clip(r, -1.0, 1.0)

@@ -76,6 +76,14 @@ class TestWindows:
         r = window_correlations(x, y, 20)
         assert np.isnan(r[0]) and np.isnan(r[2]) and np.isfinite(r[1])
 
+    def test_nan_window_is_nan(self, seed):
+        """A window holding a NaN (a metric with no value there) has no r either, and is counted."""
+        rng = np.random.default_rng(seed)
+        x, y = rng.standard_normal((1, 60)), rng.standard_normal((1, 60))
+        y[0, 25] = np.nan
+        assert np.isnan(window_correlations(x, y, 20)).tolist() == [[False, True, False]]
+        assert quantity_summary(x, y, 20)["across_steps"]["n_constant"] == 1
+
     @given(arrays(np.float64, (2, 37), elements=finite), arrays(np.float64, (2, 37), elements=finite),
            st.integers(3, 40))
     def test_bounded_and_symmetric(self, x, y, window):
