@@ -71,6 +71,18 @@ class TestSweep:
         assert set(summary["metrics"]) == {"mean", "variance"}
         assert (copy / "figures" / "emotion_metrics.png").exists()
 
+    def test_metric_after_the_fact_equals_metric_during_the_run(self, sweep, tmp_path):
+        """A sweep run with --emotion-metric pca and one given pca later by `stats` agree exactly."""
+        import shutil
+
+        during = tmp_path / "during"
+        assert _twins(during, "--emotion-metric", "mean", "--emotion-metric", "pca") == 0
+        later = tmp_path / "later"
+        shutil.copytree(sweep, later)
+        assert main(["stats", str(later), "--emotion-metric", "pca"]) == 0
+        first, second = (json.loads((d / "summary.json").read_text())["metrics"]["pca"] for d in (during, later))
+        assert first == second and first["uses_snapshots"]
+
 
 class TestResume:
     def test_interrupted_sweep_resumes_to_the_same_summary(self, sweep, tmp_path, monkeypatch):
