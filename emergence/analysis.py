@@ -6,6 +6,7 @@ sweep printed, and ``--emotion-metric`` computes any metric after the fact.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,8 @@ def metric_series(metric, steps: pa.Table, snapshots: pa.Table, runs: int) -> tu
 def _evolution(a: np.ndarray, b: np.ndarray, window: int) -> dict:
     """Mean and SD across runs of each window's r: the correlation-evolution figure's data."""
     r = statistics.window_correlations(a, b, window)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings():  # a window undefined in every run has no SD: NaN, said in the table
+        warnings.simplefilter("ignore", RuntimeWarning)
         return {"mean": statistics.nanmean(r, axis=0).tolist(),
                 "sd": np.nanstd(r, axis=0, ddof=1).tolist() if r.shape[0] > 1 else [float("nan")] * r.shape[1]}
 

@@ -157,7 +157,7 @@ def _null_figure(controls: dict, metric: str, path: Path) -> Path:
             ax.annotate(f"p={s['p_value']:.3f}", (i, s["twin"]), xytext=(8, 4), textcoords="offset points", fontsize=8)
         ax.set_xticks(range(len(modes)), ["raw" if m == "none" else m for m in modes])
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set(title=f"mean run-level r, {label}", ylim=(-1.05, 1.05))
+        ax.set(title=f"mean run-level r, {label}")
     axes[0].set_ylabel("twin correlation")
     axes[0].legend(loc="lower left")
     fig.suptitle("Twins vs cross-pair null (twin A of one run with twin B of others)")
