@@ -18,6 +18,7 @@ from emergence.controls import (
     window_significance,
 )
 from emergence.statistics import run_correlations, unit_windows, window_correlations
+from strategies import json_ready
 
 WINDOW = 50
 
@@ -38,13 +39,6 @@ def _coupled(rng, runs=12, steps=1000):
     shared = [_ar1(rng, (runs, steps), 0.8) for _ in range(2)]
     return [s + rng.standard_normal((runs, steps)) for s in shared for _ in range(2)]
 
-
-def _plain(value) -> bool:
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return value is None or type(value) in (str, int, float, bool)
 
 
 class TestTransform:
@@ -223,7 +217,7 @@ class TestRunControls:
         """Everything runs on a small sweep; the result is JSON-ready and the table has one row per null."""
         out = run_controls(*_coupled(np.random.default_rng(seed), runs=5, steps=400), WINDOW, n_null=49,
                            n_shifts=19, seed=seed)
-        assert _plain(out) and set(out["detrend"]) == set(DETRENDS)
+        assert json_ready(out) and set(out["detrend"]) == set(DETRENDS)
         json.dumps(out)
         rows = controls_table(out)
         assert len(rows) == len(DETRENDS) * 2 * len(STATISTICS)

@@ -16,6 +16,7 @@ from emergence.statistics import (
     twin_summary,
     window_correlations,
 )
+from strategies import json_ready
 
 
 def _pearson_per_window(x, y, window):
@@ -29,14 +30,6 @@ def _pearson_per_window(x, y, window):
         start += window
     return np.array(out)
 
-
-def _plain(value) -> bool:
-    """True if a structure holds only JSON types (dict with str keys, list, str, int, float, bool, None)."""
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return value is None or type(value) in (str, int, float, bool)
 
 
 def _sweep(rng, runs=6, steps=230, coupling_a=0.6, coupling_e=0.2):
@@ -146,7 +139,7 @@ class TestTwinSummary:
     def test_json_ready(self, seed):
         """The summary holds only plain JSON types and round-trips through json."""
         out = twin_summary(*_sweep(np.random.default_rng(seed)), 20, n_resamples=199)
-        assert _plain(out)
+        assert json_ready(out)
         assert json.loads(json.dumps(out))["n_windows_per_run"] == 12
 
     def test_coupling_matches_pearsonr(self, seed):
