@@ -4,6 +4,11 @@ Every state and weight tensor carries a leading axis of independent agents; one 
 of one. Each agent has its own noise generator, so its trajectory does not depend on which other agents
 share the tensors. The population's plugin manager is resolved once, at construction, into the energy
 model, noise model, plasticity rule and the list of ``relational_drift`` callables of the step loop.
+
+Two engines advance the fields, energy and plasticity (config ``engine``): ``fast`` (the default on CPU:
+numba kernels, one fused pass over W_rec_main, ``emergence.engine``) and ``plain`` (torch ops, any
+device; the reference). Both draw the same noise: field noise from each agent's torch generator,
+weight noise from each agent's counter-based stream (``emergence.rng``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from .drift import DreamLoop
 from .dynamics import leaky_update
 from .encoding import encode_text
 from .plugins import make_plugin_manager, registry
+from .rng import add_gaussian_, draws, stream_key
 
 __all__ = ["ContinuousEmergeBase"]
 
@@ -78,12 +84,28 @@ class ContinuousEmergeBase:
 
         self._init_tensors()
         self.generators = [torch.Generator(self.device).manual_seed(s) for s in self.noise_seeds]
+        # Each agent's weight-noise stream (emergence.rng): (key, counter), on the CPU.
+        self.weight_rng = torch.tensor([[stream_key(s), 0] for s in self.noise_seeds], dtype=torch.int64)
         self.dream = DreamLoop(config, self.population, self.dtype, self.device)
         self._text, self._code = None, None
         self._noise_buffer = torch.empty(
             self.population, 2 * config.n_input + config.n_main + config.n_emo, dtype=self.dtype, device=self.device
         )
-        self._weight_noise_buffer: dict[int, torch.Tensor] = {}
+        self._engine = self._make_engine()
+        self.engine = "plain" if self._engine is None else self._engine.name
+
+    def _make_engine(self):
+        """The fast engine where it can run (config ``engine="fast"``, CPU, numba importable), else None."""
+        if self.config.engine != "fast" or self.device.type != "cpu":
+            return None
+        try:
+            from .engine import FastEngine
+        except ImportError as err:  # numba missing or broken: the plain engine still gives the same model
+            import warnings
+
+            warnings.warn(f"fast engine unavailable ({err}); using the plain engine", RuntimeWarning, stacklevel=3)
+            return None
+        return FastEngine(self)
 
     # -- construction -------------------------------------------------------------------------------
     def _init_tensors(self) -> None:
@@ -110,8 +132,9 @@ class ContinuousEmergeBase:
         self.bias_emo = torch.empty(P, c.n_emo, **zeros)
         for p, seed in enumerate(self.init_seeds):
             g = torch.Generator(self.device).manual_seed(seed)
-            for name, (shape, gain) in shapes.items():
-                getattr(self, name)[p] = torch.randn(shape, generator=g, **zeros) * (gain / math.sqrt(shape[1]))
+            for name, (shape, gain) in shapes.items():  # in place: no temporary of a matrix's size
+                W = getattr(self, name)[p]
+                torch.randn(shape, generator=g, out=W).mul_(gain / math.sqrt(shape[1]))
             self.bias_main[p] = torch.randn(c.n_main, generator=g, **zeros) * c.bias_scale
             self.bias_emo[p] = torch.randn(c.n_emo, generator=g, **zeros) * c.bias_scale
 
@@ -125,6 +148,18 @@ class ContinuousEmergeBase:
         noise = self._noise_buffer
         for p, g in enumerate(self.generators):
             torch.randn(noise.shape[1], generator=g, out=noise[p])
+        if self._engine is not None:
+            self._engine.advance(self, self._code, noise)
+        else:
+            self._advance_plain(noise)
+        for drift in self._drift:
+            drift(agent=self, step=self.step_index)
+        self.dream.record(self.step_index, text, self.activity, self.energy, self.awake, self.emotion.mean(dim=1))
+        self.step_index += 1
+
+    def _advance_plain(self, noise: torch.Tensor) -> None:
+        """The plain engine: fields, traces, energy and plasticity with torch ops (MODEL.md 1-3)."""
+        c = self.config
         xi_text, xi_s, xi_m, xi_e = noise.split([c.n_input, c.n_input, c.n_main, c.n_emo], dim=1)
         amp = self.noise_model.amplitude
 
@@ -148,10 +183,6 @@ class ContinuousEmergeBase:
 
         self.energy, self.awake = self.energy_model.update(self.energy, self.awake, self.main)
         self.plasticity.apply(self, self.learning)
-        for drift in self._drift:
-            drift(agent=self, step=self.step_index)
-        self.dream.record(self.step_index, text, self.activity, self.energy, self.awake, self.emotion.mean(dim=1))
-        self.step_index += 1
 
     def run(self, steps: int) -> None:
         for _ in range(steps):
@@ -172,21 +203,22 @@ class ContinuousEmergeBase:
         """The recent trails of one agent, oldest first."""
         return self.dream.trails(agent)
 
-    def add_weight_noise(self, W: torch.Tensor, sd: float, learning: torch.Tensor) -> None:
-        """``W[p] += sd * N(0, 1)`` for each learning agent p, from p's own generator.
+    def add_weight_noise(
+        self, W: torch.Tensor, sd: float, learning: torch.Tensor, every: int = 1, phase: int = 0
+    ) -> None:
+        """``W[p, i] += sd * N(0, 1)`` for each learning agent p, from p's own weight-noise stream, on
+        the rows i with ``(i + phase) % every == 0`` (every row by default).
 
-        Every agent draws the same numbers whether or not it learns, so its noise stream does not
-        depend on its sleep schedule.
+        Each call moves every agent's stream on by one number per element pair of W, whether or not
+        the agent learns and whichever rows take noise, so an agent's noise depends neither on its
+        sleep schedule nor on the schedule of rows (``emergence.rng``; the fast engine draws the same).
         """
-        shape = W.shape[1:]
-        buffer = self._weight_noise_buffer.get(W.shape[1] * W.shape[2])
-        if buffer is None:
-            buffer = torch.empty(shape, dtype=self.dtype, device=self.device)
-            self._weight_noise_buffer[W.shape[1] * W.shape[2]] = buffer
-        for p, g in enumerate(self.generators):
-            torch.randn(shape, generator=g, out=buffer)
+        rows, cols = W.shape[1], W.shape[2]
+        for p in range(self.population):
+            key, counter = (int(x) for x in self.weight_rng[p])
             if learning[p]:
-                W[p].add_(buffer, alpha=sd)
+                add_gaussian_(W[p], sd, key, counter, every, phase)
+            self.weight_rng[p, 1] += draws(rows, cols)
 
     def receive_feedback(self, message: str, strength: float = 1.0) -> None:
         """Give every agent a mentor's message through the ``receive_feedback`` hook."""
@@ -197,6 +229,9 @@ class ContinuousEmergeBase:
         """Every tensor needed to continue exactly: state, weights, trails, each generator's state."""
         tensors = {name: getattr(self, name) for name in STATE_TENSORS + WEIGHT_TENSORS}
         tensors["rng"] = torch.stack([g.get_state() for g in self.generators])
+        tensors["weight_rng"] = self.weight_rng
+        if self._engine is not None:
+            tensors.update(self._engine.state_dict(self))
         tensors.update(self.dream.state_dict())
         return tensors
 
@@ -207,6 +242,12 @@ class ContinuousEmergeBase:
             "init_seeds": self.init_seeds,
             "noise_seeds": self.noise_seeds,
             "dream": self.dream.metadata(),
+            "engine": {
+                "engine": self.engine,
+                "weight_noise_mode": self.config.weight_noise_mode,
+                "weight_noise_every": self.config.weight_noise_every,
+                "weight_noise_stream": "splitmix64-box-muller",
+            },
             "scaffolds": {name: s.get_state() for name, s in self.scaffolds.items() if hasattr(s, "get_state")},
         }
 
@@ -220,10 +261,18 @@ class ContinuousEmergeBase:
             setattr(self, name, saved.to(device=self.device, dtype=current.dtype).clone())
         for g, state in zip(self.generators, tensors["rng"]):
             g.set_state(state.clone())
+        if "weight_rng" not in tensors:
+            raise ValueError("checkpoint has no weight_rng (the agents' weight-noise streams)")
+        if tuple(tensors["weight_rng"].shape) != tuple(self.weight_rng.shape):
+            raise ValueError(f"checkpoint tensor weight_rng has shape {tuple(tensors['weight_rng'].shape)}, "
+                             f"expected {tuple(self.weight_rng.shape)}")
+        self.weight_rng = tensors["weight_rng"].to(device="cpu", dtype=torch.int64).clone()
         self.dream.load({k: v.to(self.device) for k, v in tensors.items() if k.startswith("trail.")}, metadata["dream"])
         self.step_index = int(metadata["step_index"])
         for name, state in metadata.get("scaffolds", {}).items():
             self.scaffolds[name].set_state(state, agent=self)
+        if self._engine is not None:
+            self._engine.load_state(self, tensors)
         self._text = None
 
 

@@ -43,8 +43,12 @@ class OjaPlasticity:
     """Oja on all four synapses; weight noise on W_rec_main and W_rec_emo (MODEL.md section 2).
 
     Weight noise is part of the learning update, so it too pauses while an agent cannot learn. With
-    ``weight_noise_every = k`` it is applied on every k-th step with SD ``weight_noise * sqrt(k)``: the
-    random walk of each weight keeps its variance; k = 1 is the write-up's per-step noise.
+    ``weight_noise_every = k`` each row of a recurrent matrix takes noise on every k-th step with SD
+    ``weight_noise * sqrt(k)``, so the random walk of each weight keeps its variance over k steps; the
+    rows are staggered (row i on the steps t with ``(i + t) % k == 0``), so that a k-th of the rows take
+    noise on each step and its cost is spread evenly. k = 1 is the write-up's per-step noise (the
+    ``exact`` mode); the numbers come from each agent's stream (``emergence.rng``). The fast engine
+    (``emergence.engine``) fuses exactly this rule into one pass over W_rec_main.
     """
 
     def __init__(self, config: AgentConfig):
@@ -59,6 +63,7 @@ class OjaPlasticity:
         oja_update(agent.W_main_emo, agent.main, agent.emotion, c.eta_main_emo * on, c.oja_post)
         oja_update(agent.W_rec_main, agent.main_prev, agent.main, c.eta_rec_main * on, c.oja_post)
         oja_update(agent.W_rec_emo, agent.emotion_prev, agent.emotion, c.eta_rec_emo * on, c.oja_post)
-        if self.noise_sd > 0 and agent.step_index % c.weight_noise_every == 0:
+        if self.noise_sd > 0:
+            every = c.weight_noise_every
             for W in (agent.W_rec_main, agent.W_rec_emo):
-                agent.add_weight_noise(W, self.noise_sd, learning)
+                agent.add_weight_noise(W, self.noise_sd, learning, every, agent.step_index % every)
