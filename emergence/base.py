@@ -19,21 +19,50 @@ from collections.abc import Sequence
 import pluggy
 import torch
 
-from .config import AgentConfig
+from .config import AgentConfig, ConfigError
 from .drift import DreamLoop
 from .dynamics import leaky_update
 from .encoding import encode_text
 from .plugins import make_plugin_manager, registry
 from .rng import add_gaussian_, draws, stream_key
 
-__all__ = ["ContinuousEmergeBase"]
+__all__ = ["ContinuousEmergeBase", "resolve_device", "engine_for"]
 
-_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+_DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
 STATE_TENSORS = (
     "v_sensory", "sensory", "v_main", "main", "main_prev", "v_emotion", "emotion", "emotion_prev",
     "trace_sensory", "trace_main", "trace_emotion", "energy", "awake",
 )
 WEIGHT_TENSORS = ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo", "bias_main", "bias_emo")
+
+
+def resolve_device(name: str | torch.device) -> torch.device:
+    """The torch device named ``name``; a name torch does not know, or CUDA where there is none, is a
+    ConfigError naming the fix."""
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError):
+        raise ConfigError(f"unknown device {name!r}; use cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {name!r}: CUDA is not available here (torch {torch.__version__}); use --device cpu")
+    if device.type not in ("cpu", "cuda"):
+        raise ConfigError(f"device {name!r} is not supported; use cpu, cuda or cuda:N")
+    return device
+
+
+def engine_for(config: AgentConfig, device: torch.device) -> str:
+    """The engine a population of ``config`` runs on ``device``: ``"fast"`` where it can (config
+    ``engine="fast"``, CPU, weights stored in ``dtype``, numba importable), else ``"plain"``."""
+    if config.engine != "fast" or device.type != "cpu" or config.weight_dtype != "same":
+        return "plain"
+    try:
+        from . import engine  # noqa: F401
+    except ImportError as err:  # numba missing or broken: the plain engine still gives the same model
+        import warnings
+
+        warnings.warn(f"fast engine unavailable ({err}); using the plain engine", RuntimeWarning, stacklevel=3)
+        return "plain"
+    return "fast"
 
 
 class ContinuousEmergeBase:
@@ -62,8 +91,9 @@ class ContinuousEmergeBase:
         if len(init_seeds) != len(noise_seeds) or not init_seeds:
             raise ValueError("init_seeds and noise_seeds must be non-empty and of equal length")
         self.config = config
-        self.device = torch.device(device)
+        self.device = resolve_device(device)
         self.dtype = _DTYPES[config.dtype]
+        self.weight_dtype = self.dtype if config.weight_dtype == "same" else _DTYPES[config.weight_dtype]
         self.population = len(init_seeds)
         self.init_seeds = [int(s) for s in init_seeds]
         self.noise_seeds = [int(s) for s in noise_seeds]
@@ -91,21 +121,12 @@ class ContinuousEmergeBase:
         self._noise_buffer = torch.empty(
             self.population, 2 * config.n_input + config.n_main + config.n_emo, dtype=self.dtype, device=self.device
         )
-        self._engine = self._make_engine()
-        self.engine = "plain" if self._engine is None else self._engine.name
-
-    def _make_engine(self):
-        """The fast engine where it can run (config ``engine="fast"``, CPU, numba importable), else None."""
-        if self.config.engine != "fast" or self.device.type != "cpu":
-            return None
-        try:
+        self.engine = engine_for(config, self.device)
+        self._engine = None
+        if self.engine == "fast":
             from .engine import FastEngine
-        except ImportError as err:  # numba missing or broken: the plain engine still gives the same model
-            import warnings
 
-            warnings.warn(f"fast engine unavailable ({err}); using the plain engine", RuntimeWarning, stacklevel=3)
-            return None
-        return FastEngine(self)
+            self._engine = FastEngine(self)
 
     # -- construction -------------------------------------------------------------------------------
     def _init_tensors(self) -> None:
@@ -127,7 +148,7 @@ class ContinuousEmergeBase:
             "W_rec_emo": ((c.n_emo, c.n_emo), c.emo_recurrent_gain),
         }
         for name, (shape, gain) in shapes.items():
-            setattr(self, name, torch.empty(P, *shape, **zeros))
+            setattr(self, name, torch.empty(P, *shape, dtype=self.weight_dtype, device=self.device))
         self.bias_main = torch.empty(P, c.n_main, **zeros)
         self.bias_emo = torch.empty(P, c.n_emo, **zeros)
         for p, seed in enumerate(self.init_seeds):
@@ -277,5 +298,5 @@ class ContinuousEmergeBase:
 
 
 def _matvec(W: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Per agent ``W[p] @ x[p]``: (P, n, m) x (P, m) -> (P, n)."""
-    return torch.bmm(W, x.unsqueeze(-1)).squeeze(-1)
+    """Per agent ``W[p] @ x[p]``: (P, n, m) x (P, m) -> (P, n), in ``x``'s dtype whatever W's storage."""
+    return torch.bmm(W, x.to(W.dtype).unsqueeze(-1)).squeeze(-1).to(x.dtype)

@@ -89,8 +89,13 @@ class AgentConfig:
     trail_length: int = field(default=64, validator=_positive_int)
     # numerics
     dtype: str = _choice("float32", ("float32", "float64"))
+    # storage of the four weight matrices: "same" = ``dtype``; "bfloat16" halves their memory traffic
+    # (arithmetic stays in ``dtype``, results are rounded to nearest on store; plain engine only;
+    # its effect on the statistics is measured in docs/performance.md)
+    weight_dtype: str = _choice("same", ("same", "bfloat16"))
     # which code advances a step (docs/performance.md): "fast" = fused numba kernels on CPU (the plain
-    # engine on other devices); "plain" = the torch-ops reference. Same model, same noise streams.
+    # engine on other devices and with bfloat16 weights); "plain" = the torch-ops reference. Same model,
+    # same noise streams.
     engine: str = _choice("fast", ("fast", "plain"))
 
     @property

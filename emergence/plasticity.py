@@ -36,7 +36,7 @@ def oja_update(
     if post_norm == "rms":
         y = y * post.shape[-1] ** 0.5
     W.mul_(1.0 - rate[:, None, None] * (y * y)[:, :, None])
-    W.baddbmm_((rate[:, None] * y)[:, :, None], x[:, None, :])
+    W.baddbmm_((rate[:, None] * y)[:, :, None].to(W.dtype), x[:, None, :].to(W.dtype))
 
 
 class OjaPlasticity:

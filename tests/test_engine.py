@@ -210,11 +210,12 @@ class TestFusedPass:
             kick = (agent.W_rec_main[0] - before)[moved]
             assert abs(float(kick.std()) / (config.weight_noise * 3**0.5) - 1) < 0.05
 
-    @pytest.mark.parametrize("every", [1, 3])
-    def test_resume_is_bit_identical(self, tmp_path, every):
+    @pytest.mark.parametrize("variant", [dict(weight_noise_every=1), dict(weight_noise_every=3),
+                                         dict(weight_dtype="bfloat16")])
+    def test_resume_is_bit_identical(self, tmp_path, variant):
         """Checkpoint mid-run (weight-noise stream and cached recurrent input included), restore,
-        continue: equal to never stopping, bit for bit."""
-        config = replace(SMALL, weight_noise_every=every, energy_cost=0.2, energy_homeostasis=0.01)
+        continue: equal to never stopping, bit for bit (bfloat16 weights too)."""
+        config = replace(SMALL, **variant, energy_cost=0.2, energy_homeostasis=0.01)
 
         def grow():
             agent = ContinuousEmergeBase(config, [1, 2], [3, 4], scaffolds=["hrls"])
@@ -262,3 +263,52 @@ class TestEngineConfig:
 
     def test_paper_preset_is_exact(self):
         assert preset("paper").weight_noise_mode == "exact"
+
+
+class TestWeightStorage:
+    def test_bfloat16_stores_the_matrices_and_runs_the_plain_engine(self):
+        """``weight_dtype="bfloat16"``: the four matrices in bfloat16, the state in ``dtype``; the fast
+        engine cannot store bfloat16, so the plain one runs and says so."""
+        agent = ContinuousEmergeBase(replace(SMALL, weight_dtype="bfloat16"), [1, 2], [3, 4], scaffolds=["hrls"])
+        agent.receive_feedback("Be kind to small voices", 1.0)
+        agent.run(30)
+        assert agent.engine == "plain"
+        assert {agent.W_rec_main.dtype, agent.W_in_main.dtype, agent.W_main_emo.dtype} == {torch.bfloat16}
+        assert agent.main.dtype == torch.float32 and agent.main.isfinite().all()
+
+    def test_bfloat16_follows_the_float32_start(self):
+        """The first steps, before rounding errors grow, stay close to float32 storage."""
+        full = ContinuousEmergeBase(replace(SMALL, engine="plain"), [1], [2])
+        half = ContinuousEmergeBase(replace(SMALL, weight_dtype="bfloat16"), [1], [2])
+        full.run(3)
+        half.run(3)
+        assert torch.allclose(full.main, half.main, atol=0.05)
+        assert not torch.equal(full.main, half.main)
+
+
+class TestDevice:
+    @pytest.mark.parametrize("name", ["tpu", "meta"])
+    def test_unknown_device_names_the_fix(self, name):
+        with pytest.raises(ConfigError, match="use cpu, cuda or cuda:N"):
+            ContinuousEmergeBase(SMALL, [1], [2], device=name)
+
+    @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+    def test_cuda_without_a_gpu_names_the_fix(self):
+        with pytest.raises(ConfigError, match="use --device cpu"):
+            ContinuousEmergeBase(SMALL, [1], [2], device="cuda")
+
+    @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+    def test_cuda_follows_the_cpu(self):
+        """The CUDA path (plain engine) follows the CPU's trajectory from the same seeds. Field noise
+        comes from each device's own generator, so it is off here; the weight noise (a counter-based
+        stream) is the same on every device."""
+        quiet = dict(sensory_noise=0.0, main_noise=0.0, emo_noise=0.0, text_noise=0.0)
+        config = replace(SMALL, dtype="float64", engine="plain", weight_noise_every=1, **quiet)
+        cpu = ContinuousEmergeBase(config, [1, 2], [3, 4], scaffolds=["hrls"])
+        gpu = ContinuousEmergeBase(config, [1, 2], [3, 4], scaffolds=["hrls"], device="cuda")
+        assert gpu.engine == "plain"
+        for agent in (cpu, gpu):
+            agent.receive_feedback("Be kind to small voices", 1.0)
+            agent.run(20)
+        assert torch.allclose(cpu.W_rec_main, gpu.W_rec_main.cpu(), atol=1e-7)
+        assert torch.allclose(cpu.main, gpu.main.cpu(), atol=1e-7)

@@ -84,7 +84,7 @@ class HRLS:
         if not self.cards:
             return
         card = self.cards[-1]
-        nudge = card.rationale * (self.settings.nudge_scale * card.strength)
+        nudge = (card.rationale * (self.settings.nudge_scale * card.strength)).to(agent.W_main_emo.dtype)
         agent.W_main_emo.index_add_(0, high.to(agent.device), nudge.expand(high.numel(), *nudge.shape))
         self.nudges.index_add_(0, high.cpu(), torch.ones(high.numel(), dtype=torch.long))
 

@@ -32,9 +32,16 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--feedback-strength", type=float, default=1.0, show_default=True)
 @click.option("--chunk-size", type=click.IntRange(min=0), default=0, show_default=True,
               help="Pairs grown together in one population (0: as many as memory allows).")
+@click.option("--device", default="cpu", show_default=True, help="Where the agents grow: cpu, cuda or cuda:N.")
+@click.option("--engine", type=click.Choice(["fast", "plain"]),
+              help="fast: fused kernels (CPU); plain: the torch reference. [preset default: fast]")
+@click.option("--weight-noise-every", type=POSITIVE,
+              help="Weight noise every k steps with SD x sqrt(k); 1 = exact. [preset default]")
+@click.option("--weight-dtype", type=click.Choice(["same", "bfloat16"]),
+              help="Storage of the weight matrices (bfloat16: plain engine). [preset default: same]")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Results folder. [results/twins-PRESET]")
 @metric_option(default=("mean",), show_default=True)
-def twins(preset_name, out, n_main, n_emo, **options) -> None:
+def twins(preset_name, out, device, n_main, n_emo, engine, weight_noise_every, weight_dtype, **options) -> None:
     """Grow HRLS-vs-surge twin pairs side by side and report their coupling.
 
     Re-running the same command on the same --out skips finished runs and resumes unfinished ones.
@@ -42,17 +49,18 @@ def twins(preset_name, out, n_main, n_emo, **options) -> None:
     from emergence.config import preset
     from .settings import TwinsConfig
 
-    sizes = {k: v for k, v in (("n_main", n_main), ("n_emo", n_emo)) if v is not None}
-    agent = preset(preset_name, **sizes)
+    agent_options = dict(n_main=n_main, n_emo=n_emo, engine=engine, weight_noise_every=weight_noise_every,
+                         weight_dtype=weight_dtype)
+    agent = preset(preset_name, **{k: v for k, v in agent_options.items() if v is not None})
     defaults = PROTOCOL_DEFAULTS[preset_name]
     values = {k: (defaults[k] if options.get(k) is None else options[k]) for k in defaults}
     values.update({k: v for k, v in options.items() if k not in defaults})
     config = TwinsConfig(agent=agent, **values)
     out = out or Path("results") / f"twins-{preset_name}"
-    sweep(config, out)
+    sweep(config, out, device)
 
 
-def sweep(config, out: Path) -> None:
+def sweep(config, out: Path, device: str = "cpu") -> None:
     """Run the sweep with a progress display, then analyse and render the report."""
     from rich.progress import (
         BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
@@ -61,9 +69,12 @@ def sweep(config, out: Path) -> None:
     from emergence.analysis import analyse
     from emergence.report import render
 
+    from emergence.base import resolve_device
+
     from .runner import check_plugins, run_sweep
 
     check_plugins(config)
+    device = resolve_device(device)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("pair-steps · {task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn())
@@ -78,5 +89,5 @@ def sweep(config, out: Path) -> None:
             speed = bar.tasks[task].speed
             bar.update(task, description=f"runs {finished}/{config.runs}", rate=f"{speed:,.0f}/s" if speed else "")
 
-        run_sweep(config, out, progress=progress, command_line=sys.argv)
+        run_sweep(config, out, device=device, progress=progress, command_line=sys.argv)
     render(analyse(out), out)

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import torch
 
-from emergence.base import ContinuousEmergeBase
+from emergence.base import ContinuousEmergeBase, engine_for, resolve_device
 from emergence.checkpoint import load_checkpoint, restore, save_checkpoint
 from emergence.config import AgentConfig
 from emergence.plugins import make_plugin_manager, plugin_sources, registry
@@ -45,20 +45,28 @@ def run_seeds(config: TwinsConfig) -> list[dict[str, int]]:
 
 
 def agent_bytes(agent: AgentConfig) -> int:
-    """Bytes of one agent's weights and state (the recurrent matrix dominates)."""
+    """Bytes of one agent's weights and state (the recurrent matrix dominates); the engines allocate
+    no temporary of a matrix's size."""
     n_in, n, e = agent.n_input, agent.n_main, agent.n_emo
     itemsize = 4 if agent.dtype == "float32" else 8
-    return itemsize * (n * n + n * n_in + e * n + e * e + 8 * (n + e + n_in))
+    weight_itemsize = 2 if agent.weight_dtype == "bfloat16" else itemsize
+    return weight_itemsize * (n * n + n * n_in + e * n + e * e) + itemsize * 8 * (n + e + n_in)
 
 
-def plan_chunk_size(config: TwinsConfig, budget: int | None = None) -> int:
-    """Pairs per chunk: the config's ``chunk_size``, else as many as half the free memory holds."""
+def free_memory(device: torch.device) -> int:
+    """Bytes free now on ``device``: the GPU's free memory, or the machine's available RAM."""
+    if device.type == "cuda":
+        return torch.cuda.mem_get_info(device)[0]
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def plan_chunk_size(config: TwinsConfig, budget: int | None = None, device: str | torch.device = "cpu") -> int:
+    """Pairs per chunk: the config's ``chunk_size``, else as many as half the device's free memory holds."""
     if config.chunk_size:
         return min(config.chunk_size, config.runs)
     if budget is None:
-        budget = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
-    per_pair = 2 * agent_bytes(config.agent) + config.agent.n_main ** 2 * 4  # + the weight-noise buffer
-    return max(1, min(config.runs, budget // per_pair))
+        budget = free_memory(resolve_device(device)) // 2
+    return max(1, min(config.runs, budget // (2 * agent_bytes(config.agent))))
 
 
 def check_plugins(config: TwinsConfig) -> None:
@@ -72,11 +80,13 @@ def check_plugins(config: TwinsConfig) -> None:
         metrics[name]
 
 
-def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str]) -> dict:
+def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], device: torch.device) -> dict:
     pm = make_plugin_manager()
     return {
         "protocol": "twins",
         "substrate": "fields",
+        "device": str(device),
+        "engine": engine_for(config.agent, device),
         "config": config.to_dict(),
         "seeds": run_seeds(config),
         "chunk_size": chunk_size,
@@ -97,7 +107,7 @@ def _noise_mode(agent: AgentConfig) -> str:
             "(same random-walk variance as per-step noise)")
 
 
-def open_folder(config: TwinsConfig, out: Path, command_line: list[str]) -> dict:
+def open_folder(config: TwinsConfig, out: Path, command_line: list[str], device: torch.device) -> dict:
     """Create the results folder, or accept an existing one only if it holds the same config."""
     path = out / "manifest.json"
     if path.exists():
@@ -108,7 +118,7 @@ def open_folder(config: TwinsConfig, out: Path, command_line: list[str]) -> dict
                 "(nothing was overwritten)"
             )
         return manifest
-    manifest = manifest_for(config, plan_chunk_size(config), command_line)
+    manifest = manifest_for(config, plan_chunk_size(config, device=device), command_line, device)
     write_json(path, manifest)
     return manifest
 
@@ -182,13 +192,18 @@ def _checkpoint_step(paths: dict[str, Path]) -> int:
     return min(steps.values())
 
 
-def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], progress: Progress) -> None:
-    """Grow one chunk of pairs to ``config.steps``, resuming from its checkpoints if present."""
+def grow_chunk(
+    config: TwinsConfig, out: Path, chunk: int, runs: list[int], progress: Progress, device: torch.device
+) -> None:
+    """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if present."""
     seeds = run_seeds(config)
-    twins = {
-        "A": ContinuousEmergeBase(config.agent, [seeds[r]["init_a"] for r in runs], [seeds[r]["noise_a"] for r in runs], scaffolds=config.a),
-        "B": ContinuousEmergeBase(config.agent, [seeds[r]["init_b"] for r in runs], [seeds[r]["noise_b"] for r in runs], scaffolds=config.b),
-    }
+
+    def population(twin: str, scaffolds: tuple[str, ...]) -> ContinuousEmergeBase:
+        init = [seeds[r][f"init_{twin}"] for r in runs]
+        noise = [seeds[r][f"noise_{twin}"] for r in runs]
+        return ContinuousEmergeBase(config.agent, init, noise, scaffolds=scaffolds, device=device)
+
+    twins = {"A": population("a", config.a), "B": population("b", config.b)}
     paths = _checkpoint_paths(out, chunk)
     start = _checkpoint_step(paths)
     if start:
@@ -218,13 +233,16 @@ def run_sweep(
     config: TwinsConfig,
     out: str | os.PathLike,
     *,
+    device: str | torch.device = "cpu",
     progress: Progress = lambda steps, runs: None,
     command_line: list[str] | None = None,
 ) -> dict:
-    """Grow every pair of the sweep into ``out`` (resuming a partial sweep); returns the manifest."""
+    """Grow every pair of the sweep into ``out`` on ``device`` (resuming a partial sweep); returns the
+    manifest. The manifest records the device and engine of the run that created the folder."""
     out = Path(out)
+    device = resolve_device(device)
     check_plugins(config)
-    manifest = open_folder(config, out, command_line or [])
+    manifest = open_folder(config, out, command_line or [], device)
     size = manifest["chunk_size"]
     for chunk, first in enumerate(range(0, config.runs, size)):
         runs = list(range(first, min(first + size, config.runs)))
@@ -232,5 +250,5 @@ def run_sweep(
         if _checkpoint_step(paths) >= config.steps:
             progress(config.steps * len(runs), len(runs))
             continue
-        grow_chunk(config, out, chunk, runs, progress)
+        grow_chunk(config, out, chunk, runs, progress, device)
     return manifest

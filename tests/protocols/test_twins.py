@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from scipy import stats as scipy_stats
 
 from emergence.cli import main
@@ -37,6 +38,7 @@ class TestSweep:
         snaps = pd.read_parquet(sweep / "snapshots")
         assert len(snaps) == 3 * 2 * 12 and len(snaps.field.iloc[0]) == 8
         assert (sweep / "summary.json").exists() and (sweep / "runs.parquet").exists()
+        assert manifest["device"] == "cpu" and manifest["engine"] == "fast"
         assert {p.name for p in (sweep / "figures").iterdir()} >= {"correlation_evolution_mean.png", "run_distributions_mean.png"}
 
     def test_statistics_match_scipy(self, sweep):
@@ -132,6 +134,13 @@ class TestBadInput:
         assert main(["protocol", "twins", option, value, "--out", str(tmp_path / "x")]) == 2
         assert option in capsys.readouterr().err
 
+    @pytest.mark.parametrize("device", ["tpu", *([] if torch.cuda.is_available() else ["cuda"])])
+    def test_unavailable_device_one_line_exit_2(self, device, tmp_path, capsys):
+        """A device torch does not know, or CUDA on a machine without it: one line naming the fix."""
+        assert main(["protocol", "twins", "--device", device, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "cpu" in err and not (tmp_path / "x").exists()
+
     def test_steps_not_a_multiple_of_the_window(self, tmp_path, capsys):
         """Steps must be whole windows."""
         assert main(["protocol", "twins", "--steps", "100", "--checkpoint-every", "30", "--out", str(tmp_path / "x")]) == 2
@@ -159,6 +168,19 @@ class TestBadInput:
         """`report` on an empty folder says it is not a results folder."""
         assert main(["report", str(tmp_path)]) == 2
         assert "not a results folder" in capsys.readouterr().err
+
+
+class TestEngineOptions:
+    def test_engine_and_weight_options_reach_the_agents(self, tmp_path):
+        """--engine, --weight-noise-every and --weight-dtype set the agent config; the manifest records
+        the engine that ran (bfloat16 weights run on the plain engine)."""
+        out = tmp_path / "bf16"
+        assert _twins(out, "--engine", "fast", "--weight-noise-every", "4", "--weight-dtype", "bfloat16") == 0
+        manifest = json.loads((out / "manifest.json").read_text())
+        agent = manifest["config"]["agent"]
+        assert (agent["engine"], agent["weight_noise_every"], agent["weight_dtype"]) == ("fast", 4, "bfloat16")
+        assert manifest["engine"] == "plain" and "every 4 steps" in manifest["weight_noise_mode"]
+        assert np.isfinite(pd.read_parquet(out / "steps").activity).all()
 
 
 class TestCli:
