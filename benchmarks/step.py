@@ -3,12 +3,15 @@ written the obvious way, and the engine's step, in one run.
 
     python benchmarks/step.py            # n_main 2,000 / 5,000 / 10,000, populations 1 and 4 (2 at 10k)
     python benchmarks/step.py --quick    # n_main 2,000 only, fewer repetitions (about a minute)
+    python benchmarks/step.py --gpu-only # the GPU part alone (where CUDA is available)
 
 For each size, population and weight-noise mode it prints ms per agent-step, the multiple of the
 bandwidth floor (floor = 2 x 4 x n_main^2 bytes / bandwidth: W_rec_main read and written once), the
 fraction of that floor reached, the speed-up over the reference step in the same mode, and the peak
 memory per agent (resident-set high-water mark while the population steps, over its weights). Then
-steps per second at the ``small`` preset. Not part of the test suite; timings on a shared machine are
+steps per second at the ``small`` preset. Where CUDA is available, also the GPU: its bandwidth, the plain
+and the fast (Triton) engine at n_main 10,000, populations 1 and 32 (or as many as fit), both noise
+modes, and the projected time of the paper's sweep. Not part of the test suite; timings on a shared machine are
 noisy, so every figure is the best of several repetitions (say which machine, and re-run).
 """
 
@@ -266,12 +269,80 @@ def warm_up() -> None:
                              entry_points=False).run(2)
 
 
+# -- the GPU -----------------------------------------------------------------------------------------
+SWEEP_AGENT_STEPS = 2 * 100 * 50_000  # the paper's sweep: 100 pairs of twins x 50,000 steps
+
+
+def _cuda_seconds(step, steps: int, repeats: int) -> float:
+    """Best mean seconds per call of ``step`` on the GPU (synchronised before and after)."""
+    best = math.inf
+    for _ in range(repeats):
+        torch.cuda.synchronize()
+        t = time.perf_counter()
+        for _ in range(steps):
+            step()
+        torch.cuda.synchronize()
+        best = min(best, (time.perf_counter() - t) / steps)
+    return best
+
+
+def gpu_bandwidth(repeats: int) -> float:
+    """GB/s of an in-place scale of a 400 MB fp32 tensor on the GPU (bytes read + written)."""
+    W = torch.full((10_000, 10_000), 1.0, device="cuda")
+    W.mul_(1.0)
+    seconds = _cuda_seconds(lambda: W.mul_(1.0000001), 10, repeats)
+    del W
+    return 2 * 4 * 10_000**2 / seconds / 1e9
+
+
+def measure_gpu(n: int, P: int, every: int, engine: str, repeats: int, bandwidth_GBps: float) -> dict:
+    config = preset("paper", n_main=n, weight_noise_every=every, engine=engine)
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats()
+    agent = ContinuousEmergeBase(config, list(range(P)), list(range(100, 100 + P)), entry_points=False, device="cuda")
+    agent.run(every + 1)  # compiles the kernel; noise on every row once
+    seconds = _cuda_seconds(agent.step, max(every, 10), repeats)
+    peak = torch.cuda.max_memory_allocated() / (P * weight_bytes(config))
+    ms = 1e3 * seconds / P
+    floor_ms = 1e3 * 2 * 4 * n * n / (bandwidth_GBps * 1e9)
+    del agent
+    return dict(engine=engine, n_main=n, population=P, noise=every, ms_per_agent_step=ms,
+                bandwidth_fraction=floor_ms / ms, peak_over_weights=peak,
+                sweep_hours=ms * SWEEP_AGENT_STEPS / 3.6e6)
+
+
+def gpu_report(repeats: int) -> list[dict]:
+    """The GPU part: bandwidth, then the plain and the fast engine at n_main 10,000."""
+    n = 10_000
+    bw = gpu_bandwidth(repeats)
+    free, _ = torch.cuda.mem_get_info()
+    fits = max(1, int(0.8 * free / weight_bytes(preset("paper", n_main=n))))
+    print(f"GPU: {torch.cuda.get_device_name()}, bandwidth (in-place scale of 400 MB, read + write) {bw:.0f} GB/s")
+    header = (f"{'engine':>6} {'n_main':>7} {'P':>3} {'noise':>9} {'ms/agent-step':>14} {'of bandwidth':>13} "
+              f"{'peak/weights':>13} {'paper sweep':>12}")
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for engine in ("plain", "fast"):
+        for P in sorted({1, min(32, fits)}):
+            for mode, every in MODES.items():
+                row = measure_gpu(n, P, every, engine, repeats, bw)
+                rows.append(row)
+                print(f"{engine:>6} {n:>7} {P:>3} {mode:>9} {row['ms_per_agent_step']:>14.3f} "
+                      f"{100 * row['bandwidth_fraction']:>12.0f}% {row['peak_over_weights']:>13.3f} "
+                      f"{row['sweep_hours']:>10.1f} h", flush=True)
+    print(f"of bandwidth: the floor 2 x 4 x n_main^2 B / bandwidth over the time per agent-step; paper sweep: "
+          f"{SWEEP_AGENT_STEPS:,} agent-steps (100 pairs x 50,000 steps) at that rate, one GPU.")
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="n_main 2,000 only, fewer repetitions")
     parser.add_argument("--sizes", type=int, nargs="*", help="n_main values (default 2000 5000 10000)")
     parser.add_argument("--population", type=int, default=4, help="the larger population (default 4; 2 at 10k)")
     parser.add_argument("--no-reference", action="store_true", help="skip the plain reference step")
+    parser.add_argument("--gpu-only", action="store_true", help="only the GPU part (needs CUDA)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--peak-of", nargs=4, help=argparse.SUPPRESS)  # internal: one peak, in a fresh process
     args = parser.parse_args(argv)
@@ -280,6 +351,13 @@ def main(argv=None) -> int:
         print(json.dumps(_peak_of(int(n), int(P), int(every), engine)))
         return 0
     torch.set_num_threads(os.cpu_count() or 1)
+    if args.gpu_only:
+        if not torch.cuda.is_available():
+            parser.error("--gpu-only: CUDA is not available here")
+        gpu = gpu_report(2 if args.quick else 3)
+        if args.json:
+            args.json.write_text(json.dumps(dict(gpu=gpu), indent=2))
+        return 0
     sizes = args.sizes or ([2000] if args.quick else [2000, 5000, 10_000])
     repeats = 2 if args.quick else 3
 
@@ -346,8 +424,12 @@ def main(argv=None) -> int:
             small[f"{engine}/P{P}"] = rate = small_preset_rate(P, engine, 1.0 if args.quick else 2.0)
             print(f"small preset (n_main 500, weight noise every 10), engine {engine:>5}, P={P}: "
                   f"{rate:8.0f} steps/s = {rate * P:8.0f} agent-steps/s ({1e6 / (rate * P):6.0f} us per agent-step)")
+    gpu = None
+    if torch.cuda.is_available():
+        print()
+        gpu = gpu_report(repeats)
     if args.json:
-        args.json.write_text(json.dumps(dict(info=info, rows=rows, small_preset_steps_per_s=small), indent=2))
+        args.json.write_text(json.dumps(dict(info=info, rows=rows, small_preset_steps_per_s=small, gpu=gpu), indent=2))
     return 0
 
 

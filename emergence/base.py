@@ -5,14 +5,16 @@ of one. Each agent has its own noise generator, so its trajectory does not depen
 share the tensors. The population's plugin manager is resolved once, at construction, into the energy
 model, noise model, plasticity rule and the list of ``relational_drift`` callables of the step loop.
 
-Two engines advance the fields, energy and plasticity (config ``engine``): ``fast`` (the default on CPU:
-numba kernels, one fused pass over W_rec_main, ``emergence.engine``) and ``plain`` (torch ops, any
-device; the reference). Both draw the same noise: field noise from each agent's torch generator,
-weight noise from each agent's counter-based stream (``emergence.rng``).
+Two engines advance the fields, energy and plasticity (config ``engine``): ``fast`` (the default: the
+device's fused engine, one pass over W_rec_main; numba kernels on CPU, ``emergence.engine``; a Triton
+kernel on CUDA, ``emergence.cuda_engine``) and ``plain`` (torch ops, any device; the reference). Both
+draw the same noise: field noise from each agent's torch generator, weight noise from each agent's
+counter-based stream (``emergence.rng``).
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Sequence
 
@@ -34,6 +36,8 @@ STATE_TENSORS = (
     "trace_sensory", "trace_main", "trace_emotion", "energy", "awake",
 )
 WEIGHT_TENSORS = ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo", "bias_main", "bias_emo")
+# The fused engine of each device type: (module, class); ``engine="fast"`` means this one.
+FAST_ENGINES = {"cpu": ("engine", "FastEngine"), "cuda": ("cuda_engine", "CudaEngine")}
 
 
 def resolve_device(name: str | torch.device) -> torch.device:
@@ -52,12 +56,13 @@ def resolve_device(name: str | torch.device) -> torch.device:
 
 def engine_for(config: AgentConfig, device: torch.device) -> str:
     """The engine a population of ``config`` runs on ``device``: ``"fast"`` where it can (config
-    ``engine="fast"``, CPU, weights stored in ``dtype``, numba importable), else ``"plain"``."""
-    if config.engine != "fast" or device.type != "cpu" or config.weight_dtype != "same":
+    ``engine="fast"``, weights stored in ``dtype``, the device's fused engine importable: numba on CPU,
+    triton on CUDA), else ``"plain"``."""
+    if config.engine != "fast" or device.type not in FAST_ENGINES or config.weight_dtype != "same":
         return "plain"
     try:
-        from . import engine  # noqa: F401
-    except ImportError as err:  # numba missing or broken: the plain engine still gives the same model
+        importlib.import_module(f".{FAST_ENGINES[device.type][0]}", __package__)
+    except ImportError as err:  # numba / triton missing or broken: the plain engine still gives the same model
         import warnings
 
         warnings.warn(f"fast engine unavailable ({err}); using the plain engine", RuntimeWarning, stacklevel=3)
@@ -124,9 +129,8 @@ class ContinuousEmergeBase:
         self.engine = engine_for(config, self.device)
         self._engine = None
         if self.engine == "fast":
-            from .engine import FastEngine
-
-            self._engine = FastEngine(self)
+            module, name = FAST_ENGINES[self.device.type]
+            self._engine = getattr(importlib.import_module(f".{module}", __package__), name)(self)
 
     # -- construction -------------------------------------------------------------------------------
     def _init_tensors(self) -> None:
@@ -180,6 +184,12 @@ class ContinuousEmergeBase:
 
     def _advance_plain(self, noise: torch.Tensor) -> None:
         """The plain engine: fields, traces, energy and plasticity with torch ops (MODEL.md 1-3)."""
+        self._advance_fields(noise)
+        self.plasticity.apply(self, self.learning)
+
+    def _advance_fields(self, noise: torch.Tensor, recurrent: torch.Tensor | None = None) -> None:
+        """Fields, traces and energy with torch ops. ``recurrent``: the recurrent input ``W_rec_main @ main``
+        (of the previous step's main) when already computed (the CUDA engine's fused pass), else computed here."""
         c = self.config
         xi_text, xi_s, xi_m, xi_e = noise.split([c.n_input, c.n_input, c.n_main, c.n_emo], dim=1)
         amp = self.noise_model.amplitude
@@ -189,7 +199,7 @@ class ContinuousEmergeBase:
 
         self.main_prev = self.main
         drive = _matvec(self.W_in_main, self.sensory)
-        drive.add_(_matvec(self.W_rec_main, self.main_prev)).add_(self.bias_main)
+        drive.add_(_matvec(self.W_rec_main, self.main_prev) if recurrent is None else recurrent).add_(self.bias_main)
         drive.addcmul_(amp("main", self.main_prev), xi_m)
         self.main = leaky_update(self.v_main, drive, c.dt, c.tau_main)
 
@@ -203,7 +213,6 @@ class ContinuousEmergeBase:
             getattr(self, f"trace_{name}").lerp_(getattr(self, name), c.trace_rate)
 
         self.energy, self.awake = self.energy_model.update(self.energy, self.awake, self.main)
-        self.plasticity.apply(self, self.learning)
 
     def run(self, steps: int) -> None:
         for _ in range(steps):

@@ -29,6 +29,7 @@ import torch
 from . import kernels
 from .dynamics import StateDependentNoise
 from .energy import HomeostaticEnergy
+from .fused import RecurrentInputCache
 from .plasticity import OjaPlasticity
 from .rng import draws
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["FastEngine"]
 
 
-class FastEngine:
+class FastEngine(RecurrentInputCache):
     """Advances a ``ContinuousEmergeBase`` population by the fields, energy and plasticity of one step."""
 
     name = "fast"
@@ -74,8 +75,9 @@ class FastEngine:
             self.draws_main = draws(c.n_main, c.n_main)
             self.draws_emo = draws(c.n_emo, c.n_emo)
         self.dummy = np.zeros((1, 1), T)
-        # Allocated once: the recurrent product and the normalised pre/post vectors.
-        self.rec = np.zeros((P, c.n_main), T)
+        # Allocated once: the recurrent product (a numpy view of the cache) and the normalised pre/post vectors.
+        super().__init__(torch.zeros(P, c.n_main, dtype=agent.dtype))
+        self.rec = self.recurrent.numpy()
         self.scratch = {
             name: np.zeros((P, n), T)
             for name, n in (("x_s", c.n_input), ("y_m", c.n_main), ("x_m", c.n_main), ("x_mo", c.n_main),
@@ -84,29 +86,13 @@ class FastEngine:
         self.no_learning = np.zeros(P, np.bool_)
         self.no_counters = np.zeros(P, np.uint64)
         self._views: dict[str, tuple[torch.Tensor, np.ndarray]] = {}
-        self._rec_for: tuple | None = None
 
     # -- state --------------------------------------------------------------------------------------
-    def state_dict(self, agent: ContinuousEmergeBase) -> dict[str, torch.Tensor]:
-        """The cached recurrent input (``W_rec_main @ main`` from the last fused pass) and whether it is
-        current: a resumed run continues from exactly the numbers the uninterrupted one would use."""
-        valid = self._rec_valid(agent)
-        return {
-            "recurrent_input": torch.from_numpy(self.rec),
-            "recurrent_input_valid": torch.tensor([int(valid)], dtype=torch.uint8),
-        }
-
     def load_state(self, agent: ContinuousEmergeBase, tensors: dict[str, torch.Tensor]) -> None:
-        """After ``agent.load_state``: take the saved recurrent input if it was current, else recompute."""
         self._views.clear()
-        self._rec_for = None
-        saved = tensors.get("recurrent_input")
-        if saved is not None and saved.shape == self.rec.shape and int(tensors["recurrent_input_valid"][0]):
-            self.rec[...] = saved.numpy()
-            self._rec_for = (agent.W_rec_main, agent.W_rec_main._version, agent.main, agent.main._version)
+        super().load_state(agent, tensors)
 
     # -- helpers ------------------------------------------------------------------------------------
-
     def _view(self, agent: ContinuousEmergeBase, name: str) -> np.ndarray:
         """A numpy view of the agent's persistent tensor ``name`` (cached while it is the same tensor)."""
         tensor = getattr(agent, name)
@@ -120,23 +106,12 @@ class FastEngine:
         self._views[name] = (tensor, array)
         return array
 
-    def _rec_valid(self, agent: ContinuousEmergeBase) -> bool:
-        key = self._rec_for
-        return (
-            key is not None
-            and key[0] is agent.W_rec_main and key[1] == agent.W_rec_main._version
-            and key[2] is agent.main and key[3] == agent.main._version
+    def _compute_recurrent(self, agent: ContinuousEmergeBase) -> None:
+        T = self.T
+        kernels.oja_pass(
+            self._view(agent, "W_rec_main"), self.dummy, self.dummy, T(0.0), self.no_learning, T(0.0), 0, 0,
+            self.no_counters, self.no_counters, agent.main.detach().numpy(), self.rec, True,
         )
-
-    def recurrent_product(self, agent: ContinuousEmergeBase) -> np.ndarray:
-        """``W_rec_main @ main`` per agent: the cached product of the last fused pass, or computed now."""
-        if not self._rec_valid(agent):
-            T = self.T
-            kernels.oja_pass(
-                self._view(agent, "W_rec_main"), self.dummy, self.dummy, T(0.0), self.no_learning, T(0.0), 0, 0,
-                self.no_counters, self.no_counters, agent.main.detach().numpy(), self.rec, True,
-            )
-        return self.rec
 
     # -- the step -----------------------------------------------------------------------------------
     def advance(self, agent: ContinuousEmergeBase, code: torch.Tensor, xi: torch.Tensor) -> None:
@@ -144,7 +119,7 @@ class FastEngine:
         a, T, v = agent, self.T, self._view
         P, dtype = a.population, a.dtype
         c = a.config
-        rec = self.recurrent_product(a)
+        rec = self.recurrent_product(a).numpy()
         s_old, m_old, e_old = a.sensory, a.main, a.emotion
         if self.default_noise:
             amp_s = amp_m = amp_e = self.dummy
@@ -201,4 +176,4 @@ class FastEngine:
         kernels.oja_pass(W_re, sc["x_e"], sc["y_e"], etas[3], learn, sd, every, phase, keys, counters, none, none, False)
         if every:
             stream[:, 1] += np.uint64(self.draws_main + self.draws_emo)
-        self._rec_for = (a.W_rec_main, a.W_rec_main._version, a.main, a.main._version)
+        self._mark_current(a)

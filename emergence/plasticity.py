@@ -12,13 +12,21 @@ from .config import AgentConfig
 if TYPE_CHECKING:
     from .base import ContinuousEmergeBase
 
-__all__ = ["oja_update", "OjaPlasticity"]
+__all__ = ["normalised", "oja_update", "OjaPlasticity"]
 
 _EPS = 1e-12
 
 
 def _unit(x: torch.Tensor) -> torch.Tensor:
     return x / x.norm(dim=-1, keepdim=True).clamp_min(_EPS)
+
+
+def normalised(pre: torch.Tensor, post: torch.Tensor, post_norm: str = "rms") -> tuple[torch.Tensor, torch.Tensor]:
+    """The vectors of Oja's rule: x = pre / |pre| and y = post / rms(post) (``"rms"``) or post / |post|."""
+    x, y = _unit(pre), _unit(post)
+    if post_norm == "rms":
+        y = y * post.shape[-1] ** 0.5
+    return x, y
 
 
 def oja_update(
@@ -32,9 +40,7 @@ def oja_update(
     sqrt(n_post)). ``W`` is (P, n_post, n_pre), ``pre`` (P, n_pre), ``post`` (P, n_post), ``rate`` (P,).
     Two passes over W, no temporary of W's size.
     """
-    x, y = _unit(pre), _unit(post)
-    if post_norm == "rms":
-        y = y * post.shape[-1] ** 0.5
+    x, y = normalised(pre, post, post_norm)
     W.mul_(1.0 - rate[:, None, None] * (y * y)[:, :, None])
     W.baddbmm_((rate[:, None] * y)[:, :, None].to(W.dtype), x[:, None, :].to(W.dtype))
 
@@ -56,13 +62,21 @@ class OjaPlasticity:
         self.config = c
         self.noise_sd = c.weight_noise * math.sqrt(c.weight_noise_every)
 
+    def synapses(self, agent: ContinuousEmergeBase) -> tuple[tuple[str, torch.Tensor, torch.Tensor, float], ...]:
+        """(matrix name, pre, post, learning rate) of the four rules, from the agent's current fields."""
+        c, a = self.config, agent
+        return (
+            ("W_in_main", a.sensory, a.main, c.eta_in_main),
+            ("W_main_emo", a.main, a.emotion, c.eta_main_emo),
+            ("W_rec_main", a.main_prev, a.main, c.eta_rec_main),
+            ("W_rec_emo", a.emotion_prev, a.emotion, c.eta_rec_emo),
+        )
+
     def apply(self, agent: ContinuousEmergeBase, learning: torch.Tensor) -> None:
         c = self.config
         on = learning.to(agent.dtype)
-        oja_update(agent.W_in_main, agent.sensory, agent.main, c.eta_in_main * on, c.oja_post)
-        oja_update(agent.W_main_emo, agent.main, agent.emotion, c.eta_main_emo * on, c.oja_post)
-        oja_update(agent.W_rec_main, agent.main_prev, agent.main, c.eta_rec_main * on, c.oja_post)
-        oja_update(agent.W_rec_emo, agent.emotion_prev, agent.emotion, c.eta_rec_emo * on, c.oja_post)
+        for name, pre, post, eta in self.synapses(agent):
+            oja_update(getattr(agent, name), pre, post, eta * on, c.oja_post)
         if self.noise_sd > 0:
             every = c.weight_noise_every
             for W in (agent.W_rec_main, agent.W_rec_emo):

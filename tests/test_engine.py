@@ -189,11 +189,11 @@ class TestFusedPass:
         for _ in range(120):
             agent.step()
             learned.update(agent.learning.tolist())
-            fused = torch.from_numpy(engine.rec.copy())
+            fused = engine.recurrent.clone()
             fresh = torch.bmm(agent.W_rec_main, agent.main[..., None])[..., 0]
             torch.testing.assert_close(fused, fresh, rtol=1e-5, atol=1e-5)
             engine._rec_for = None  # recompute from the matrix alone (as after a plugin's change)
-            torch.testing.assert_close(torch.from_numpy(engine.recurrent_product(agent)), fresh, rtol=1e-5, atol=1e-5)
+            torch.testing.assert_close(engine.recurrent_product(agent), fresh, rtol=1e-5, atol=1e-5)
         assert learned == {True, False}
 
     @pytest.mark.parametrize("engine", ["fast", "plain"])
