@@ -18,7 +18,7 @@ from .config import AgentConfig
 from .drift import DreamLoop
 from .dynamics import leaky_update
 from .encoding import encode_text
-from .plugins import make_plugin_manager, registry
+from .plugins import resolve_agent_hooks
 
 __all__ = ["ContinuousEmergeBase"]
 
@@ -63,18 +63,11 @@ class ContinuousEmergeBase:
         self.noise_seeds = [int(s) for s in noise_seeds]
         self.step_index = 0
 
-        self.pm: pluggy.PluginManager = make_plugin_manager(entry_points=entry_points)
-        known = registry(self.pm, "register_scaffolds", "scaffold")
-        self.scaffolds = {name: known[name](config) for name in scaffolds}
-        for name, scaffold in self.scaffolds.items():
-            self.pm.register(scaffold, name=f"scaffold:{name}")
-        for plugin in plugins:
-            self.pm.register(plugin)
-        self.pm.check_pending()
-        self.plasticity = self.pm.hook.plasticity(config=config)
-        self.energy_model = self.pm.hook.energy(config=config)
-        self.noise_model = self.pm.hook.noise(config=config)
-        self._drift = [impl.function for impl in reversed(self.pm.hook.relational_drift.get_hookimpls())]
+        hooks = resolve_agent_hooks(config, scaffolds, plugins, entry_points=entry_points)
+        self.pm: pluggy.PluginManager = hooks.pm
+        self.scaffolds = hooks.scaffolds
+        self.plasticity, self.energy_model, self.noise_model = hooks.plasticity, hooks.energy, hooks.noise
+        self._drift = hooks.drift
 
         self._init_tensors()
         self.generators = [torch.Generator(self.device).manual_seed(s) for s in self.noise_seeds]
