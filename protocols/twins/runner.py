@@ -2,7 +2,8 @@
 
 Runs are grown in chunks: all twins A of a chunk form one population (one plugin manager with A's
 scaffolds), all twins B another. An agent's trajectory does not depend on its population, so the
-chunk size changes speed and memory, never results.
+chunk size changes speed and memory, never results. The agents are built by the sweep's substrate;
+nothing here depends on which substrate it is.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import numpy as np
 import pyarrow as pa
 import torch
 
-from emergence.base import ContinuousEmergeBase
 from emergence.checkpoint import load_checkpoint, restore, save_checkpoint
-from emergence.config import AgentConfig
+from emergence.components import Agent
 from emergence.plugins import make_plugin_manager, plugin_sources, registry
 from emergence.results import snapshot_part_path, step_part_path, write_table
 from emergence.storage import ResultsError, read_json, write_json
+from emergence.substrates import substrates
 
 from .settings import TwinsConfig
 
@@ -44,26 +45,20 @@ def run_seeds(config: TwinsConfig) -> list[dict[str, int]]:
     return seeds
 
 
-def agent_bytes(agent: AgentConfig) -> int:
-    """Bytes of one agent's weights and state (the recurrent matrix dominates)."""
-    n_in, n, e = agent.n_input, agent.n_main, agent.n_emo
-    itemsize = 4 if agent.dtype == "float32" else 8
-    return itemsize * (n * n + n * n_in + e * n + e * e + 8 * (n + e + n_in))
-
-
 def plan_chunk_size(config: TwinsConfig, budget: int | None = None) -> int:
     """Pairs per chunk: the config's ``chunk_size``, else as many as half the free memory holds."""
     if config.chunk_size:
         return min(config.chunk_size, config.runs)
     if budget is None:
         budget = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
-    per_pair = 2 * agent_bytes(config.agent) + config.agent.n_main ** 2 * 4  # + the weight-noise buffer
+    per_pair = 2 * substrates()[config.substrate].agent_bytes(config.agent)
     return max(1, min(config.runs, budget // per_pair))
 
 
 def check_plugins(config: TwinsConfig) -> None:
-    """Fail early, in one line, on an unknown scaffold or metric."""
+    """Fail early, in one line, on an unknown substrate, scaffold or metric."""
     pm = make_plugin_manager()
+    substrates(pm)[config.substrate]
     scaffolds = registry(pm, "register_scaffolds", "scaffold")
     metrics = registry(pm, "emotion_metric", "emotion metric")
     for name in config.a + config.b:
@@ -76,11 +71,11 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str]) 
     pm = make_plugin_manager()
     return {
         "protocol": "twins",
-        "substrate": "fields",
+        "substrate": config.substrate,
         "config": config.to_dict(),
         "seeds": run_seeds(config),
         "chunk_size": chunk_size,
-        "weight_noise_mode": _noise_mode(config.agent),
+        "weight_noise_mode": substrates(pm)[config.substrate].weight_noise_mode(config.agent),
         "versions": {
             "python": sys.version.split()[0],
             "torch": torch.__version__,
@@ -88,13 +83,6 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str]) 
         },
         "command_line": command_line,
     }
-
-
-def _noise_mode(agent: AgentConfig) -> str:
-    if agent.weight_noise_every == 1:
-        return "exact: fresh Gaussian weight noise every learning step"
-    return (f"every {agent.weight_noise_every} steps with SD x sqrt({agent.weight_noise_every}) "
-            "(same random-walk variance as per-step noise)")
 
 
 def open_folder(config: TwinsConfig, out: Path, command_line: list[str]) -> dict:
@@ -125,7 +113,7 @@ class Recorder:
         }
         self.snapshots: dict[str, list[tuple[int, torch.Tensor]]] = {"A": [], "B": []}
 
-    def record(self, step: int, twins: dict[str, ContinuousEmergeBase]) -> None:
+    def record(self, step: int, twins: dict[str, Agent]) -> None:
         k = step % self.config.checkpoint_every
         for twin, agent in twins.items():
             columns = self.columns[twin]
@@ -185,9 +173,10 @@ def _checkpoint_step(paths: dict[str, Path]) -> int:
 def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], progress: Progress) -> None:
     """Grow one chunk of pairs to ``config.steps``, resuming from its checkpoints if present."""
     seeds = run_seeds(config)
+    build = substrates()[config.substrate].build
     twins = {
-        "A": ContinuousEmergeBase(config.agent, [seeds[r]["init_a"] for r in runs], [seeds[r]["noise_a"] for r in runs], scaffolds=config.a),
-        "B": ContinuousEmergeBase(config.agent, [seeds[r]["init_b"] for r in runs], [seeds[r]["noise_b"] for r in runs], scaffolds=config.b),
+        "A": build(config.agent, [seeds[r]["init_a"] for r in runs], [seeds[r]["noise_a"] for r in runs], scaffolds=config.a),
+        "B": build(config.agent, [seeds[r]["init_b"] for r in runs], [seeds[r]["noise_b"] for r in runs], scaffolds=config.b),
     }
     paths = _checkpoint_paths(out, chunk)
     start = _checkpoint_step(paths)
