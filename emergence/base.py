@@ -21,14 +21,15 @@ from collections.abc import Sequence
 import pluggy
 import torch
 
-from .config import AgentConfig, ConfigError
+from .config import AgentConfig
+from .devices import resolve_device
 from .drift import DreamLoop
 from .dynamics import leaky_update
 from .encoding import encode_text
-from .plugins import make_plugin_manager, registry
+from .plugins import resolve_agent_hooks
 from .rng import add_gaussian_, draws, stream_key
 
-__all__ = ["ContinuousEmergeBase", "resolve_device", "engine_for"]
+__all__ = ["ContinuousEmergeBase", "engine_for"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
 STATE_TENSORS = (
@@ -38,20 +39,6 @@ STATE_TENSORS = (
 WEIGHT_TENSORS = ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo", "bias_main", "bias_emo")
 # The fused engine of each device type: (module, class); ``engine="fast"`` means this one.
 FAST_ENGINES = {"cpu": ("engine", "FastEngine"), "cuda": ("cuda_engine", "CudaEngine")}
-
-
-def resolve_device(name: str | torch.device) -> torch.device:
-    """The torch device named ``name``; a name torch does not know, or CUDA where there is none, is a
-    ConfigError naming the fix."""
-    try:
-        device = torch.device(name)
-    except (RuntimeError, TypeError):
-        raise ConfigError(f"unknown device {name!r}; use cpu, cuda or cuda:N") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"device {name!r}: CUDA is not available here (torch {torch.__version__}); use --device cpu")
-    if device.type not in ("cpu", "cuda"):
-        raise ConfigError(f"device {name!r} is not supported; use cpu, cuda or cuda:N")
-    return device
 
 
 def engine_for(config: AgentConfig, device: torch.device) -> str:
@@ -104,18 +91,11 @@ class ContinuousEmergeBase:
         self.noise_seeds = [int(s) for s in noise_seeds]
         self.step_index = 0
 
-        self.pm: pluggy.PluginManager = make_plugin_manager(entry_points=entry_points)
-        known = registry(self.pm, "register_scaffolds", "scaffold")
-        self.scaffolds = {name: known[name](config) for name in scaffolds}
-        for name, scaffold in self.scaffolds.items():
-            self.pm.register(scaffold, name=f"scaffold:{name}")
-        for plugin in plugins:
-            self.pm.register(plugin)
-        self.pm.check_pending()
-        self.plasticity = self.pm.hook.plasticity(config=config)
-        self.energy_model = self.pm.hook.energy(config=config)
-        self.noise_model = self.pm.hook.noise(config=config)
-        self._drift = [impl.function for impl in reversed(self.pm.hook.relational_drift.get_hookimpls())]
+        hooks = resolve_agent_hooks(config, scaffolds, plugins, entry_points=entry_points)
+        self.pm: pluggy.PluginManager = hooks.pm
+        self.scaffolds = hooks.scaffolds
+        self.plasticity, self.energy_model, self.noise_model = hooks.plasticity, hooks.energy, hooks.noise
+        self._drift = hooks.drift
 
         self._init_tensors()
         self.generators = [torch.Generator(self.device).manual_seed(s) for s in self.noise_seeds]

@@ -1,4 +1,5 @@
-"""Checkpoint and restore a population: tensors as safetensors, the rest as JSON (never pickle)."""
+"""Checkpoint and restore a population of any substrate: tensors as safetensors, the rest as JSON (never
+pickle)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from pathlib import Path
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from .base import ContinuousEmergeBase
+from .components import Agent
 from .config import config_to_dict
 from .storage import ResultsError, atomic_write
 
 __all__ = ["save_checkpoint", "load_checkpoint", "restore"]
 
 
-def save_checkpoint(path: str | os.PathLike, agent: ContinuousEmergeBase, extra: dict | None = None) -> Path:
+def save_checkpoint(path: str | os.PathLike, agent: Agent, extra: dict | None = None) -> Path:
     """Write ``agent`` to one safetensors file; the JSON metadata rides in the file's header."""
     tensors = {name: t.detach().contiguous().cpu() for name, t in agent.state_dict().items()}
     metadata = {
@@ -42,7 +43,7 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict, dict, dict]:
         raise ResultsError(f"{path}: unreadable checkpoint ({err})") from None
 
 
-def restore(path: str | os.PathLike, agent: ContinuousEmergeBase) -> dict:
+def restore(path: str | os.PathLike, agent: Agent) -> dict:
     """Load a checkpoint into an agent built with the same config and population; returns ``extra``."""
     tensors, config, state, extra = load_checkpoint(path)
     if config != config_to_dict(agent.config):

@@ -66,28 +66,30 @@ def plugins() -> None:
 
 
 @cli.command()
+@click.option("--substrate", default="fields", show_default=True, help="Substrate (e.g. fields, transformer).")
 @click.option("--preset", "preset_name", default="small", show_default=True, help="Agent preset.")
 @click.option("--steps", default=200, show_default=True, type=click.IntRange(min=1), help="Steps to grow.")
 @click.option("--scaffold", default="surge", show_default=True, help="Scaffold plugin (e.g. hrls, surge).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--trails", default=10, show_default=True, type=click.IntRange(min=1), help="Trails to print.")
-def grow(preset_name: str, steps: int, scaffold: str, seed: int, trails: int) -> None:
+def grow(substrate: str, preset_name: str, steps: int, scaffold: str, seed: int, trails: int) -> None:
     """Grow one agent and print its most recent trails."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from .base import ContinuousEmergeBase
-    from .config import preset
+    from .substrates import substrates
 
-    agent = ContinuousEmergeBase(preset(preset_name), [seed], [seed + 1], scaffolds=[scaffold])
+    kind = substrates()[substrate]
+    agent = kind.build(kind.preset(preset_name), [seed], [seed + 1], scaffolds=[scaffold])
     agent.receive_feedback("Be kind to small voices", 1.0)
     agent.run(steps)
-    table = Table(title=f"Last trails of one {scaffold} agent ({preset_name}, {steps} steps)")
+    table = Table(title=f"Last trails of one {scaffold} agent ({substrate}, {preset_name}, {steps} steps)")
     for column in ("iteration", "surge", "energy", "awake", "input", "emotion"):
         table.add_column(column)
     for trail in agent.trails(0)[-trails:]:
         table.add_row(str(trail["iteration"]), f"{trail['surge']:.3f}", f"{trail['energy']:.3f}",
-                      str(trail["awake"]), trail["input"], f"{trail['emotion']:+.4f}")
+                      str(trail["awake"]), escape(trail["input"]), f"{trail['emotion']:+.4f}")
     Console().print(table)
 
 

@@ -13,7 +13,10 @@ from typing import Any
 from attrs import evolve, field, fields, frozen
 from attrs.validators import and_, ge, gt, instance_of, le
 
-__all__ = ["AgentConfig", "PRESETS", "ConfigError", "preset", "config_from_dict", "config_to_dict", "replace"]
+__all__ = [
+    "AgentConfig", "EmotionFieldConfig", "EnergyConfig", "DreamConfig", "PRESETS", "ConfigError", "preset",
+    "config_from_dict", "config_to_dict", "replace", "positive_int", "float_field", "choice_field",
+]
 
 
 class ConfigError(ValueError):
@@ -42,51 +45,88 @@ def _choice(default: str, options: tuple[str, ...]) -> Any:
     return field(default=default, validator=validate)
 
 
-@frozen
-class AgentConfig:
-    """One agent of continuous neural fields (MODEL.md sections 1-4)."""
+# The field helpers, public for the config classes of other substrates.
+positive_int, float_field, choice_field = _positive_int, _float, _choice
 
-    # sizes
-    n_input: int = field(default=128, validator=_positive_int)
-    n_main: int = field(default=10_000, validator=_positive_int)
+
+def _wake_above_sleep(instance, attribute, value):
+    if value <= instance.sleep_below:
+        raise ConfigError(f"wake_above ({value}) must be greater than sleep_below ({instance.sleep_below})")
+
+
+def _non_empty(instance, attribute, value):
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"'{attribute.name}' must be a non-empty string, got {value!r}")
+
+
+# Settings every substrate shares, as groups its config class inherits; the energy model, the noise
+# model and the dream loop read them by name from any substrate's config. Not slotted: a class may
+# inherit several groups (slotted bases cannot be combined).
+@frozen(slots=False)
+class EmotionFieldConfig:
+    """The emotion field, the same leaky field in every substrate, and its synapses (MODEL.md 1-2)."""
+
     n_emo: int = field(default=256, validator=_positive_int)
-    # leaky field dynamics: v += dt * (-v + input) / tau, a = tanh(v)
+    # v += dt * (-v + drive) / tau, a = tanh(v); dt is the step of every leaky field of the agent
     dt: float = _float(1.0, gt(0))
-    tau_sensory: float = _float(2.0, gt(0))
-    tau_main: float = _float(5.0, gt(0))
     tau_emo: float = _float(10.0, gt(0))
-    trace_rate: float = _float(0.01, gt(0), le(1))
-    # initial weights: standard deviation gain / sqrt(n_pre)
-    recurrent_gain: float = _float(1.2, ge(0))
+    # initial weights: standard deviation gain / sqrt(n_pre); biases fixed, N(0, bias_scale^2)
     emo_recurrent_gain: float = _float(1.0, ge(0))
     feedforward_gain: float = _float(1.0, ge(0))
     bias_scale: float = _float(0.1, ge(0))
-    # state-dependent noise: amplitude * (1 + |a|) per neuron
-    sensory_noise: float = _float(0.01, ge(0))
-    main_noise: float = _float(0.02, ge(0))
+    # state-dependent noise: emo_noise * (1 + |a|) per neuron
     emo_noise: float = _float(0.03, ge(0))
-    text_noise: float = _float(0.05, ge(0))
-    # normalised Oja plasticity; learning rates per synapse
-    eta_in_main: float = _float(1e-3, ge(0))
+    # normalised Oja on W_main_emo and W_rec_emo (and, for fields, on every synapse)
     eta_main_emo: float = _float(1e-3, ge(0))
-    eta_rec_main: float = _float(1e-4, ge(0))
     eta_rec_emo: float = _float(1e-4, ge(0))
     oja_post: str = _choice("rms", ("rms", "unit"))
-    weight_noise: float = _float(1e-4, ge(0))
-    weight_noise_every: int = field(default=1, validator=_positive_int)
-    # energy: homeostatic pull to a setpoint, depletion by activity, sleep/wake hysteresis
+
+
+@frozen(slots=False)
+class EnergyConfig:
+    """Energy: homeostatic pull to a setpoint, depletion by activity, sleep/wake hysteresis (MODEL.md 3)."""
+
     energy_setpoint: float = _float(1.0, ge(0), le(1))
     energy_homeostasis: float = _float(0.005, ge(0), le(1))
     energy_cost: float = _float(0.01, ge(0))
     energy_sleep_cost: float = _float(0.1, ge(0), le(1))
     sleep_below: float = _float(0.3, ge(0), le(1))
-    wake_above: float = _float(0.7, ge(0), le(1))
+    wake_above: float = field(default=0.7, converter=float, validator=and_(_finite, ge(0), le(1), _wake_above_sleep))
     learn_above: float = _float(0.3, ge(0), le(1))
     initial_energy: float = _float(1.0, ge(0), le(1))
-    # autonomous drift (dream loop)
-    seed_text: str = field(default="emergence begins", validator=instance_of(str))
+
+
+@frozen(slots=False)
+class DreamConfig:
+    """The autonomous drift (dream loop): first input, resonance markers, trail buffer (MODEL.md 4)."""
+
+    seed_text: str = field(default="emergence begins", validator=_non_empty)
     resonance_every: int = field(default=10, validator=_positive_int)
     trail_length: int = field(default=64, validator=_positive_int)
+
+
+@frozen
+class AgentConfig(EmotionFieldConfig, EnergyConfig, DreamConfig):
+    """One agent of continuous neural fields (MODEL.md sections 1-4); the shared groups are inherited."""
+
+    # sizes
+    n_input: int = field(default=128, validator=_positive_int)
+    n_main: int = field(default=10_000, validator=_positive_int)
+    # leaky field dynamics: v += dt * (-v + input) / tau, a = tanh(v)
+    tau_sensory: float = _float(2.0, gt(0))
+    tau_main: float = _float(5.0, gt(0))
+    trace_rate: float = _float(0.01, gt(0), le(1))
+    # initial weights: standard deviation gain / sqrt(n_pre)
+    recurrent_gain: float = _float(1.2, ge(0))
+    # state-dependent noise: amplitude * (1 + |a|) per neuron
+    sensory_noise: float = _float(0.01, ge(0))
+    main_noise: float = _float(0.02, ge(0))
+    text_noise: float = _float(0.05, ge(0))
+    # normalised Oja plasticity; learning rates per synapse
+    eta_in_main: float = _float(1e-3, ge(0))
+    eta_rec_main: float = _float(1e-4, ge(0))
+    weight_noise: float = _float(1e-4, ge(0))
+    weight_noise_every: int = field(default=1, validator=_positive_int)
     # numerics
     dtype: str = _choice("float32", ("float32", "float64"))
     # storage of the four weight matrices: "same" = ``dtype``; "bfloat16" halves their memory traffic
@@ -105,13 +145,10 @@ class AgentConfig:
         the same variance of each weight's random walk over k steps (MODEL.md section 2)."""
         return "exact" if self.weight_noise_every == 1 else "every_k"
 
-    def __attrs_post_init__(self):
-        if self.wake_above <= self.sleep_below:
-            raise ConfigError(
-                f"wake_above ({self.wake_above}) must be greater than sleep_below ({self.sleep_below})"
-            )
-        if not self.seed_text:
-            raise ConfigError("seed_text must not be empty")
+    @property
+    def noise_levels(self) -> dict[str, float]:
+        """Base noise amplitude per field, for ``StateDependentNoise``."""
+        return {"sensory": self.sensory_noise, "main": self.main_noise, "emotion": self.emo_noise}
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -123,11 +160,14 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def preset(name: str, **overrides: Any) -> AgentConfig:
-    """The named preset with ``overrides`` applied; unknown names list the known ones."""
-    if name not in PRESETS:
-        raise ConfigError(f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
-    return config_from_dict({**PRESETS[name], **overrides})
+def preset(
+    name: str, *, presets: dict[str, dict[str, Any]] = PRESETS, cls: type = AgentConfig, **overrides: Any
+) -> Any:
+    """The named preset of ``presets`` (a config class ``cls``) with ``overrides`` applied; unknown names
+    list the known ones."""
+    if name not in presets:
+        raise ConfigError(f"unknown preset {name!r}; known presets: {', '.join(sorted(presets))}")
+    return config_from_dict({**presets[name], **overrides}, cls)
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The core's essential plugin: default energy, noise and plasticity (asked last, so plugins override)."""
+"""The core's essential plugin: default energy, noise and plasticity (asked last, so plugins override),
+and the continuous-field substrate."""
 
 from __future__ import annotations
 
@@ -24,3 +25,10 @@ def noise(config):
     from .dynamics import StateDependentNoise
 
     return StateDependentNoise(config)
+
+
+@hookimpl
+def register_substrates(register):
+    from .substrates import FIELDS
+
+    register(FIELDS.name, FIELDS)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Sequence
 
 import torch
 
-from .config import AgentConfig
+from .config import DreamConfig
 
-__all__ = ["DreamLoop", "TRAIL_FIELDS"]
+__all__ = ["DreamLoop", "TRAIL_FIELDS", "resonance_marker"]
 
 _MARKER = re.compile(r" \(resonance \d+\)$")
 TRAIL_FIELDS = ("iteration", "surge", "energy", "awake", "input", "emotion")
+
+
+def resonance_marker(step: int, every: int) -> str | None:
+    """The marker `` (resonance N)``, N = step // every, due at ``step`` (every ``every`` steps after
+    step 0); None at other steps. It keeps a dream from settling into a trivial loop (MODEL.md 4)."""
+    return f" (resonance {step // every})" if step > 0 and step % every == 0 else None
 
 
 class DreamLoop:
@@ -21,10 +28,11 @@ class DreamLoop:
     The first step's input is ``seed_text``; every ``resonance_every`` steps the marker
     `` (resonance N)`` (N = step // resonance_every) replaces the previous marker, so the string never
     grows. The buffer keeps the last ``trail_length`` trails of every agent of the population: numbers as
-    (P, L) tensors written in place, the input text once for all (the schedule is shared).
+    (P, L) tensors written in place; the input text once for all when the population shares it (the field
+    substrate's schedule), or one per agent (a substrate that continues each agent's own text).
     """
 
-    def __init__(self, config: AgentConfig, population: int, dtype: torch.dtype, device: torch.device):
+    def __init__(self, config: DreamConfig, population: int, dtype: torch.dtype, device: torch.device):
         self.config = config
         L = config.trail_length
         self.iteration = torch.full((L,), -1, dtype=torch.long)
@@ -32,7 +40,7 @@ class DreamLoop:
         self.energy = torch.zeros(population, L, dtype=dtype, device=device)
         self.emotion = torch.zeros(population, L, dtype=dtype, device=device)
         self.awake = torch.zeros(population, L, dtype=torch.bool, device=device)
-        self.inputs: deque[str] = deque(maxlen=L)
+        self.inputs: deque[str | tuple[str, ...]] = deque(maxlen=L)
         self.count = 0
 
     def next_text(self, step: int) -> str:
@@ -40,20 +48,18 @@ class DreamLoop:
         if not self.inputs:
             return self.config.seed_text
         last = self.inputs[-1]
-        every = self.config.resonance_every
-        if step > 0 and step % every == 0:
-            return f"{_MARKER.sub('', last)} (resonance {step // every})"
-        return last
+        marker = resonance_marker(step, self.config.resonance_every)
+        return last if marker is None else _MARKER.sub("", last) + marker
 
-    def record(self, step: int, text: str, surge, energy, awake, emotion) -> None:
-        """Append one trail per agent (tensors of shape (P,))."""
+    def record(self, step: int, text: str | Sequence[str], surge, energy, awake, emotion) -> None:
+        """Append one trail per agent (tensors of shape (P,)); ``text`` is shared or one per agent."""
         slot = self.count % self.config.trail_length
         self.iteration[slot] = step
         self.surge[:, slot] = surge
         self.energy[:, slot] = energy
         self.awake[:, slot] = awake
         self.emotion[:, slot] = emotion
-        self.inputs.append(text)
+        self.inputs.append(text if isinstance(text, str) else tuple(text))
         self.count += 1
 
     def trails(self, agent: int) -> list[dict]:
@@ -67,7 +73,7 @@ class DreamLoop:
                 surge=float(self.surge[agent, s]),
                 energy=float(self.energy[agent, s]),
                 awake=bool(self.awake[agent, s]),
-                input=text,
+                input=text if isinstance(text, str) else text[agent],
                 emotion=float(self.emotion[agent, s]),
             )
             for s, text in zip(slots, self.inputs)
@@ -90,4 +96,4 @@ class DreamLoop:
             tensor.copy_(tensors[name])
         self.count = int(metadata["count"])
         self.inputs.clear()
-        self.inputs.extend(metadata["inputs"])
+        self.inputs.extend(text if isinstance(text, str) else tuple(text) for text in metadata["inputs"])

@@ -16,10 +16,14 @@ def leaky_update(v: torch.Tensor, drive: torch.Tensor, dt: float, tau: float) ->
 
 
 class StateDependentNoise:
-    """Noise SD per neuron = base amplitude * (1 + |a|): busier neurons are noisier (MODEL.md 1)."""
+    """Noise SD per neuron = base amplitude * (1 + |a|): busier neurons are noisier (MODEL.md 1).
+
+    The base amplitude of each field comes from the config's ``noise_levels`` (field name -> amplitude),
+    so the fields are those of the config's substrate.
+    """
 
     def __init__(self, config: AgentConfig):
-        self.base = {"sensory": config.sensory_noise, "main": config.main_noise, "emotion": config.emo_noise}
+        self.base = dict(config.noise_levels)
 
     def amplitude(self, field: str, activation: torch.Tensor) -> torch.Tensor:
         return activation.abs().add_(1.0).mul_(self.base[field])

@@ -12,6 +12,12 @@ Two kinds of hook:
 
 pluggy calls implementations last-registered-first, so a plugin registered after the core's defaults
 is asked first: for a ``firstresult`` hook it overrides the default by returning something not ``None``.
+A substrate may register its own defaults just after the core's (the transformer's learning rule):
+asked after every installed plugin, before the core.
+
+The agent hooks receive the agent's config, an instance of its substrate's config class
+(``AgentConfig`` for continuous fields, ``TransformerConfig`` for the transformer, ...): an
+implementation for one substrate only returns ``None`` for the others' configs.
 """
 
 from __future__ import annotations
@@ -23,10 +29,9 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from .base import ContinuousEmergeBase
-    from .config import AgentConfig
-    from .components import EnergyModel, NoiseModel, PlasticityRule
+    from .components import Agent, EnergyModel, NoiseModel, PlasticityRule
     from .metrics import EmotionMetric
+    from .substrates import Substrate
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
 
@@ -36,13 +41,14 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec(firstresult=True)
-def plasticity(config: AgentConfig) -> PlasticityRule | None:
-    """Provide the learning rule that updates the agent's four weight matrices.
+def plasticity(config: Any) -> PlasticityRule | None:
+    """Provide the learning rule that updates the agent's weights.
 
     Called once when a population is built. The core's default is normalised Oja with weight noise on
-    the recurrent matrices (``emergence.plasticity.OjaPlasticity``).
+    the recurrent matrices (``emergence.plasticity.OjaPlasticity``), for the field substrate; the
+    transformer substrate registers its own default (next-token or Hebbian learning).
 
-    :param config: the agent configuration.
+    :param config: the agent configuration (of the agent's substrate).
     :return: an object with ``apply(agent, learning)``; ``learning`` is a bool tensor, one per agent,
         that is false while the agent sleeps or its energy is at or below ``learn_above``.
 
@@ -51,12 +57,13 @@ def plasticity(config: AgentConfig) -> PlasticityRule | None:
 
 
 @hookspec(firstresult=True)
-def energy(config: AgentConfig) -> EnergyModel | None:
+def energy(config: Any) -> EnergyModel | None:
     """Provide the energy model: depletion by activity, homeostasis, sleep/wake hysteresis.
 
-    Called once when a population is built. The core's default is ``emergence.energy.HomeostaticEnergy``.
+    Called once when a population is built. The core's default is ``emergence.energy.HomeostaticEnergy``
+    (every substrate: it reads the shared ``EnergyConfig`` fields and the cortex ``main``).
 
-    :param config: the agent configuration.
+    :param config: the agent configuration (of the agent's substrate).
     :return: an object with ``update(energy, awake, main) -> (energy, awake)`` over the population.
 
     Stops at first non-None result.
@@ -64,27 +71,29 @@ def energy(config: AgentConfig) -> EnergyModel | None:
 
 
 @hookspec(firstresult=True)
-def noise(config: AgentConfig) -> NoiseModel | None:
-    """Provide the state-dependent noise amplitudes of the three fields.
+def noise(config: Any) -> NoiseModel | None:
+    """Provide the state-dependent noise amplitudes of the agent's fields.
 
     Called once when a population is built. The core's default scales each field's base amplitude by
     ``1 + |a|`` per neuron (``emergence.dynamics.StateDependentNoise``).
 
-    :param config: the agent configuration.
+    :param config: the agent configuration (of the agent's substrate).
     :return: an object with ``amplitude(field, activation) -> Tensor`` where ``field`` is one of
-        ``"sensory"``, ``"main"``, ``"emotion"``.
+        ``"sensory"``, ``"main"``, ``"emotion"`` (fields) or ``"main"``, ``"emotion"``, ``"sampling"``
+        (transformer).
 
     Stops at first non-None result.
     """
 
 
 @hookspec
-def relational_drift(agent: ContinuousEmergeBase, step: int) -> None:
+def relational_drift(agent: Agent, step: int) -> None:
     """Act on the agent after each step's dynamics and plasticity: the scaffold's hook (HRLS nudges).
 
     Resolved once per population into plain callables, then called every step.
 
-    :param agent: the population of agents (tensors with a leading agent axis).
+    :param agent: the population of agents (tensors with a leading agent axis), of any substrate: use
+        only the agent interface (``emergence.components.Agent``).
     :param step: the index of the step just taken (0 for the first post-birth step).
 
     Every implementation is called; pure surge implements none.
@@ -92,7 +101,7 @@ def relational_drift(agent: ContinuousEmergeBase, step: int) -> None:
 
 
 @hookspec
-def receive_feedback(agent: ContinuousEmergeBase, message: str, strength: float) -> None:
+def receive_feedback(agent: Agent, message: str, strength: float) -> None:
     """Give the agent a mentor's feedback (the harness's periodic "Be kind to small voices").
 
     :param agent: the population of agents; every agent of it receives the message.
@@ -135,10 +144,11 @@ def register_protocols(register: Callable[[str, Any], None]) -> None:
 
 
 @hookspec
-def register_substrates(register: Callable[[str, Any], None]) -> None:
-    """Contribute substrates: agent classes that the protocols can grow (continuous fields first).
+def register_substrates(register: Callable[[str, Substrate], None]) -> None:
+    """Contribute substrates: kinds of agent that the protocols can grow (``--substrate NAME``).
 
-    :param register: call ``register(name, factory)``.
+    :param register: call ``register(name, substrate)`` with an ``emergence.substrates.Substrate``
+        (config class, presets, ``build``); the core registers ``fields``.
 
     Every implementation is called.
     """

@@ -38,8 +38,8 @@ def results_table(summary: dict, metric: str) -> Table:
     sweep = summary["sweep"]
     m = summary["metrics"][metric]
     table = Table(
-        title=(f"Twins: {'+'.join(sweep['a'])} (A) vs {'+'.join(sweep['b'])} (B) · {sweep['runs']} runs × "
-               f"{sweep['steps']:,} steps · window {sweep['window']} · init {sweep['init']} · emotion = {metric}"),
+        title=(f"Twins ({sweep['substrate']}): {'+'.join(sweep['a'])} (A) vs {'+'.join(sweep['b'])} (B) · "
+               f"{sweep['runs']} runs × {sweep['steps']:,} steps · window {sweep['window']} · init {sweep['init']} · emotion = {metric}"),
         caption=f"weight noise: {sweep['weight_noise_mode']}" + (
             f"; {metric} works from snapshots every {sweep['snapshot_every']} steps" if m["uses_snapshots"] else ""),
     )

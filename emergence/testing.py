@@ -1,6 +1,7 @@
 """Public test helpers: hypothesis strategies and invariant checks for agents and plugin authors.
 
-Use them on your own plugin::
+The checks work on every substrate: they build agents through the substrate registry and read only
+the agent interface (``emergence.components.Agent``). Use them on your own plugin::
 
     from hypothesis import given
     from emergence.testing import agent_configs, check_invariants
@@ -17,8 +18,9 @@ from collections.abc import Sequence
 import torch
 from hypothesis import strategies as st
 
-from .base import ContinuousEmergeBase
+from .components import Agent
 from .config import AgentConfig
+from .substrates import Substrate, build_agent, substrate_of
 
 __all__ = [
     "agent_configs",
@@ -70,24 +72,28 @@ def agent_configs(draw, max_main: int = 96, max_emo: int = 24) -> AgentConfig:
     )
 
 
-def grow(config: AgentConfig, steps: int, seed: int = 0, population: int = 2, **kwargs) -> ContinuousEmergeBase:
-    """A population of ``population`` agents with seeds from ``seed``, stepped ``steps`` times."""
-    agent = ContinuousEmergeBase(
+def grow(config, steps: int, seed: int = 0, population: int = 2, **kwargs) -> Agent:
+    """A population of ``population`` agents of ``config``'s substrate, seeds from ``seed``, stepped
+    ``steps`` times."""
+    agent = build_agent(
         config, [seed + p for p in range(population)], [seed + 1000 + p for p in range(population)], **kwargs
     )
     agent.run(steps)
     return agent
 
 
-def check_activations_bounded(agent: ContinuousEmergeBase) -> None:
-    """Every field's activation is finite and within [-1, 1] (tanh; float rounding may reach 1)."""
-    for name in ("sensory", "main", "emotion"):
+def check_activations_bounded(agent: Agent, substrate: Substrate | None = None) -> None:
+    """``main`` and ``emotion`` are finite, and the activations the substrate bounds (tanh fields) lie
+    within [-1, 1] (float rounding may reach 1)."""
+    bounded = (substrate or substrate_of(agent.config)).bounded
+    for name in dict.fromkeys(("main", "emotion", *bounded)):
         a = getattr(agent, name)
-        assert torch.isfinite(a).all(), f"{name} field has non-finite activations"
-        assert a.abs().max() <= 1.0, f"{name} field left [-1, 1]: max |a| = {float(a.abs().max())}"
+        assert torch.isfinite(a).all(), f"{name} has non-finite activations"
+        if name in bounded:
+            assert a.abs().max() <= 1.0, f"{name} left [-1, 1]: max |a| = {float(a.abs().max())}"
 
 
-def check_energy_bounded(agent: ContinuousEmergeBase) -> None:
+def check_energy_bounded(agent: Agent) -> None:
     assert ((agent.energy >= 0) & (agent.energy <= 1)).all(), f"energy left [0, 1]: {agent.energy.tolist()}"
 
 
@@ -103,9 +109,10 @@ def check_hysteresis(energy: Sequence[float], awake: Sequence[bool], sleep_below
             assert awake[t] == awake[t - 1], f"changed state at step {t} inside the hysteresis band"
 
 
-def check_no_learning_while_asleep(agent: ContinuousEmergeBase, steps: int) -> None:
-    """Step ``steps`` times; an agent that cannot learn at a step keeps its weights through that step."""
-    names = ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo")
+def check_no_learning_while_asleep(agent: Agent, steps: int) -> None:
+    """Step ``steps`` times; an agent that cannot learn at a step keeps every plastic weight of its
+    substrate through that step (the agent must carry no scaffold that writes weights)."""
+    names = substrate_of(agent.config).plastic
     for _ in range(steps):
         before = {name: getattr(agent, name).clone() for name in names}
         agent.step()
@@ -115,13 +122,15 @@ def check_no_learning_while_asleep(agent: ContinuousEmergeBase, steps: int) -> N
             assert torch.equal(after[frozen], before[name][frozen]), f"{name} changed while the agent could not learn"
 
 
-def check_invariants(config: AgentConfig, steps: int = 60, seed: int = 0, **kwargs) -> ContinuousEmergeBase:
-    """Grow a small population step by step and check boundedness, energy bounds and hysteresis."""
-    agent = ContinuousEmergeBase(config, [seed, seed + 1], [seed + 7, seed + 8], **kwargs)
+def check_invariants(config, steps: int = 60, seed: int = 0, **kwargs) -> Agent:
+    """Grow a small population of ``config``'s substrate step by step and check boundedness, energy
+    bounds and hysteresis."""
+    substrate = substrate_of(config)
+    agent = substrate.build(config, [seed, seed + 1], [seed + 7, seed + 8], **kwargs)
     energy, awake = [agent.energy.clone()], [agent.awake.clone()]
     for _ in range(steps):
         agent.step()
-        check_activations_bounded(agent)
+        check_activations_bounded(agent, substrate)
         check_energy_bounded(agent)
         energy.append(agent.energy.clone())
         awake.append(agent.awake.clone())

@@ -10,7 +10,6 @@ import torch
 from attrs import field, frozen
 from attrs.validators import ge, gt
 
-from emergence.config import AgentConfig
 from emergence.hookspecs import hookimpl
 
 __all__ = ["HRLS", "HRLSConfig", "PrincipleCard", "encode_message"]
@@ -49,13 +48,15 @@ def encode_message(message: str, n_emo: int, n_main: int, dtype: torch.dtype, de
 class HRLS:
     """Twin A's scaffold.
 
-    ``receive_feedback`` adds a Principle Card whose rationale is the encoded message (a card bank keyed
-    by message: the same message 10,000 times keeps one matrix). After each step, every agent whose
-    main-field variance exceeds ``variance_threshold`` is logged in the uncertainty buffer and, if it has
-    cards, nudged: ``W_main_emo += nudge_scale * card.rationale * card.strength`` with its latest card.
+    ``receive_feedback`` adds a Principle Card whose rationale is the encoded message, a matrix of the
+    agent's W_main_emo shape (a card bank keyed by message: the same message 10,000 times keeps one
+    matrix). After each step, every agent whose main-field variance exceeds ``variance_threshold`` is
+    logged in the uncertainty buffer and, if it has cards, nudged:
+    ``W_main_emo += nudge_scale * card.rationale * card.strength`` with its latest card. It reads only
+    the agent interface (``main``, ``W_main_emo``), so it scaffolds every substrate alike.
     """
 
-    def __init__(self, config: AgentConfig, settings: HRLSConfig | None = None):
+    def __init__(self, config, settings: HRLSConfig | None = None):
         self.config = config
         self.settings = settings or HRLSConfig()
         self.cards: list[PrincipleCard] = []
@@ -67,7 +68,8 @@ class HRLS:
     def receive_feedback(self, agent, message: str, strength: float) -> None:
         rationale = self.bank.get(message)
         if rationale is None:
-            rationale = encode_message(message, self.config.n_emo, self.config.n_main, agent.dtype, agent.device)
+            n_emo, n_main = agent.W_main_emo.shape[1:]
+            rationale = encode_message(message, n_emo, n_main, agent.dtype, agent.device)
             self.bank[message] = rationale
         self.cards.append(PrincipleCard(message=message, rationale=rationale, strength=strength))
 

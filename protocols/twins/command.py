@@ -17,10 +17,12 @@ POSITIVE = click.IntRange(min=1)
 @click.command()
 @click.option("--a", "a", multiple=True, default=("hrls",), show_default=True, help="Scaffold plugin(s) of twin A.")
 @click.option("--b", "b", multiple=True, default=("surge",), show_default=True, help="Scaffold plugin(s) of twin B.")
+@click.option("--substrate", default="fields", show_default=True,
+              help="What the twins are: fields (continuous neural fields) or transformer (see `emergence plugins`).")
 @click.option("--preset", "preset_name", default="small", show_default=True, help="Agent preset: small or paper.")
 @click.option("--runs", type=POSITIVE, help="Twin pairs (independent seeds). [preset default]")
 @click.option("--steps", type=POSITIVE, help="Post-birth steps per pair. [preset default]")
-@click.option("--n-main", type=POSITIVE, help="Main-field size. [preset default]")
+@click.option("--n-main", type=POSITIVE, help="Main-field size (transformer: residual width). [preset default]")
 @click.option("--n-emo", type=POSITIVE, help="Emotion-field size. [preset default]")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Sweep seed.")
 @click.option("--init", type=click.Choice(["same", "different"]), default="same", show_default=True,
@@ -34,29 +36,36 @@ POSITIVE = click.IntRange(min=1)
               help="Pairs grown together in one population (0: as many as memory allows).")
 @click.option("--device", default="cpu", show_default=True, help="Where the agents grow: cpu, cuda or cuda:N.")
 @click.option("--engine", type=click.Choice(["fast", "plain"]),
-              help="fast: fused kernels (CPU); plain: the torch reference. [preset default: fast]")
+              help="Fields: fast (fused kernels) or plain (the torch reference). [preset default: fast]")
 @click.option("--weight-noise-every", type=POSITIVE,
-              help="Weight noise every k steps with SD x sqrt(k); 1 = exact. [preset default]")
+              help="Fields: weight noise every k steps with SD x sqrt(k); 1 = exact. [preset default]")
 @click.option("--weight-dtype", type=click.Choice(["same", "bfloat16"]),
-              help="Storage of the weight matrices (bfloat16: plain engine). [preset default: same]")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Results folder. [results/twins-PRESET]")
+              help="Fields: storage of the weight matrices (bfloat16: plain engine). [preset default: same]")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder. [results/twins-PRESET; another substrate: results/twins-SUBSTRATE-PRESET]")
 @metric_option(default=("mean",), show_default=True)
-def twins(preset_name, out, device, n_main, n_emo, engine, weight_noise_every, weight_dtype, **options) -> None:
+def twins(substrate, preset_name, out, device, n_main, n_emo, engine, weight_noise_every, weight_dtype, **options) -> None:
     """Grow HRLS-vs-surge twin pairs side by side and report their coupling.
 
     Re-running the same command on the same --out skips finished runs and resumes unfinished ones.
     """
-    from emergence.config import preset
+    from emergence.config import ConfigError
+    from emergence.substrates import DEFAULT_SUBSTRATE, substrates
+
     from .settings import TwinsConfig
 
     agent_options = dict(n_main=n_main, n_emo=n_emo, engine=engine, weight_noise_every=weight_noise_every,
                          weight_dtype=weight_dtype)
-    agent = preset(preset_name, **{k: v for k, v in agent_options.items() if v is not None})
+    agent = substrates()[substrate].preset(preset_name, **{k: v for k, v in agent_options.items() if v is not None})
+    if preset_name not in PROTOCOL_DEFAULTS:
+        known = ", ".join(PROTOCOL_DEFAULTS)
+        raise ConfigError(f"the twins protocol has no settings for preset {preset_name!r}; known: {known}")
     defaults = PROTOCOL_DEFAULTS[preset_name]
     values = {k: (defaults[k] if options.get(k) is None else options[k]) for k in defaults}
     values.update({k: v for k, v in options.items() if k not in defaults})
-    config = TwinsConfig(agent=agent, **values)
-    out = out or Path("results") / f"twins-{preset_name}"
+    config = TwinsConfig(agent=agent, substrate=substrate, **values)
+    name = preset_name if substrate == DEFAULT_SUBSTRATE else f"{substrate}-{preset_name}"
+    out = out or Path("results") / f"twins-{name}"
     sweep(config, out, device)
 
 
@@ -69,7 +78,7 @@ def sweep(config, out: Path, device: str = "cpu") -> None:
     from emergence.analysis import analyse
     from emergence.report import render
 
-    from emergence.base import resolve_device
+    from emergence.devices import resolve_device
 
     from .runner import check_plugins, run_sweep
 

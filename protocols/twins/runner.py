@@ -2,7 +2,8 @@
 
 Runs are grown in chunks: all twins A of a chunk form one population (one plugin manager with A's
 scaffolds), all twins B another. An agent's trajectory does not depend on its population, so the
-chunk size changes speed and memory, never results.
+chunk size changes speed and memory, never results. The agents are built by the sweep's substrate;
+nothing here depends on which substrate it is.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import numpy as np
 import pyarrow as pa
 import torch
 
-from emergence.base import ContinuousEmergeBase, engine_for, resolve_device
 from emergence.checkpoint import load_checkpoint, restore, save_checkpoint
-from emergence.config import AgentConfig
+from emergence.components import Agent
+from emergence.devices import resolve_device
 from emergence.plugins import make_plugin_manager, plugin_sources, registry
 from emergence.results import snapshot_part_path, step_part_path, write_table
 from emergence.storage import ResultsError, read_json, write_json
+from emergence.substrates import substrates
 
 from .settings import TwinsConfig
 
@@ -44,15 +46,6 @@ def run_seeds(config: TwinsConfig) -> list[dict[str, int]]:
     return seeds
 
 
-def agent_bytes(agent: AgentConfig) -> int:
-    """Bytes of one agent's weights and state (the recurrent matrix dominates); the engines allocate
-    no temporary of a matrix's size."""
-    n_in, n, e = agent.n_input, agent.n_main, agent.n_emo
-    itemsize = 4 if agent.dtype == "float32" else 8
-    weight_itemsize = 2 if agent.weight_dtype == "bfloat16" else itemsize
-    return weight_itemsize * (n * n + n * n_in + e * n + e * e) + itemsize * 8 * (n + e + n_in)
-
-
 def free_memory(device: torch.device) -> int:
     """Bytes free now on ``device``: the GPU's free memory, or the machine's available RAM."""
     if device.type == "cuda":
@@ -66,12 +59,14 @@ def plan_chunk_size(config: TwinsConfig, budget: int | None = None, device: str 
         return min(config.chunk_size, config.runs)
     if budget is None:
         budget = free_memory(resolve_device(device)) // 2
-    return max(1, min(config.runs, budget // (2 * agent_bytes(config.agent))))
+    per_pair = 2 * substrates()[config.substrate].agent_bytes(config.agent)
+    return max(1, min(config.runs, budget // per_pair))
 
 
 def check_plugins(config: TwinsConfig) -> None:
-    """Fail early, in one line, on an unknown scaffold or metric."""
+    """Fail early, in one line, on an unknown substrate, scaffold or metric."""
     pm = make_plugin_manager()
+    substrates(pm)[config.substrate]
     scaffolds = registry(pm, "register_scaffolds", "scaffold")
     metrics = registry(pm, "emotion_metric", "emotion metric")
     for name in config.a + config.b:
@@ -84,13 +79,13 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], 
     pm = make_plugin_manager()
     return {
         "protocol": "twins",
-        "substrate": "fields",
+        "substrate": config.substrate,
         "device": str(device),
-        "engine": engine_for(config.agent, device),
+        "engine": substrates()[config.substrate].engine(config.agent, device),
         "config": config.to_dict(),
         "seeds": run_seeds(config),
         "chunk_size": chunk_size,
-        "weight_noise_mode": _noise_mode(config.agent),
+        "weight_noise_mode": substrates(pm)[config.substrate].weight_noise_mode(config.agent),
         "versions": {
             "python": sys.version.split()[0],
             "torch": torch.__version__,
@@ -98,13 +93,6 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], 
         },
         "command_line": command_line,
     }
-
-
-def _noise_mode(agent: AgentConfig) -> str:
-    if agent.weight_noise_every == 1:
-        return "exact: fresh Gaussian weight noise every learning step"
-    return (f"every {agent.weight_noise_every} steps with SD x sqrt({agent.weight_noise_every}) "
-            "(same random-walk variance as per-step noise)")
 
 
 def open_folder(config: TwinsConfig, out: Path, command_line: list[str], device: torch.device) -> dict:
@@ -135,7 +123,7 @@ class Recorder:
         }
         self.snapshots: dict[str, list[tuple[int, torch.Tensor]]] = {"A": [], "B": []}
 
-    def record(self, step: int, twins: dict[str, ContinuousEmergeBase]) -> None:
+    def record(self, step: int, twins: dict[str, Agent]) -> None:
         k = step % self.config.checkpoint_every
         for twin, agent in twins.items():
             columns = self.columns[twin]
@@ -197,11 +185,12 @@ def grow_chunk(
 ) -> None:
     """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if present."""
     seeds = run_seeds(config)
+    build = substrates()[config.substrate].build
 
-    def population(twin: str, scaffolds: tuple[str, ...]) -> ContinuousEmergeBase:
+    def population(twin: str, scaffolds: tuple[str, ...]):
         init = [seeds[r][f"init_{twin}"] for r in runs]
         noise = [seeds[r][f"noise_{twin}"] for r in runs]
-        return ContinuousEmergeBase(config.agent, init, noise, scaffolds=scaffolds, device=device)
+        return build(config.agent, init, noise, scaffolds=scaffolds, device=device)
 
     twins = {"A": population("a", config.a), "B": population("b", config.b)}
     paths = _checkpoint_paths(out, chunk)

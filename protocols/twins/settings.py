@@ -7,7 +7,8 @@ from typing import Any
 from attrs import field, fields, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
-from emergence.config import AgentConfig, ConfigError, config_from_dict, config_to_dict
+from emergence.config import ConfigError, config_to_dict
+from emergence.substrates import DEFAULT_SUBSTRATE, substrates
 
 __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS"]
 
@@ -26,12 +27,13 @@ def _names(value) -> tuple[str, ...]:
 class TwinsConfig:
     """A sweep of ``runs`` twin pairs grown side by side for ``steps`` post-birth steps.
 
-    Twin A carries the scaffolds ``a``, twin B the scaffolds ``b``. ``init="same"`` starts both twins of
-    a pair from the same weights and state; ``"different"`` gives each its own. The window of the
-    statistics is ``checkpoint_every`` steps.
+    Twin A carries the scaffolds ``a``, twin B the scaffolds ``b``; both are agents of the registered
+    ``substrate`` and ``agent`` is that substrate's config. ``init="same"`` starts both twins of a pair
+    from the same weights and state; ``"different"`` gives each its own. The window of the statistics
+    is ``checkpoint_every`` steps.
     """
 
-    agent: AgentConfig = field(validator=instance_of(AgentConfig))
+    agent: Any = field()
     a: tuple[str, ...] = field(default=("hrls",), converter=_names)
     b: tuple[str, ...] = field(default=("surge",), converter=_names)
     runs: int = field(default=8, validator=[instance_of(int), gt(0)])
@@ -47,8 +49,15 @@ class TwinsConfig:
         default=("mean",), converter=_names, validator=deep_iterable(instance_of(str))
     )
     chunk_size: int = field(default=0, validator=[instance_of(int), ge(0)])
+    substrate: str = field(default=DEFAULT_SUBSTRATE, validator=instance_of(str))
 
     def __attrs_post_init__(self):
+        config_class = substrates()[self.substrate].config_class
+        if not isinstance(self.agent, config_class):
+            raise ConfigError(
+                f"'agent' must be a {config_class.__name__} for the substrate {self.substrate!r}, "
+                f"got {type(self.agent).__name__}"
+            )
         if self.steps % self.checkpoint_every:
             raise ConfigError(
                 f"'steps' ({self.steps}) must be a multiple of 'checkpoint_every' ({self.checkpoint_every}): "
@@ -65,7 +74,8 @@ class TwinsConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TwinsConfig:
         values = dict(values)
-        agent = config_from_dict(values.pop("agent"))
+        substrate = substrates()[values.get("substrate", DEFAULT_SUBSTRATE)]
+        agent = substrate.config_from_dict(values.pop("agent"))
         try:
             return cls(agent=agent, **values)
         except (TypeError, ValueError) as err:

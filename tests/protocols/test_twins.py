@@ -183,6 +183,100 @@ class TestEngineOptions:
         assert np.isfinite(pd.read_parquet(out / "steps").activity).all()
 
 
+TRANSFORMER = ["--substrate", "transformer", "--n-main", "16", "--n-emo", "8", "--runs", "3", "--steps", "60",
+               "--checkpoint-every", "20", "--snapshot-every", "5", "--feedback-every", "25"]
+
+
+def _transformer_twins(out, *extra):
+    return main(["protocol", "twins", "--a", "hrls", "--b", "surge", *TRANSFORMER, "--out", str(out), *extra])
+
+
+@pytest.fixture(scope="module")
+def transformer_sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "transformer"
+    assert _transformer_twins(out) == 0
+    return out
+
+
+def _shape(value):
+    """The key structure of a JSON value (lists by their first element)."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__ if value is not None else "float"
+
+
+class TestTransformerSubstrate:
+    def test_same_results_format_as_the_field_substrate(self, sweep, transformer_sweep):
+        """`--substrate transformer` writes the same files, columns and summary structure; the manifest
+        and the summary record the substrate."""
+        manifest = json.loads((transformer_sweep / "manifest.json").read_text())
+        assert manifest["substrate"] == manifest["config"]["substrate"] == "transformer"
+        assert manifest["config"]["agent"]["n_main"] == 16 and manifest["config"]["agent"]["learning_rule"] == "next_token"
+        fields = json.loads((sweep / "manifest.json").read_text())
+        assert fields["substrate"] == "fields" and set(manifest) == set(fields)
+        steps, field_steps = pd.read_parquet(transformer_sweep / "steps"), pd.read_parquet(sweep / "steps")
+        assert list(steps.columns) == list(field_steps.columns) and len(steps) == len(field_steps)
+        assert (steps.dtypes == field_steps.dtypes).all()
+        snaps = pd.read_parquet(transformer_sweep / "snapshots")
+        assert len(snaps) == 3 * 2 * 12 and len(snaps.field.iloc[0]) == 8
+        summary, field_summary = (json.loads((d / "summary.json").read_text()) for d in (transformer_sweep, sweep))
+        assert summary["sweep"]["substrate"] == "transformer"
+        assert _shape(summary) == _shape(field_summary)
+        assert {p.name for p in (transformer_sweep / "figures").iterdir()} == {p.name for p in (sweep / "figures").iterdir()}
+
+    def test_twins_diverge_and_learn(self, transformer_sweep):
+        """Twins start alike and diverge; the activity and emotion series are not constant."""
+        steps = pd.read_parquet(transformer_sweep / "steps")
+        a, b = (steps[(steps.run == 0) & (steps.twin == t)] for t in "AB")
+        assert a.activity.iloc[-1] != b.activity.iloc[-1] and a.activity.std() > 0 and a.emotion.std() > 0
+
+    def test_report_rebuilds_identical_numbers(self, transformer_sweep):
+        """`emergence report DIR` recomputes the same summary from the folder alone."""
+        before = (transformer_sweep / "summary.json").read_text()
+        assert main(["report", str(transformer_sweep)]) == 0
+        assert (transformer_sweep / "summary.json").read_text() == before
+
+    def test_interrupted_sweep_resumes_to_the_same_summary(self, transformer_sweep, tmp_path, monkeypatch):
+        """Killed mid-run, then re-run: the summary of an uninterrupted transformer sweep."""
+        from emergence_plugins.transformer.agent import TransformerAgent
+
+        original, calls = TransformerAgent.step, [0]
+
+        def failing_step(self):
+            calls[0] += 1
+            if calls[0] == 70:
+                raise RuntimeError("power cut")
+            original(self)
+
+        monkeypatch.setattr(TransformerAgent, "step", failing_step)
+        out = tmp_path / "twins"
+        with pytest.raises(RuntimeError, match="power cut"):
+            _transformer_twins(out)
+        monkeypatch.setattr(TransformerAgent, "step", original)
+        assert _transformer_twins(out) == 0
+        resumed, straight = (json.loads((d / "summary.json").read_text()) for d in (out, transformer_sweep))
+        assert resumed == straight
+
+    def test_unknown_substrate_one_line_exit_2(self, tmp_path, capsys):
+        """An unknown substrate: one line naming the known ones, exit code 2, nothing written."""
+        assert main(["protocol", "twins", "--substrate", "transformers", "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "fields, transformer" in err and not (tmp_path / "x").exists()
+
+    def test_agent_config_must_be_the_substrates(self):
+        """A sweep's agent config is its substrate's config class; the config survives its dict form."""
+        from emergence.config import ConfigError, preset
+        from emergence.substrates import substrates
+        from emergence_protocols.twins.settings import TwinsConfig
+
+        with pytest.raises(ConfigError, match="TransformerConfig"):
+            TwinsConfig(agent=preset("small"), substrate="transformer")
+        config = TwinsConfig(agent=substrates()["transformer"].preset("small"), substrate="transformer")
+        assert TwinsConfig.from_dict(config.to_dict()) == config
+
+
 class TestCli:
     def test_help_does_not_import_torch(self):
         """`emergence protocol twins --help` stays light: torch is not imported."""
@@ -190,15 +284,23 @@ class TestCli:
                 "print('torch' in sys.modules)")
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip().endswith("False") and "--emotion-metric" in result.stdout
+        assert "--substrate" in result.stdout
 
     def test_plugins_lists_builtins(self, capsys):
         """`emergence plugins` lists scaffolds, metrics and protocols."""
         assert main(["plugins"]) == 0
         out = capsys.readouterr().out
         assert "hrls" in out and "surge" in out and "twins" in out and "burstiness" in out
+        assert "substrates: fields, transformer" in out
 
     def test_grow_prints_a_trail(self, capsys, monkeypatch):
         """`emergence grow` grows one agent and prints its trails."""
         monkeypatch.setenv("COLUMNS", "200")
         assert main(["grow", "--steps", "30", "--scaffold", "hrls"]) == 0
         assert "emergence begins (resonance 2)" in capsys.readouterr().out
+
+    def test_grow_a_transformer(self, capsys, monkeypatch):
+        """`emergence grow --substrate transformer` grows one transformer and prints its own text."""
+        monkeypatch.setenv("COLUMNS", "200")
+        assert main(["grow", "--substrate", "transformer", "--steps", "30", "--scaffold", "hrls", "--trails", "1"]) == 0
+        assert "(resonance 2)" in capsys.readouterr().out
