@@ -44,8 +44,10 @@ FAST_ENGINES = {"cpu": ("engine", "FastEngine"), "cuda": ("cuda_engine", "CudaEn
 def engine_for(config: AgentConfig, device: torch.device) -> str:
     """The engine a population of ``config`` runs on ``device``: ``"fast"`` where it can (config
     ``engine="fast"``, weights stored in ``dtype``, the device's fused engine importable: numba on CPU,
-    triton on CUDA), else ``"plain"``."""
+    triton on CUDA in float32), else ``"plain"``."""
     if config.engine != "fast" or device.type not in FAST_ENGINES or config.weight_dtype != "same":
+        return "plain"
+    if device.type == "cuda" and config.dtype != "float32":  # the Triton pass is float32 only
         return "plain"
     try:
         importlib.import_module(f".{FAST_ENGINES[device.type][0]}", __package__)
@@ -139,7 +141,10 @@ class ContinuousEmergeBase:
             g = torch.Generator(self.device).manual_seed(seed)
             for name, (shape, gain) in shapes.items():  # in place: no temporary of a matrix's size
                 W = getattr(self, name)[p]
-                torch.randn(shape, generator=g, out=W).mul_(gain / math.sqrt(shape[1]))
+                if W.dtype == self.dtype:
+                    torch.randn(shape, generator=g, out=W).mul_(gain / math.sqrt(shape[1]))
+                else:  # stored in another dtype: the same draw as in ``dtype``, rounded on store
+                    W.copy_(torch.randn(shape, generator=g, **zeros).mul_(gain / math.sqrt(shape[1])))
             self.bias_main[p] = torch.randn(c.n_main, generator=g, **zeros) * c.bias_scale
             self.bias_emo[p] = torch.randn(c.n_emo, generator=g, **zeros) * c.bias_scale
 

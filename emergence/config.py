@@ -130,12 +130,12 @@ class AgentConfig(EmotionFieldConfig, EnergyConfig, DreamConfig):
     # numerics
     dtype: str = _choice("float32", ("float32", "float64"))
     # storage of the four weight matrices: "same" = ``dtype``; "bfloat16" halves their memory traffic
-    # (arithmetic stays in ``dtype``, results are rounded to nearest on store; plain engine only;
-    # its effect on the statistics is measured in docs/performance.md)
+    # (their products run in bfloat16, inputs rounded; the state stays in ``dtype``; stores round to
+    # nearest; plain engine only; its effect on the statistics is measured in docs/performance.md)
     weight_dtype: str = _choice("same", ("same", "bfloat16"))
-    # which code advances a step (docs/performance.md): "fast" = fused numba kernels on CPU (the plain
-    # engine on other devices and with bfloat16 weights); "plain" = the torch-ops reference. Same model,
-    # same noise streams.
+    # which code advances a step (docs/performance.md): "fast" = the device's fused engine (numba on
+    # CPU, Triton on CUDA in float32), else the plain one; "plain" = the torch-ops reference. Same model,
+    # same weight-noise streams.
     engine: str = _choice("fast", ("fast", "plain"))
 
     @property

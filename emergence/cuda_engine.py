@@ -11,8 +11,8 @@ W_main_emo) is the plain engine's torch code, a few percent of the traffic. See 
 
 What it keeps from the plain engine (``engine = "plain"``), like the CPU's ``FastEngine``:
 
-* the hooks: fused only when the resolved plasticity rule is the core's ``OjaPlasticity`` and the
-  weights are float32; otherwise the plain step runs as it is. Noise and energy models are always
+* the hooks: fused only when the resolved plasticity rule is the core's ``OjaPlasticity`` (float32
+  only: ``engine_for`` picks the plain engine otherwise); with another rule the plain step runs as it is. Noise and energy models are always
   called through their interfaces;
 * ``relational_drift`` after plasticity; a changed W_rec_main or ``main`` makes the cached recurrent
   input stale, and it is recomputed (``emergence.fused``);
@@ -46,7 +46,7 @@ class CudaEngine(RecurrentInputCache):
     def __init__(self, agent: ContinuousEmergeBase):
         P, n_main, n_emo, device = agent.population, agent.config.n_main, agent.config.n_emo, agent.device
         super().__init__(torch.zeros(P, n_main, dtype=agent.dtype, device=device))
-        self.fused = type(agent.plasticity) is OjaPlasticity and agent.dtype == agent.weight_dtype == torch.float32
+        self.fused = type(agent.plasticity) is OjaPlasticity
         # Each agent's stream, as in the plain engine: W_rec_main's numbers, then W_rec_emo's.
         self.stream_offsets = {"W_rec_main": 0, "W_rec_emo": draws(n_main, n_main)}
         self.draws = draws(n_main, n_main) + draws(n_emo, n_emo)

@@ -14,6 +14,8 @@ on a GPU, and the tile sizes are not tuned by timing.
 
 from __future__ import annotations
 
+import contextlib
+
 import math
 
 import torch
@@ -153,8 +155,9 @@ def oja_pass(
     rows, pairs = block
     stride = every if every > 0 else 1
     per_class = triton.cdiv(triton.cdiv(n, stride), rows)
-    _oja_pass_kernel[(P, stride * per_class)](
-        W, x, y, learn.to(torch.int32), keys.contiguous(), counters.contiguous(), v if dot else W,
-        out if dot else W, float(rate), float(noise_sd), stride, phase % stride, n, per_class,
-        m=m, half=m - m // 2, NOISE=every > 0, DOT=dot, BLOCK_R=rows, BLOCK_C=pairs, num_warps=WARPS,
-    )
+    with torch.cuda.device(W.device) if W.is_cuda else contextlib.nullcontext():  # launch on W's GPU
+        _oja_pass_kernel[(P, stride * per_class)](
+            W, x, y, learn.to(torch.int32), keys.contiguous(), counters.contiguous(), v if dot else W,
+            out if dot else W, float(rate), float(noise_sd), stride, phase % stride, n, per_class,
+            m=m, half=m - m // 2, NOISE=every > 0, DOT=dot, BLOCK_R=rows, BLOCK_C=pairs, num_warps=WARPS,
+        )

@@ -276,6 +276,14 @@ class TestWeightStorage:
         assert {agent.W_rec_main.dtype, agent.W_in_main.dtype, agent.W_main_emo.dtype} == {torch.bfloat16}
         assert agent.main.dtype == torch.float32 and agent.main.isfinite().all()
 
+    def test_bfloat16_starts_from_the_float32_weights_rounded(self):
+        """Same seeds, same initial draw: the bfloat16 matrices are the float32 ones rounded."""
+        full = ContinuousEmergeBase(replace(SMALL, engine="plain"), [1], [2])
+        half = ContinuousEmergeBase(replace(SMALL, weight_dtype="bfloat16"), [1], [2])
+        for name in ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo"):
+            assert torch.equal(getattr(full, name).to(torch.bfloat16), getattr(half, name)), name
+        assert torch.equal(full.bias_main, half.bias_main)
+
     def test_bfloat16_follows_the_float32_start(self):
         """The first steps, before rounding errors grow, stay close to float32 storage."""
         full = ContinuousEmergeBase(replace(SMALL, engine="plain"), [1], [2])

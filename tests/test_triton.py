@@ -146,18 +146,16 @@ class TestCudaEngine:
         _assert_close(fused, plain, TOL["float32"])
         assert set(COMPARED) <= set(fused.state_dict())
 
-    def test_float64_runs_the_plain_step(self):
-        """The kernel is float32 only: with float64 the engine runs the plain step as it is."""
-        fused, plain, _ = self._pair(replace(TINY, dtype="float64"), 5)
-        assert not fused._engine.fused
-        _assert_close(fused, plain, 0.0)
-
 
 class TestEngineChoice:
     def test_fast_on_cuda_is_the_triton_engine(self):
         """``engine="fast"`` means the device's fused engine: triton on CUDA (no GPU needed to choose)."""
         assert engine_for(SMALL, torch.device("cuda")) == "fast"
         assert engine_for(replace(SMALL, engine="plain"), torch.device("cuda")) == "plain"
+
+    def test_float64_on_cuda_is_plain(self):
+        """The Triton pass is float32 only: float64 on CUDA runs, and is recorded as, the plain engine."""
+        assert engine_for(replace(SMALL, dtype="float64"), torch.device("cuda")) == "plain"
 
     def test_without_triton_cuda_runs_plain_with_a_warning(self, monkeypatch):
         for name in ("triton", "emergence.cuda_engine", "emergence.triton_kernels"):

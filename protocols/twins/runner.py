@@ -19,7 +19,7 @@ import torch
 
 from emergence.checkpoint import load_checkpoint, restore, save_checkpoint
 from emergence.components import Agent
-from emergence.devices import resolve_device
+from emergence.devices import free_memory, resolve_device
 from emergence.plugins import make_plugin_manager, plugin_sources, registry
 from emergence.results import snapshot_part_path, step_part_path, write_table
 from emergence.storage import ResultsError, read_json, write_json
@@ -46,13 +46,6 @@ def run_seeds(config: TwinsConfig) -> list[dict[str, int]]:
     return seeds
 
 
-def free_memory(device: torch.device) -> int:
-    """Bytes free now on ``device``: the GPU's free memory, or the machine's available RAM."""
-    if device.type == "cuda":
-        return torch.cuda.mem_get_info(device)[0]
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-
-
 def plan_chunk_size(config: TwinsConfig, budget: int | None = None, device: str | torch.device = "cpu") -> int:
     """Pairs per chunk: the config's ``chunk_size``, else as many as half the device's free memory holds."""
     if config.chunk_size:
@@ -77,15 +70,16 @@ def check_plugins(config: TwinsConfig) -> None:
 
 def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], device: torch.device) -> dict:
     pm = make_plugin_manager()
+    substrate = substrates(pm)[config.substrate]
     return {
         "protocol": "twins",
         "substrate": config.substrate,
         "device": str(device),
-        "engine": substrates()[config.substrate].engine(config.agent, device),
+        "engine": substrate.engine(config.agent, device),
         "config": config.to_dict(),
         "seeds": run_seeds(config),
         "chunk_size": chunk_size,
-        "weight_noise_mode": substrates(pm)[config.substrate].weight_noise_mode(config.agent),
+        "weight_noise_mode": substrate.weight_noise_mode(config.agent),
         "versions": {
             "python": sys.version.split()[0],
             "torch": torch.__version__,
@@ -96,7 +90,8 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], 
 
 
 def open_folder(config: TwinsConfig, out: Path, command_line: list[str], device: torch.device) -> dict:
-    """Create the results folder, or accept an existing one only if it holds the same config."""
+    """Create the results folder, or accept an existing one only if it holds the same config and was
+    grown on the same kind of device (a checkpoint's generator states belong to their device)."""
     path = out / "manifest.json"
     if path.exists():
         manifest = read_json(path)
@@ -105,6 +100,9 @@ def open_folder(config: TwinsConfig, out: Path, command_line: list[str], device:
                 f"{out} holds a sweep with a different configuration; choose another --out "
                 "(nothing was overwritten)"
             )
+        grown_on = manifest.get("device", "cpu")
+        if torch.device(grown_on).type != device.type:
+            raise ResultsError(f"{out} was grown on {grown_on}; resume it with --device {grown_on}")
         return manifest
     manifest = manifest_for(config, plan_chunk_size(config, device=device), command_line, device)
     write_json(path, manifest)

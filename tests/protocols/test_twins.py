@@ -1,6 +1,7 @@
 """End-to-end tests of `emergence protocol twins`, `report` and `stats` at tiny sizes."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -152,6 +153,18 @@ class TestBadInput:
         assert _twins(sweep, "--seed", "5") == 2
         assert "different configuration" in capsys.readouterr().err
         assert (sweep / "manifest.json").read_text() == before
+
+    def test_resume_on_another_kind_of_device_is_refused(self, sweep, tmp_path, capsys):
+        """A folder grown on one kind of device resumes only on that kind (its checkpoints hold that
+        device's generator states): one line naming the device to use, nothing overwritten."""
+        out = tmp_path / "grown-on-gpu"
+        shutil.copytree(sweep, out)
+        manifest = json.loads((out / "manifest.json").read_text())
+        (out / "manifest.json").write_text(json.dumps({**manifest, "device": "cuda:0"}))
+        before = (out / "manifest.json").read_text()
+        assert _twins(out) == 2
+        assert "resume it with --device cuda:0" in capsys.readouterr().err
+        assert (out / "manifest.json").read_text() == before
 
     def test_truncated_results_file_is_named(self, sweep, tmp_path, capsys):
         """A truncated Parquet part gives a clear error naming the file."""
