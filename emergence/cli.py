@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .plugins import make_plugin_manager, registry
+from .substrates import DEFAULT_SUBSTRATE
 
 __all__ = ["cli", "main", "USER_ERRORS"]
 
@@ -66,7 +67,7 @@ def plugins() -> None:
 
 
 @cli.command()
-@click.option("--substrate", default="fields", show_default=True, help="Substrate (e.g. fields, transformer).")
+@click.option("--substrate", default=DEFAULT_SUBSTRATE, show_default=True, help="Substrate (see `emergence plugins`).")
 @click.option("--preset", "preset_name", default="small", show_default=True, help="Agent preset.")
 @click.option("--steps", default=200, show_default=True, type=click.IntRange(min=1), help="Steps to grow.")
 @click.option("--scaffold", default="surge", show_default=True, help="Scaffold plugin (e.g. hrls, surge).")

@@ -41,8 +41,6 @@ class CudaEngine(RecurrentInputCache):
     """Advances a ``ContinuousEmergeBase`` population on a CUDA device by the fields, energy and
     plasticity of one step (on CPU tensors too, under Triton's interpreter: that is how it is tested)."""
 
-    name = "fast"
-
     def __init__(self, agent: ContinuousEmergeBase):
         P, n_main, n_emo, device = agent.population, agent.config.n_main, agent.config.n_emo, agent.device
         super().__init__(torch.zeros(P, n_main, dtype=agent.dtype, device=device))

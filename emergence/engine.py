@@ -42,8 +42,6 @@ __all__ = ["FastEngine"]
 class FastEngine(RecurrentInputCache):
     """Advances a ``ContinuousEmergeBase`` population by the fields, energy and plasticity of one step."""
 
-    name = "fast"
-
     def __init__(self, agent: ContinuousEmergeBase):
         c = agent.config
         P = agent.population

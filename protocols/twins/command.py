@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from emergence.cli import metric_option
+from emergence.substrates import DEFAULT_SUBSTRATE
 
 from .settings import PROTOCOL_DEFAULTS
 
@@ -17,7 +18,7 @@ POSITIVE = click.IntRange(min=1)
 @click.command()
 @click.option("--a", "a", multiple=True, default=("hrls",), show_default=True, help="Scaffold plugin(s) of twin A.")
 @click.option("--b", "b", multiple=True, default=("surge",), show_default=True, help="Scaffold plugin(s) of twin B.")
-@click.option("--substrate", default="fields", show_default=True,
+@click.option("--substrate", default=DEFAULT_SUBSTRATE, show_default=True,
               help="What the twins are: fields (continuous neural fields) or transformer (see `emergence plugins`).")
 @click.option("--preset", "preset_name", default="small", show_default=True, help="Agent preset: small or paper.")
 @click.option("--runs", type=POSITIVE, help="Twin pairs (independent seeds). [preset default]")
@@ -49,14 +50,20 @@ def twins(substrate, preset_name, out, device, n_main, n_emo, engine, weight_noi
 
     Re-running the same command on the same --out skips finished runs and resumes unfinished ones.
     """
+    from attrs import fields_dict
+
     from emergence.config import ConfigError
-    from emergence.substrates import DEFAULT_SUBSTRATE, substrates
+    from emergence.substrates import substrates
 
     from .settings import TwinsConfig
 
+    kind = substrates()[substrate]
     agent_options = dict(n_main=n_main, n_emo=n_emo, engine=engine, weight_noise_every=weight_noise_every,
                          weight_dtype=weight_dtype)
-    agent = substrates()[substrate].preset(preset_name, **{k: v for k, v in agent_options.items() if v is not None})
+    agent_options = {k: v for k, v in agent_options.items() if v is not None}
+    for name in agent_options.keys() - fields_dict(kind.config_class).keys():
+        raise ConfigError(f"--{name.replace('_', '-')} does not apply to --substrate {substrate}")
+    agent = kind.preset(preset_name, **agent_options)
     if preset_name not in PROTOCOL_DEFAULTS:
         known = ", ".join(PROTOCOL_DEFAULTS)
         raise ConfigError(f"the twins protocol has no settings for preset {preset_name!r}; known: {known}")
@@ -76,13 +83,12 @@ def sweep(config, out: Path, device: str = "cpu") -> None:
     )
 
     from emergence.analysis import analyse
-    from emergence.report import render
-
     from emergence.devices import resolve_device
+    from emergence.report import render
 
     from .runner import check_plugins, run_sweep
 
-    check_plugins(config)
+    check_plugins(config)  # fail before the progress display opens (run_sweep checks again for library use)
     device = resolve_device(device)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("pair-steps · {task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),

@@ -278,6 +278,12 @@ class TestTransformerSubstrate:
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "fields, transformer" in err and not (tmp_path / "x").exists()
 
+    def test_an_option_of_another_substrate_names_itself(self, tmp_path, capsys):
+        """A field-only option with --substrate transformer: one line naming the option, nothing written."""
+        assert main(["protocol", "twins", *TRANSFORMER, "--weight-noise-every", "3", "--out", str(tmp_path / "x")]) == 2
+        assert "--weight-noise-every does not apply to --substrate transformer" in capsys.readouterr().err
+        assert not (tmp_path / "x").exists()
+
     def test_agent_config_must_be_the_substrates(self):
         """A sweep's agent config is its substrate's config class; the config survives its dict form."""
         from emergence.config import ConfigError, preset
