@@ -1,9 +1,8 @@
 """``ContinuousEmergeBase``: a population of agents of three continuous neural fields.
 
 Every state and weight tensor carries a leading axis of independent agents; one agent is a population
-of one. Each agent has its own noise generator, so its trajectory does not depend on which other agents
-share the tensors. The population's plugin manager is resolved once, at construction, into the energy
-model, noise model, plasticity rule and the list of ``relational_drift`` callables of the step loop.
+of one. What every substrate shares (seeds, per-agent noise generators, the hooks resolved once, the
+dream loop, the checkpoint) is ``emergence.population.PopulationBase``; this module adds the fields.
 
 Two engines advance the fields, energy and plasticity (config ``engine``): ``fast`` (the default: the
 device's fused engine, one pass over W_rec_main; numba kernels on CPU, ``emergence.engine``; a Triton
@@ -16,22 +15,17 @@ from __future__ import annotations
 
 import importlib
 import math
-from collections.abc import Sequence
 
-import pluggy
 import torch
 
 from .config import AgentConfig
-from .devices import resolve_device
-from .drift import DreamLoop
 from .dynamics import leaky_update
 from .encoding import encode_text
-from .plugins import resolve_agent_hooks
+from .population import DTYPES, PopulationBase
 from .rng import add_gaussian_, draws, stream_key
 
 __all__ = ["ContinuousEmergeBase", "engine_for"]
 
-_DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
 STATE_TENSORS = (
     "v_sensory", "sensory", "v_main", "main", "main_prev", "v_emotion", "emotion", "emotion_prev",
     "trace_sensory", "trace_main", "trace_emotion", "energy", "awake",
@@ -59,51 +53,18 @@ def engine_for(config: AgentConfig, device: torch.device) -> str:
     return "fast"
 
 
-class ContinuousEmergeBase:
-    """A population of ``len(init_seeds)`` agents (MODEL.md sections 1-4).
-
-    :param config: the agent configuration, shared by the population.
-    :param init_seeds: one seed per agent for its initial weights and biases (twins of a pair given the
-        same seed start identical).
-    :param noise_seeds: one seed per agent for its noise stream.
-    :param scaffolds: names of registered scaffolds to instantiate on this population's manager.
-    :param plugins: further plugin objects for this population only (asked before installed ones).
-    :param entry_points: load installed plugins of the ``emergence`` group.
+class ContinuousEmergeBase(PopulationBase):
+    """A population of ``len(init_seeds)`` agents (MODEL.md sections 1-4); the parameters are
+    ``PopulationBase``'s, with ``config`` an ``AgentConfig`` and ``init_seeds`` seeding weights and biases.
     """
 
-    def __init__(
-        self,
-        config: AgentConfig,
-        init_seeds: Sequence[int],
-        noise_seeds: Sequence[int],
-        *,
-        scaffolds: Sequence[str] = (),
-        plugins: Sequence[object] = (),
-        entry_points: bool = True,
-        device: str | torch.device = "cpu",
-    ):
-        if len(init_seeds) != len(noise_seeds) or not init_seeds:
-            raise ValueError("init_seeds and noise_seeds must be non-empty and of equal length")
-        self.config = config
-        self.device = resolve_device(device)
-        self.dtype = _DTYPES[config.dtype]
-        self.weight_dtype = self.dtype if config.weight_dtype == "same" else _DTYPES[config.weight_dtype]
-        self.population = len(init_seeds)
-        self.init_seeds = [int(s) for s in init_seeds]
-        self.noise_seeds = [int(s) for s in noise_seeds]
-        self.step_index = 0
+    config: AgentConfig
+    TENSORS = STATE_TENSORS + WEIGHT_TENSORS
 
-        hooks = resolve_agent_hooks(config, scaffolds, plugins, entry_points=entry_points)
-        self.pm: pluggy.PluginManager = hooks.pm
-        self.scaffolds = hooks.scaffolds
-        self.plasticity, self.energy_model, self.noise_model = hooks.plasticity, hooks.energy, hooks.noise
-        self._drift = hooks.drift
-
-        self._init_tensors()
-        self.generators = [torch.Generator(self.device).manual_seed(s) for s in self.noise_seeds]
+    def _init_own(self) -> None:
+        config = self.config
         # Each agent's weight-noise stream (emergence.rng): (key, counter), on the CPU.
         self.weight_rng = torch.tensor([[stream_key(s), 0] for s in self.noise_seeds], dtype=torch.int64)
-        self.dream = DreamLoop(config, self.population, self.dtype, self.device)
         self._text, self._code = None, None
         self._noise_buffer = torch.empty(
             self.population, 2 * config.n_input + config.n_main + config.n_emo, dtype=self.dtype, device=self.device
@@ -117,6 +78,7 @@ class ContinuousEmergeBase:
     # -- construction -------------------------------------------------------------------------------
     def _init_tensors(self) -> None:
         c, P = self.config, self.population
+        self.weight_dtype = DTYPES[c.dtype if c.weight_dtype == "same" else c.weight_dtype]
         zeros = dict(dtype=self.dtype, device=self.device)
         for name, n in (("sensory", c.n_input), ("main", c.n_main), ("emotion", c.n_emo)):
             setattr(self, f"v_{name}", torch.zeros(P, n, **zeros))
@@ -199,25 +161,7 @@ class ContinuousEmergeBase:
 
         self.energy, self.awake = self.energy_model.update(self.energy, self.awake, self.main)
 
-    def run(self, steps: int) -> None:
-        for _ in range(steps):
-            self.step()
-
-    # -- views ----------------------------------------------------------------------------------------
-    @property
-    def learning(self) -> torch.Tensor:
-        """Per agent: may it learn now? Awake and energy above ``learn_above`` (MODEL.md 2)."""
-        return self.awake & (self.energy > self.config.learn_above)
-
-    @property
-    def activity(self) -> torch.Tensor:
-        """The activity scalar (the write-up's "surge"): norm of the main activation, per agent."""
-        return self.main.norm(dim=1)
-
-    def trails(self, agent: int = 0) -> list[dict]:
-        """The recent trails of one agent, oldest first."""
-        return self.dream.trails(agent)
-
+    # -- weight noise ---------------------------------------------------------------------------------
     def add_weight_noise(
         self, W: torch.Tensor, sd: float, learning: torch.Tensor, every: int = 1, phase: int = 0
     ) -> None:
@@ -235,57 +179,35 @@ class ContinuousEmergeBase:
                 add_gaussian_(W[p], sd, key, counter, every, phase)
             self.weight_rng[p, 1] += draws(rows, cols)
 
-    def receive_feedback(self, message: str, strength: float = 1.0) -> None:
-        """Give every agent a mentor's message through the ``receive_feedback`` hook."""
-        self.pm.hook.receive_feedback(agent=self, message=message, strength=float(strength))
-
     # -- state ----------------------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, torch.Tensor]:
-        """Every tensor needed to continue exactly: state, weights, trails, each generator's state."""
-        tensors = {name: getattr(self, name) for name in STATE_TENSORS + WEIGHT_TENSORS}
-        tensors["rng"] = torch.stack([g.get_state() for g in self.generators])
-        tensors["weight_rng"] = self.weight_rng
+    def _own_tensors(self) -> dict[str, torch.Tensor]:
+        """The weight-noise streams and the fast engine's cache."""
+        tensors = {"weight_rng": self.weight_rng}
         if self._engine is not None:
             tensors.update(self._engine.state_dict(self))
-        tensors.update(self.dream.state_dict())
         return tensors
 
-    def metadata(self) -> dict:
-        """JSON-ready state that is not a tensor: step, trail texts, scaffold states."""
+    def _own_metadata(self) -> dict:
         return {
-            "step_index": self.step_index,
-            "init_seeds": self.init_seeds,
-            "noise_seeds": self.noise_seeds,
-            "dream": self.dream.metadata(),
             "engine": {
                 "engine": self.engine,
                 "weight_noise_mode": self.config.weight_noise_mode,
                 "weight_noise_every": self.config.weight_noise_every,
                 "weight_noise_stream": "splitmix64-box-muller",
             },
-            "scaffolds": {name: s.get_state() for name, s in self.scaffolds.items() if hasattr(s, "get_state")},
         }
 
-    def load_state(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
-        """Restore what ``state_dict`` and ``metadata`` saved (same config and population size)."""
-        for name in STATE_TENSORS + WEIGHT_TENSORS:
-            current = getattr(self, name)
-            saved = tensors[name]
-            if saved.shape != current.shape:
-                raise ValueError(f"checkpoint tensor {name} has shape {tuple(saved.shape)}, expected {tuple(current.shape)}")
-            setattr(self, name, saved.to(device=self.device, dtype=current.dtype).clone())
-        for g, state in zip(self.generators, tensors["rng"]):
-            g.set_state(state.clone())
+    def _load_own(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
         if "weight_rng" not in tensors:
             raise ValueError("checkpoint has no weight_rng (the agents' weight-noise streams)")
         if tuple(tensors["weight_rng"].shape) != tuple(self.weight_rng.shape):
             raise ValueError(f"checkpoint tensor weight_rng has shape {tuple(tensors['weight_rng'].shape)}, "
                              f"expected {tuple(self.weight_rng.shape)}")
         self.weight_rng = tensors["weight_rng"].to(device="cpu", dtype=torch.int64).clone()
-        self.dream.load({k: v.to(self.device) for k, v in tensors.items() if k.startswith("trail.")}, metadata["dream"])
-        self.step_index = int(metadata["step_index"])
-        for name, state in metadata.get("scaffolds", {}).items():
-            self.scaffolds[name].set_state(state, agent=self)
+
+    def load_state(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
+        """Restore what ``state_dict`` and ``metadata`` saved, then the fast engine's cache."""
+        super().load_state(tensors, metadata)
         if self._engine is not None:
             self._engine.load_state(self, tensors)
         self._text = None
