@@ -5,7 +5,7 @@ of one. What every substrate shares (seeds, per-agent noise generators, the hook
 dream loop, the checkpoint) is ``emergence.population.PopulationBase``; this module adds the fields.
 
 Two engines advance the fields, energy and plasticity (config ``engine``): ``fast`` (the default: the
-device's fused engine, one pass over W_rec_main; numba kernels on CPU, ``emergence.engine``; a Triton
+device's fused engine, one pass over W_rec_main; numba kernels on CPU, ``emergence.cpu_engine``; a Triton
 kernel on CUDA, ``emergence.cuda_engine``) and ``plain`` (torch ops, any device; the reference). Both
 draw the same noise: field noise from each agent's torch generator, weight noise from each agent's
 counter-based stream (``emergence.rng``).
@@ -32,7 +32,7 @@ STATE_TENSORS = (
 )
 WEIGHT_TENSORS = ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo", "bias_main", "bias_emo")
 # The fused engine of each device type: (module, class); ``engine="fast"`` means this one.
-FAST_ENGINES = {"cpu": ("engine", "FastEngine"), "cuda": ("cuda_engine", "CudaEngine")}
+FAST_ENGINES = {"cpu": ("cpu_engine", "CpuEngine"), "cuda": ("cuda_engine", "CudaEngine")}
 
 
 def engine_for(config: AgentConfig, device: torch.device) -> str:

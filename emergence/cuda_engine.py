@@ -9,7 +9,7 @@ No temporary of the matrix's size exists. W_rec_emo takes the same kernel (Oja +
 one launch for the population). The rest of the step (fields, traces, energy, Oja on W_in_main and
 W_main_emo) is the plain engine's torch code, a few percent of the traffic. See docs/performance.md.
 
-What it keeps from the plain engine (``engine = "plain"``), like the CPU's ``FastEngine``:
+What it keeps from the plain engine (``engine = "plain"``), like the CPU's ``CpuEngine``:
 
 * the hooks: fused only when the resolved plasticity rule is the core's ``OjaPlasticity`` (float32
   only: ``engine_for`` picks the plain engine otherwise); with another rule the plain step runs as it is. Noise and energy models are always

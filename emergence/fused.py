@@ -1,6 +1,6 @@
 """What the fused engines share: the recurrent input computed by the previous step's fused pass.
 
-A fused pass over W_rec_main (``emergence.engine`` on CPU, ``emergence.cuda_engine`` on CUDA) leaves
+A fused pass over W_rec_main (``emergence.cpu_engine`` on CPU, ``emergence.cuda_engine`` on CUDA) leaves
 ``W_rec_main @ main`` behind: the next step's recurrent input. It stays current while W_rec_main and
 ``main`` are the same tensors at the same versions (a torch in-place op bumps ``_version``, a new
 tensor changes identity); otherwise, after a plugin's edit or a restore, it is recomputed.

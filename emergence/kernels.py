@@ -1,4 +1,4 @@
-"""Numba kernels of the fast CPU engine (``emergence.engine``): fused, in place, one pass over W_rec_main.
+"""Numba kernels of the fast CPU engine (``emergence.cpu_engine``): fused, in place, one pass over W_rec_main.
 
 Every kernel works on numpy views of the agent's torch tensors (shared memory, no copies) with a
 leading agent axis, and is generic over float32 / float64 (constants are cast to the arrays' dtype).

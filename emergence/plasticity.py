@@ -54,7 +54,7 @@ class OjaPlasticity:
     rows are staggered (row i on the steps t with ``(i + t) % k == 0``), so that a k-th of the rows take
     noise on each step and its cost is spread evenly. k = 1 is the write-up's per-step noise (the
     ``exact`` mode); the numbers come from each agent's stream (``emergence.rng``). The fast engine
-    (``emergence.engine``) fuses exactly this rule into one pass over W_rec_main.
+    (``emergence.cpu_engine``) fuses exactly this rule into one pass over W_rec_main.
     """
 
     def __init__(self, config: AgentConfig):

@@ -36,10 +36,10 @@ from .rng import draws
 if TYPE_CHECKING:
     from .base import ContinuousEmergeBase
 
-__all__ = ["FastEngine"]
+__all__ = ["CpuEngine"]
 
 
-class FastEngine(RecurrentInputCache):
+class CpuEngine(RecurrentInputCache):
     """Advances a ``ContinuousEmergeBase`` population by the fields, energy and plasticity of one step."""
 
     def __init__(self, agent: ContinuousEmergeBase):
