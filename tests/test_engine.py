@@ -10,6 +10,7 @@ multiply-adds, and the fast kernels' float32 Box-Muller (within 1e-6 of the floa
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -248,6 +249,14 @@ class TestEngineConfig:
         """``engine`` picks the code; the agent says which one ran."""
         assert preset("small").engine == "fast" and preset("paper").engine == "fast"
         assert ContinuousEmergeBase(replace(SMALL, engine="plain"), [1], [2]).engine == "plain"
+
+    def test_without_numba_the_cpu_runs_plain_with_a_warning(self, monkeypatch):
+        """Where the fused engine cannot be imported, the plain engine runs, with a warning."""
+        from emergence.base import engine_for
+
+        monkeypatch.setitem(sys.modules, "emergence.cpu_engine", None)
+        with pytest.warns(RuntimeWarning, match="fast engine unavailable"):
+            assert engine_for(SMALL, torch.device("cpu")) == "plain"
 
     def test_bad_engine_names_the_field(self):
         with pytest.raises(ConfigError, match="engine"):
