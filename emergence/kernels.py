@@ -318,6 +318,35 @@ def _noisy_update(row, x, a, b, g0, g1, key, k0, sd, ahead, cursor, v, dot):
     return cursor, acc
 
 
+@njit(fastmath={"contract"}, cache=True, nogil=True)
+def _noisy_axpy(a, w, b, x, g):
+    """``a w + b x + g`` as ``_noisy_update`` rounds it (fma(b, x, fma(a, w, g))): compiled without
+    reassociation, so that LLVM keeps this order when it inlines it into the group loop."""
+    return b * x + (a * w + g)
+
+
+@njit(inline="always", **_OPTS)
+def _draw_row(G, key, k0, sd, ahead, cursor):
+    """The whole noise of one row into ``G`` (length 2 ceil(m/2)): ``G[j]`` = sd z0 of number k0 + j,
+    ``G[half + j]`` = sd z1 (column j + ceil(m/2)), while the rows about to be streamed are prefetched
+    as in ``_noisy_update``. Returns the new cursor."""
+    half = G.shape[0] // 2
+    T = G.dtype.type
+    for s0 in range(0, half, _SUB):
+        s1 = min(half, s0 + _SUB)
+        h0 = G[s0:s1]
+        h1 = G[half + s0:half + s1]
+        for j in range(s1 - s0):
+            z0, z1 = _normal_pair(key, k0 + _U(s0 + j))
+            h0[j] = T(z0) * sd
+            h1[j] = T(z1) * sd
+        for _ in range(_LINES):
+            if cursor < ahead.shape[0]:
+                _prefetch(ahead, cursor)
+                cursor += _LINE
+    return cursor
+
+
 @njit(parallel=True, **_OPTS)
 def oja_pass(W, x, y, rate, learn, noise_sd, every, phase, keys, counters, v, out, dot):
     """One pass over a weight matrix of every agent, W: (P, rows, cols), in place.
@@ -329,9 +358,12 @@ def oja_pass(W, x, y, rate, learn, noise_sd, every, phase, keys, counters, v, ou
     that do not learn are not written. With ``dot``, ``out[p, i] = w_i . v[p]`` with the row as
     updated: for W_rec_main the next step's recurrent input, computed in the same sweep of memory.
 
-    Rows are taken four at a time (one load of x and v serves four rows); a row that takes noise is
-    updated first, chunk by chunk with its noise, and then joins its group for the product. Groups go
-    to threads in blocks of ``_BLOCK`` rows.
+    Rows are taken four at a time (one load of x and v serves four rows). In a group of four with
+    exactly one noisy row, that row's noise is drawn first into a scratch row (``_draw_row``, prefetching
+    the group meanwhile) and the row then streams with the other three as an extra ``+ G[j]`` term. In
+    other groups a row that takes noise is updated first, chunk by chunk with its noise
+    (``_noisy_update``), and then joins its group for the product. Groups go to threads in blocks of
+    ``_BLOCK`` rows.
     """
     P, n, m = W.shape
     T = W.dtype.type
@@ -350,14 +382,24 @@ def oja_pass(W, x, y, rate, learn, noise_sd, every, phase, keys, counters, v, ou
         noise = learning and every > 0
         g0 = np.empty(_CHUNK if noise else 0, W.dtype)
         g1 = np.empty(_CHUNK if noise else 0, W.dtype)
+        G = np.empty(2 * half if noise else 0, W.dtype)  # one row's noise, for a group with one noisy row
         for g in range(i0, i1, 4):
             rows = min(4, i1 - g)
             ahead = W[p, g:min(n, g + 8)].reshape(-1)  # this group and the next: prefetched while drawing noise
             cursor = 0
             noisy = 0
+            nz = -1  # the group's only noisy row (its noise drawn into G, added in the group loop), or -1
             a0, a1, a2, a3 = one, one, one, one
             b0, b1, b2, b3 = zero, zero, zero, zero
             if learning:
+                if noise and rows == 4:
+                    count = 0
+                    for r in range(4):
+                        if (g + r + phase) % every == 0:
+                            count += 1
+                            nz = r
+                    if count != 1:
+                        nz = -1
                 for r in range(rows):
                     i = g + r
                     yi = y[p, i]
@@ -365,12 +407,15 @@ def oja_pass(W, x, y, rate, learn, noise_sd, every, phase, keys, counters, v, ou
                     b = rate * yi
                     if noise and (i + phase) % every == 0:
                         k0 = counters[p] + _U(i) * _U(half)
-                        cursor, product = _noisy_update(W[p, i], xp, a, b, g0, g1, keys[p], k0, noise_sd, ahead,
-                                                        cursor, vp, dot)
-                        if dot:
-                            out[p, i] = product
-                        noisy += 1
-                        a, b = one, zero  # updated: the group loop below leaves it as it is
+                        if nz >= 0:
+                            cursor = _draw_row(G, keys[p], k0, noise_sd, ahead, cursor)
+                        else:
+                            cursor, product = _noisy_update(W[p, i], xp, a, b, g0, g1, keys[p], k0, noise_sd,
+                                                            ahead, cursor, vp, dot)
+                            if dot:
+                                out[p, i] = product
+                            noisy += 1
+                            a, b = one, zero  # updated: the group loop below leaves it as it is
                     if r == 0:
                         a0, b0 = a, b
                     elif r == 1:
@@ -381,7 +426,35 @@ def oja_pass(W, x, y, rate, learn, noise_sd, every, phase, keys, counters, v, ou
                         a3, b3 = a, b
             if noisy == rows:
                 continue
-            if rows == 4:
+            if nz >= 0:
+                # the noisy row goes first: u0 = a0 w0 + b0 x + G
+                i_0, i_1, i_2, i_3 = g, g + 1, g + 2, g + 3
+                if nz == 1:
+                    i_0, i_1, a0, a1, b0, b1 = i_1, i_0, a1, a0, b1, b0
+                elif nz == 2:
+                    i_0, i_2, a0, a2, b0, b2 = i_2, i_0, a2, a0, b2, b0
+                elif nz == 3:
+                    i_0, i_3, a0, a3, b0, b3 = i_3, i_0, a3, a0, b3, b0
+                w0, w1, w2, w3 = W[p, i_0], W[p, i_1], W[p, i_2], W[p, i_3]
+                c0, c1, c2, c3 = zero, zero, zero, zero
+                for j in range(m):
+                    xj = xp[j]
+                    vj = vp[j]
+                    u0 = _noisy_axpy(a0, w0[j], b0, xj, G[j])
+                    u1 = a1 * w1[j] + b1 * xj
+                    u2 = a2 * w2[j] + b2 * xj
+                    u3 = a3 * w3[j] + b3 * xj
+                    w0[j] = u0
+                    w1[j] = u1
+                    w2[j] = u2
+                    w3[j] = u3
+                    c0 += u0 * vj
+                    c1 += u1 * vj
+                    c2 += u2 * vj
+                    c3 += u3 * vj
+                if dot:
+                    out[p, i_0], out[p, i_1], out[p, i_2], out[p, i_3] = c0, c1, c2, c3
+            elif rows == 4:
                 w0, w1, w2, w3 = W[p, g], W[p, g + 1], W[p, g + 2], W[p, g + 3]
                 if learning and dot:
                     c0, c1, c2, c3 = zero, zero, zero, zero
