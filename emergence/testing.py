@@ -24,6 +24,7 @@ from .substrates import Substrate, build_agent, substrate_of
 
 __all__ = [
     "agent_configs",
+    "energy_and_dream_fields",
     "texts",
     "seeds",
     "grow",
@@ -38,10 +39,24 @@ seeds = st.integers(min_value=0, max_value=2**31 - 1)
 texts = st.text(min_size=1, max_size=80)
 
 
+def energy_and_dream_fields(draw, max_energy_cost: float = 0.1, max_resonance_every: int = 20) -> dict:
+    """Draws of the energy and dream-loop fields every substrate's config shares (``EnergyConfig``,
+    ``DreamConfig``), for a substrate's own config strategy: ``Config(**energy_and_dream_fields(draw), ...)``."""
+    sleep_below = draw(st.floats(0.05, 0.6))
+    return dict(
+        energy_homeostasis=draw(st.floats(0.0, 0.05)),
+        energy_cost=draw(st.floats(0.0, max_energy_cost)),
+        sleep_below=sleep_below,
+        wake_above=draw(st.floats(sleep_below + 0.05, 0.95)),
+        seed_text=draw(texts),
+        resonance_every=draw(st.integers(1, max_resonance_every)),
+        trail_length=draw(st.integers(1, 16)),
+    )
+
+
 @st.composite
 def agent_configs(draw, max_main: int = 96, max_emo: int = 24) -> AgentConfig:
     """Valid small configurations across the ranges that matter for the dynamics' invariants."""
-    sleep_below = draw(st.floats(0.05, 0.6))
     return AgentConfig(
         n_input=draw(st.integers(4, 32)),
         n_main=draw(st.integers(8, max_main)),
@@ -62,13 +77,7 @@ def agent_configs(draw, max_main: int = 96, max_emo: int = 24) -> AgentConfig:
         eta_rec_emo=draw(st.floats(0.0, 0.05)),
         weight_noise=draw(st.floats(0.0, 1e-2)),
         weight_noise_every=draw(st.integers(1, 5)),
-        energy_homeostasis=draw(st.floats(0.0, 0.05)),
-        energy_cost=draw(st.floats(0.0, 0.1)),
-        sleep_below=sleep_below,
-        wake_above=draw(st.floats(sleep_below + 0.05, 0.95)),
-        seed_text=draw(texts),
-        resonance_every=draw(st.integers(1, 20)),
-        trail_length=draw(st.integers(1, 16)),
+        **energy_and_dream_fields(draw),
     )
 
 

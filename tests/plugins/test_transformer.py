@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from emergence.config import replace
 from emergence.hookspecs import hookimpl
-from emergence.testing import check_invariants, check_no_learning_while_asleep, seeds, texts
+from emergence.testing import check_invariants, check_no_learning_while_asleep, energy_and_dream_fields, seeds
 from emergence_plugins.hrls.scaffold import HRLSConfig
 from emergence_plugins.transformer import TRANSFORMER, TransformerConfig
 from emergence_plugins.transformer.agent import TransformerAgent
@@ -25,7 +25,6 @@ MESSAGE = "Be kind to small voices"
 def transformer_configs(draw) -> TransformerConfig:
     """Valid small transformer configurations across the ranges that matter for the invariants."""
     heads = draw(st.integers(1, 3))
-    sleep_below = draw(st.floats(0.05, 0.6))
     return TransformerConfig(
         n_main=heads * draw(st.integers(2, 8)),
         n_heads=heads,
@@ -48,13 +47,7 @@ def transformer_configs(draw) -> TransformerConfig:
         learn_every=draw(st.integers(1, 3)),
         eta_main_emo=draw(st.floats(0.0, 0.05)),
         eta_rec_emo=draw(st.floats(0.0, 0.05)),
-        energy_homeostasis=draw(st.floats(0.0, 0.05)),
-        energy_cost=draw(st.floats(0.0, 0.2)),
-        sleep_below=sleep_below,
-        wake_above=draw(st.floats(sleep_below + 0.05, 0.95)),
-        seed_text=draw(texts),
-        resonance_every=draw(st.integers(1, 12)),
-        trail_length=draw(st.integers(1, 16)),
+        **energy_and_dream_fields(draw, max_energy_cost=0.2, max_resonance_every=12),
     )
 
 

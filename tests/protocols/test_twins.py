@@ -21,6 +21,27 @@ def _twins(out, *extra):
     return main(["protocol", "twins", "--a", "hrls", "--b", "surge", *SIZES, "--out", str(out), *extra])
 
 
+def _assert_resumes_after_a_power_cut(agent_class, grow, straight, tmp_path, monkeypatch):
+    """Kill ``grow`` mid-run (the 70th step of ``agent_class``: after a checkpoint, both twins step each
+    step), re-run it: the summary of the uninterrupted sweep in ``straight``."""
+    original, calls = agent_class.step, [0]
+
+    def failing_step(self):
+        calls[0] += 1
+        if calls[0] == 70:
+            raise RuntimeError("power cut")
+        original(self)
+
+    monkeypatch.setattr(agent_class, "step", failing_step)
+    out = tmp_path / "twins"
+    with pytest.raises(RuntimeError, match="power cut"):
+        grow(out)
+    monkeypatch.setattr(agent_class, "step", original)
+    assert grow(out) == 0
+    resumed, expected = (json.loads((d / "summary.json").read_text()) for d in (out, straight))
+    assert resumed == expected
+
+
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
     out = tmp_path_factory.mktemp("sweep") / "twins"
@@ -92,22 +113,7 @@ class TestResume:
         """A sweep killed by an exception mid-run, then re-run, gives the uninterrupted summary."""
         from emergence.base import ContinuousEmergeBase
 
-        original, calls = ContinuousEmergeBase.step, [0]
-
-        def failing_step(self):
-            calls[0] += 1
-            if calls[0] == 70:  # both twins step each step: mid-run, after a checkpoint
-                raise RuntimeError("power cut")
-            original(self)
-
-        monkeypatch.setattr(ContinuousEmergeBase, "step", failing_step)
-        out = tmp_path / "twins"
-        with pytest.raises(RuntimeError, match="power cut"):
-            _twins(out)
-        monkeypatch.setattr(ContinuousEmergeBase, "step", original)
-        assert _twins(out) == 0
-        resumed, straight = (json.loads((d / "summary.json").read_text()) for d in (out, sweep))
-        assert resumed == straight
+        _assert_resumes_after_a_power_cut(ContinuousEmergeBase, _twins, sweep, tmp_path, monkeypatch)
 
     def test_finished_sweep_is_skipped(self, sweep, monkeypatch):
         """Re-running a finished sweep grows nothing."""
@@ -255,22 +261,7 @@ class TestTransformerSubstrate:
         """Killed mid-run, then re-run: the summary of an uninterrupted transformer sweep."""
         from emergence_plugins.transformer.agent import TransformerAgent
 
-        original, calls = TransformerAgent.step, [0]
-
-        def failing_step(self):
-            calls[0] += 1
-            if calls[0] == 70:
-                raise RuntimeError("power cut")
-            original(self)
-
-        monkeypatch.setattr(TransformerAgent, "step", failing_step)
-        out = tmp_path / "twins"
-        with pytest.raises(RuntimeError, match="power cut"):
-            _transformer_twins(out)
-        monkeypatch.setattr(TransformerAgent, "step", original)
-        assert _transformer_twins(out) == 0
-        resumed, straight = (json.loads((d / "summary.json").read_text()) for d in (out, transformer_sweep))
-        assert resumed == straight
+        _assert_resumes_after_a_power_cut(TransformerAgent, _transformer_twins, transformer_sweep, tmp_path, monkeypatch)
 
     def test_unknown_substrate_one_line_exit_2(self, tmp_path, capsys):
         """An unknown substrate: one line naming the known ones, exit code 2, nothing written."""
