@@ -81,13 +81,14 @@ class HRLS:
         high = (main_var > self.settings.variance_threshold).nonzero().flatten()
         if high.numel() == 0:
             return
-        for p in high.tolist():
-            self.uncertainty_buffer.append((step, p, float(main_var[p])))
+        uncertain = high.tolist()
+        self.uncertainty_buffer.extend((step, p, v) for p, v in zip(uncertain, main_var[high].tolist()))
         if not self.cards:
             return
         card = self.cards[-1]
         nudge = (card.rationale * (self.settings.nudge_scale * card.strength)).to(agent.W_main_emo.dtype)
-        agent.W_main_emo.index_add_(0, high.to(agent.device), nudge.expand(high.numel(), *nudge.shape))
+        for p in uncertain:  # only the uncertain agents' matrices are read and written
+            agent.W_main_emo[p].add_(nudge)
         self.nudges.index_add_(0, high.cpu(), torch.ones(high.numel(), dtype=torch.long))
 
     def get_state(self) -> dict:
