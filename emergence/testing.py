@@ -20,11 +20,13 @@ from hypothesis import strategies as st
 
 from .components import Agent
 from .config import AgentConfig
+from .hookspecs import hookimpl
 from .substrates import Substrate, build_agent, substrate_of
 
 __all__ = [
     "agent_configs",
     "energy_and_dream_fields",
+    "SilentNoise",
     "texts",
     "seeds",
     "grow",
@@ -34,6 +36,18 @@ __all__ = [
     "check_no_learning_while_asleep",
     "check_invariants",
 ]
+
+class SilentNoise:
+    """A plugin whose ``noise`` model is silent (every amplitude 0): with it, an agent's noise seed no
+    longer matters, which isolates the noise model as the source of twins' divergence."""
+
+    def amplitude(self, field: str, activation: torch.Tensor) -> torch.Tensor:
+        return torch.zeros_like(activation)
+
+    @hookimpl
+    def noise(self, config):
+        return self
+
 
 seeds = st.integers(min_value=0, max_value=2**31 - 1)
 texts = st.text(min_size=1, max_size=80)

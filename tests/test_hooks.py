@@ -10,6 +10,7 @@ from emergence.config import preset
 from emergence.hookspecs import hookimpl
 from emergence.metrics import EmotionData, PerTwinMetric
 from emergence.plugins import UnknownPluginError, make_plugin_manager, registry
+from emergence.testing import SilentNoise
 
 TINY = preset("small", n_main=40, n_emo=8, n_input=16)
 
@@ -54,18 +55,9 @@ class TestAgentHooks:
 
     def test_noise_hook_replaces_the_amplitudes(self):
         """With a silent noise model and no text noise, twins with different noise seeds stay equal."""
-        class Silent:
-            def amplitude(self, field, activation):
-                return torch.zeros_like(activation)
-
-        class Plugin:
-            @hookimpl
-            def noise(self, config):
-                return Silent()
-
         from emergence.config import replace
 
-        agent = ContinuousEmergeBase(replace(TINY, text_noise=0.0, weight_noise=0.0), [1, 1], [2, 3], plugins=[Plugin()])
+        agent = ContinuousEmergeBase(replace(TINY, text_noise=0.0, weight_noise=0.0), [1, 1], [2, 3], plugins=[SilentNoise()])
         agent.run(15)
         assert torch.equal(agent.main[0], agent.main[1])
 

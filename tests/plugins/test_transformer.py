@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emergence.config import replace
-from emergence.hookspecs import hookimpl
-from emergence.testing import check_invariants, check_no_learning_while_asleep, energy_and_dream_fields, seeds
+from emergence.testing import (
+    SilentNoise, check_invariants, check_no_learning_while_asleep, energy_and_dream_fields, seeds,
+)
 from emergence_plugins.hrls.scaffold import HRLSConfig
 from emergence_plugins.transformer import TRANSFORMER, TransformerConfig
 from emergence_plugins.transformer.agent import TransformerAgent
@@ -172,16 +173,7 @@ class TestNoise:
     def test_without_noise_twins_stay_identical(self):
         """With a silent noise model (no residual, emotion or sampling noise: greedy sampling), twins with
         different noise seeds stay identical; so the noise model is their only source of divergence."""
-        class Silent:
-            def amplitude(self, field, activation):
-                return torch.zeros_like(activation)
-
-        class Plugin:
-            @hookimpl
-            def noise(self, config):
-                return Silent()
-
-        agent = _population(init=(1, 1), noise=(2, 3), plugins=[Plugin()])
+        agent = _population(init=(1, 1), noise=(2, 3), plugins=[SilentNoise()])
         agent.run(20)
         assert torch.equal(agent.main[0], agent.main[1]) and agent.texts[0] == agent.texts[1]
         noisy = _population(init=(1, 1), noise=(2, 3))
