@@ -33,8 +33,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emergence.base import ContinuousEmergeBase  # noqa: E402
-from emergence.config import preset, replace  # noqa: E402
+from emergence import preset, replace  # noqa: E402
+from emergence.fields.agent import ContinuousEmergeBase  # noqa: E402
 
 MODES = {"exact": 1, "every_10": 10}
 
@@ -76,7 +76,7 @@ def bandwidth(reps: int) -> dict:
     best = min(times[1:])
     result = {"torch_mul_GBps": 2 * W.numel() * 4 / best / 1e9}
     try:
-        from emergence.kernels import scale_
+        from emergence.fields.engines.kernels import scale_
 
         arr = W.numpy()
         scale_(arr, np.float32(1.0))
@@ -169,7 +169,7 @@ def weight_bytes(config) -> int:
 
 def _scale_seconds(buffer: torch.Tensor) -> float:
     """Seconds for one in-place scale of ``buffer``: the better of torch and numba, measured now."""
-    from emergence.kernels import scale_
+    from emergence.fields.engines.kernels import scale_
 
     t = time.perf_counter()
     buffer.mul_(1.0)

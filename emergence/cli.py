@@ -10,28 +10,15 @@ from pathlib import Path
 
 import click
 
-from .plugins import make_plugin_manager, registry
-from .substrates import DEFAULT_SUBSTRATE
+from .config import ConfigError
+from .contract import UnknownPluginError
+from .host import DEFAULT_SUBSTRATE, installed
+from .options import metric_option
+from .results import ResultsError
 
 __all__ = ["cli", "main", "USER_ERRORS"]
 
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from .config import ConfigError
-    from .plugins import UnknownPluginError
-    from .storage import ResultsError
-
-    return ConfigError, UnknownPluginError, ResultsError
-
-
-USER_ERRORS = _user_errors()
-
-
-def metric_option(**kwargs):
-    return click.option(
-        "--emotion-metric", "emotion_metrics", multiple=True, metavar="NAME",
-        help="Emotion metric(s) for the statistics (repeatable; see `emergence plugins`).", **kwargs,
-    )
+USER_ERRORS = (ConfigError, UnknownPluginError, ResultsError)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,19 +38,17 @@ def plugins() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from .plugins import plugin_sources
-
-    pm = make_plugin_manager()
+    catalogue = installed()
     table = Table(title="Installed plugins")
     for column in ("plugin", "package", "version"):
         table.add_column(column)
-    for name, package, version in plugin_sources(pm):
+    for name, package, version in catalogue.sources():
         table.add_row(name, package, version)
     console = Console()
     console.print(table)
-    for hook, kind in (("register_scaffolds", "scaffolds"), ("emotion_metric", "emotion metrics"),
-                       ("register_protocols", "protocols"), ("register_substrates", "substrates")):
-        console.print(f"[bold]{kind}:[/bold] {', '.join(registry(pm, hook, kind).names()) or 'none'}")
+    for kind, registry in (("scaffolds", catalogue.scaffolds), ("emotion metrics", catalogue.metrics),
+                           ("protocols", catalogue.protocols), ("substrates", catalogue.substrates)):
+        console.print(f"[bold]{kind}:[/bold] {', '.join(registry.names()) or 'none'}")
 
 
 @cli.command()
@@ -79,10 +64,9 @@ def grow(substrate: str, preset_name: str, steps: int, scaffold: str, seed: int,
     from rich.markup import escape
     from rich.table import Table
 
-    from .substrates import substrates
+    from .host import build_agent
 
-    kind = substrates()[substrate]
-    agent = kind.build(kind.preset(preset_name), [seed], [seed + 1], scaffolds=[scaffold])
+    agent = build_agent(installed().substrates[substrate].preset(preset_name), [seed], [seed + 1], scaffolds=[scaffold])
     agent.receive_feedback("Be kind to small voices", 1.0)
     agent.run(steps)
     table = Table(title=f"Last trails of one {scaffold} agent ({substrate}, {preset_name}, {steps} steps)")
@@ -102,20 +86,21 @@ def report(out: Path, emotion_metrics: tuple[str, ...]) -> None:
 
     With --emotion-metric, any metric is computed after the fact from the recorded data.
     """
-    from .analysis import analyse
-    from .report import render
+    from .analysis import render
+    from .api import Results
 
-    render(analyse(out, emotion_metrics or None), out)
+    results = Results(out)
+    render(results.analyse(emotion_metrics), out)
 
 
 cli.add_command(report, "stats")
 
 
 def _add_plugin_commands(group: click.Group) -> None:
-    pm = make_plugin_manager()
-    for name, command in registry(pm, "register_protocols", "protocol").entries.items():
-        protocol.add_command(command, name)
-    pm.hook.register_commands(cli=group)
+    catalogue = installed()
+    for name, entry in catalogue.protocols.entries.items():
+        protocol.add_command(entry.command, name)
+    catalogue.pm.hook.register_commands(cli=group)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,21 +1,21 @@
-"""Frozen, validated configuration of one agent and its presets.
+"""Validated configuration: the field helpers and the settings every substrate shares.
 
-Every number the write-up states is the default of the ``paper`` preset; every number it leaves open
-is a decision documented in ``docs/model.md``. A bad value fails at construction with a message that
-names the field.
+A bad value fails at construction with a ``ConfigError`` naming the field. Each substrate's config
+class (``emergence.fields.AgentConfig``, the transformer's) inherits the shared groups below.
 """
 
 from __future__ import annotations
 
 import math
+from numbers import Integral
 from typing import Any
 
 from attrs import evolve, field, fields, frozen
-from attrs.validators import and_, ge, gt, instance_of, le
+from attrs.validators import and_, ge, gt, le
 
 __all__ = [
-    "AgentConfig", "EmotionFieldConfig", "EnergyConfig", "DreamConfig", "PRESETS", "ConfigError", "preset",
-    "config_from_dict", "config_to_dict", "replace", "positive_int", "float_field", "choice_field",
+    "EmotionFieldConfig", "EnergyConfig", "DreamConfig", "ConfigError", "config_from_dict", "config_to_dict",
+    "replace", "positive_int", "float_field", "choice_field", "finite", "check_seeds",
 ]
 
 
@@ -45,8 +45,8 @@ def _choice(default: str, options: tuple[str, ...]) -> Any:
     return field(default=default, validator=validate)
 
 
-# The field helpers, public for the config classes of other substrates.
-positive_int, float_field, choice_field = _positive_int, _float, _choice
+# The field helpers, public for the config classes of substrates and plugins.
+positive_int, float_field, choice_field, finite = _positive_int, _float, _choice, _finite
 
 
 def _wake_above_sleep(instance, attribute, value):
@@ -105,77 +105,12 @@ class DreamConfig:
     trail_length: int = field(default=64, validator=_positive_int)
 
 
-@frozen
-class AgentConfig(EmotionFieldConfig, EnergyConfig, DreamConfig):
-    """One agent of continuous neural fields (MODEL.md sections 1-4); the shared groups are inherited."""
-
-    # sizes
-    n_input: int = field(default=128, validator=_positive_int)
-    n_main: int = field(default=10_000, validator=_positive_int)
-    # leaky field dynamics: v += dt * (-v + input) / tau, a = tanh(v)
-    tau_sensory: float = _float(2.0, gt(0))
-    tau_main: float = _float(5.0, gt(0))
-    trace_rate: float = _float(0.01, gt(0), le(1))
-    # initial weights: standard deviation gain / sqrt(n_pre)
-    recurrent_gain: float = _float(1.2, ge(0))
-    # state-dependent noise: amplitude * (1 + |a|) per neuron
-    sensory_noise: float = _float(0.01, ge(0))
-    main_noise: float = _float(0.02, ge(0))
-    text_noise: float = _float(0.05, ge(0))
-    # normalised Oja plasticity; learning rates per synapse
-    eta_in_main: float = _float(1e-3, ge(0))
-    eta_rec_main: float = _float(1e-4, ge(0))
-    weight_noise: float = _float(1e-4, ge(0))
-    weight_noise_every: int = field(default=1, validator=_positive_int)
-    # numerics
-    dtype: str = _choice("float32", ("float32", "float64"))
-    # storage of the four weight matrices: "same" = ``dtype``; "bfloat16" halves their memory traffic
-    # (their products run in bfloat16, inputs rounded; the state stays in ``dtype``; stores round to
-    # nearest; plain engine only; its effect on the statistics is measured in docs/performance.md)
-    weight_dtype: str = _choice("same", ("same", "bfloat16"))
-    # which code advances a step (docs/performance.md): "fast" = the device's fused engine (numba on
-    # CPU, Triton on CUDA in float32), else the plain one; "plain" = the torch-ops reference. Same model,
-    # same weight-noise streams.
-    engine: str = _choice("fast", ("fast", "plain"))
-
-    @property
-    def weight_noise_mode(self) -> str:
-        """``"exact"`` (a fresh Gaussian per weight per learning step, the write-up's reading) when
-        ``weight_noise_every`` is 1, else ``"every_k"``: noise on every k-th step with SD times sqrt(k),
-        the same variance of each weight's random walk over k steps (MODEL.md section 2)."""
-        return "exact" if self.weight_noise_every == 1 else "every_k"
-
-    @property
-    def noise_levels(self) -> dict[str, float]:
-        """Base noise amplitude per field, for ``StateDependentNoise``."""
-        return {"sensory": self.sensory_noise, "main": self.main_noise, "emotion": self.emo_noise}
-
-
-PRESETS: dict[str, dict[str, Any]] = {
-    # The write-up's sizes and stated values; weight noise exact (every step).
-    "paper": dict(n_input=128, n_main=10_000, n_emo=256, weight_noise=1e-4, weight_noise_every=1),
-    # Calibrated to show the write-up's qualitative pattern in a one-minute sweep (docs/model.md):
-    # recurrent gain 1.5, weight noise 1e-2 applied every 10 steps with its scale times sqrt(10).
-    "small": dict(n_input=128, n_main=500, n_emo=64, recurrent_gain=1.5, weight_noise=1e-2, weight_noise_every=10),
-}
-
-
-def preset(
-    name: str, *, presets: dict[str, dict[str, Any]] = PRESETS, cls: type = AgentConfig, **overrides: Any
-) -> Any:
-    """The named preset of ``presets`` (a config class ``cls``) with ``overrides`` applied; unknown names
-    list the known ones."""
-    if name not in presets:
-        raise ConfigError(f"unknown preset {name!r}; known presets: {', '.join(sorted(presets))}")
-    return config_from_dict({**presets[name], **overrides}, cls)
-
-
 def config_to_dict(config: Any) -> dict[str, Any]:
     """A JSON-ready dict of a frozen config."""
     return {f.name: getattr(config, f.name) for f in fields(type(config))}
 
 
-def config_from_dict(values: dict[str, Any], cls: type = AgentConfig) -> Any:
+def config_from_dict(values: dict[str, Any], cls: type) -> Any:
     """Build ``cls`` from a dict; an unknown key is an error naming it."""
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(values) - known)
@@ -197,3 +132,13 @@ def replace(config: Any, **changes: Any) -> Any:
         if isinstance(err, ConfigError):
             raise
         raise ConfigError(str(err)) from None
+
+
+def check_seeds(name: str, seeds: Any) -> list[int]:
+    """``seeds`` as a list of non-negative ints; a string, a float or a bool is a TypeError naming ``name``."""
+    if isinstance(seeds, (str, bytes, dict)) or not (hasattr(seeds, "__len__") and hasattr(seeds, "__iter__")):
+        raise TypeError(f"{name} must be a sequence of integers, got {type(seeds).__name__} {seeds!r}")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+            raise TypeError(f"{name} must hold non-negative integers, got {seed!r}")
+    return [int(seed) for seed in seeds]

@@ -1,7 +1,7 @@
 """Public test helpers: hypothesis strategies and invariant checks for agents and plugin authors.
 
 The checks work on every substrate: they build agents through the substrate registry and read only
-the agent interface (``emergence.components.Agent``). Use them on your own plugin::
+the agent interface (``emergence.contract.Agent``). Use them on your own plugin::
 
     from hypothesis import given
     from emergence.testing import agent_configs, check_invariants
@@ -18,10 +18,9 @@ from collections.abc import Sequence
 import torch
 from hypothesis import strategies as st
 
-from .components import Agent
-from .config import AgentConfig
-from .hookspecs import hookimpl
-from .substrates import Substrate, build_agent, substrate_of
+from .contract import Agent, Substrate, hookimpl
+from .fields import AgentConfig
+from .host import build_agent, installed
 
 __all__ = [
     "agent_configs",
@@ -108,7 +107,7 @@ def grow(config, steps: int, seed: int = 0, population: int = 2, **kwargs) -> Ag
 def check_activations_bounded(agent: Agent, substrate: Substrate | None = None) -> None:
     """``main`` and ``emotion`` are finite, and the activations the substrate bounds (tanh fields) lie
     within [-1, 1] (float rounding may reach 1)."""
-    bounded = (substrate or substrate_of(agent.config)).bounded
+    bounded = (substrate or installed().substrate_of(agent.config)).bounded
     for name in dict.fromkeys(("main", "emotion", *bounded)):
         a = getattr(agent, name)
         assert torch.isfinite(a).all(), f"{name} has non-finite activations"
@@ -135,7 +134,7 @@ def check_hysteresis(energy: Sequence[float], awake: Sequence[bool], sleep_below
 def check_no_learning_while_asleep(agent: Agent, steps: int) -> None:
     """Step ``steps`` times; an agent that cannot learn at a step keeps every plastic weight of its
     substrate through that step (the agent must carry no scaffold that writes weights)."""
-    names = substrate_of(agent.config).plastic
+    names = installed().substrate_of(agent.config).plastic
     for _ in range(steps):
         before = {name: getattr(agent, name).clone() for name in names}
         agent.step()
@@ -148,8 +147,8 @@ def check_no_learning_while_asleep(agent: Agent, steps: int) -> None:
 def check_invariants(config, steps: int = 60, seed: int = 0, **kwargs) -> Agent:
     """Grow a small population of ``config``'s substrate step by step and check boundedness, energy
     bounds and hysteresis."""
-    substrate = substrate_of(config)
-    agent = substrate.build(config, [seed, seed + 1], [seed + 7, seed + 8], **kwargs)
+    substrate = installed().substrate_of(config)
+    agent = build_agent(config, [seed, seed + 1], [seed + 7, seed + 8], **kwargs)
     energy, awake = [agent.energy.clone()], [agent.awake.clone()]
     for _ in range(steps):
         agent.step()

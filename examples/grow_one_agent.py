@@ -3,10 +3,9 @@
 Run: python examples/grow_one_agent.py
 """
 
-from emergence.base import ContinuousEmergeBase
-from emergence.config import preset
+from emergence import build_agent, preset
 
-agent = ContinuousEmergeBase(preset("small"), init_seeds=[1], noise_seeds=[2], scaffolds=["hrls"])
+agent = build_agent(preset("small"), init_seeds=[1], noise_seeds=[2], scaffolds=["hrls"])
 agent.receive_feedback("Be kind to small voices", strength=1.0)
 agent.run(500)
 for trail in agent.trails(0)[-5:]:

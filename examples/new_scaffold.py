@@ -7,9 +7,7 @@ To use it by name (`emergence protocol twins --a soothe`), package this file wit
 
 import torch
 
-from emergence.base import ContinuousEmergeBase
-from emergence.config import preset
-from emergence.hookspecs import hookimpl
+from emergence import build_agent, hookimpl, preset
 
 
 class Soothe:
@@ -34,8 +32,8 @@ def register_scaffolds(register):
 if __name__ == "__main__":
     config = preset("small")
     soothe = Soothe(config)
-    a = ContinuousEmergeBase(config, init_seeds=[7], noise_seeds=[1], plugins=[soothe])
-    b = ContinuousEmergeBase(config, init_seeds=[7], noise_seeds=[2], scaffolds=["surge"])
+    a = build_agent(config, init_seeds=[7], noise_seeds=[1], plugins=[soothe])
+    b = build_agent(config, init_seeds=[7], noise_seeds=[2], scaffolds=["surge"])
     emotion_a, emotion_b = [], []
     for _ in range(1000):
         a.step()

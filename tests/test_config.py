@@ -1,6 +1,7 @@
 import pytest
 
-from emergence.config import AgentConfig, ConfigError, config_from_dict, config_to_dict, preset
+from emergence import AgentConfig, preset
+from emergence.config import ConfigError, config_from_dict, config_to_dict
 
 
 class TestAgentConfig:
@@ -23,12 +24,12 @@ class TestAgentConfig:
     def test_unknown_field_is_named(self):
         """A dict with an unknown key is refused, naming the key."""
         with pytest.raises(ConfigError, match="n_mian"):
-            config_from_dict({"n_mian": 5})
+            config_from_dict({"n_mian": 5}, AgentConfig)
 
     def test_round_trip(self):
         """A config survives its dict form."""
         config = preset("small")
-        assert config_from_dict(config_to_dict(config)) == config
+        assert config_from_dict(config_to_dict(config), AgentConfig) == config
 
 
 class TestPresets:

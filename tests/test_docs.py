@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from emergence import hookspecs
+from emergence.contract import hookspecs
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 HOOKS = [name for name, obj in vars(hookspecs).items() if hasattr(obj, "emergence_spec")]

@@ -29,12 +29,12 @@ class TestNewScaffoldExample:
 
     def test_soothe_shrinks_the_emotion_synapse(self):
         """With limit 0 every step soothes: W_main_emo shrinks relative to a surge twin."""
-        from emergence.base import ContinuousEmergeBase
-        from emergence.config import preset
+        from emergence.fields.agent import ContinuousEmergeBase
+        from emergence import build_agent, preset
 
         config = preset("small", n_main=40, n_emo=8)
         soothe = SOOTHE(config, limit=0.0, factor=0.9)
-        agent = ContinuousEmergeBase(config, [1], [2], plugins=[soothe])
+        agent = build_agent(config, [1], [2], plugins=[soothe])
         plain = ContinuousEmergeBase(config, [1], [2])
         agent.run(10)
         plain.run(10)

@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from emergence.hookspecs import hookimpl
-from emergence.metrics import EmotionData, PerTwinMetric
+from emergence.contract import EmotionData, PerTwinMetric, hookimpl
 
 
 class Peak(PerTwinMetric):

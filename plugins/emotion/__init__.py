@@ -1,6 +1,6 @@
 """Built-in emotion metrics (MODEL.md section 8), contributed through the ``emotion_metric`` hook."""
 
-from emergence.hookspecs import hookimpl
+from emergence.contract import hookimpl
 
 
 @hookimpl

@@ -6,7 +6,7 @@ import numpy as np
 from attrs import field, frozen
 from attrs import validators as v
 
-from emergence.metrics import EmotionData, PerTwinMetric
+from emergence.contract import EmotionData, PerTwinMetric
 
 __all__ = ["Mean", "Variance", "PrincipalComponent"]
 

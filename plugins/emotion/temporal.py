@@ -12,26 +12,22 @@ import numpy as np
 from attrs import field, frozen
 from scipy.signal import welch
 
-from emergence.metrics import EmotionData
+from emergence.config import ConfigError, finite, positive_int
+from emergence.contract import EmotionData
 
-from .windows import WindowMetric, constant_rows, positive_int
+from .windows import WindowMetric, constant_rows
 
 __all__ = ["SpectralCentroid", "Autocorrelation", "Volatility", "Burstiness"]
 
 
 def _below_window(instance, attribute, value):
     if value > instance.window - 2:
-        raise ValueError(f"{attribute.name}={value} leaves fewer than 2 pairs in a window of {instance.window}")
-
-
-def _finite(instance, attribute, value):
-    if not np.isfinite(value):
-        raise ValueError(f"{attribute.name} must be finite, got {value}")
+        raise ConfigError(f"{attribute.name}={value} leaves fewer than 2 pairs in a window of {instance.window}")
 
 
 def _fits_window(instance, attribute, value):
     if value > instance.window:
-        raise ValueError(f"{attribute.name}={value} exceeds window={instance.window}")
+        raise ConfigError(f"{attribute.name}={value} exceeds window={instance.window}")
 
 
 @frozen
@@ -45,7 +41,7 @@ class SpectralCentroid(WindowMetric):
 
     window: int = field(default=256, validator=positive_int)
     hop: int = field(default=1, validator=positive_int)
-    nperseg: int = field(default=64, validator=[*positive_int, _fits_window])
+    nperseg: int = field(default=64, validator=[positive_int, _fits_window])
 
     name = "spectral"
 
@@ -72,7 +68,7 @@ class Autocorrelation(WindowMetric):
 
     window: int = field(default=256, validator=positive_int)
     hop: int = field(default=1, validator=positive_int)
-    lag: int = field(default=1, validator=[*positive_int, _below_window])
+    lag: int = field(default=1, validator=[positive_int, _below_window])
 
     name = "autocorr"
 
@@ -127,7 +123,7 @@ class Burstiness(WindowMetric):
 
     window: int = field(default=512, validator=positive_int)
     hop: int = field(default=1, validator=positive_int)
-    threshold: float = field(default=1.0, converter=float, validator=_finite)
+    threshold: float = field(default=1.0, converter=float, validator=finite)
 
     name = "burstiness"
 

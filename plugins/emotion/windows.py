@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from attrs import validators as v
 from numpy.lib.stride_tricks import sliding_window_view
 
-from emergence.metrics import EmotionData, PerTwinMetric
+from emergence.contract import EmotionData, PerTwinMetric
 
-__all__ = ["rolling", "constant_rows", "WindowMetric", "positive_int"]
+__all__ = ["rolling", "constant_rows", "WindowMetric"]
 
 CHUNK_ELEMENTS = 1 << 22  # window values evaluated at once (~32 MiB of float64)
-positive_int = [v.instance_of(int), v.gt(0)]
 
 
 def rolling(x: np.ndarray, window: int, hop: int, reduce: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:

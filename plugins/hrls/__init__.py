@@ -1,6 +1,6 @@
 """HRLS: the developmental scaffold of Principle Cards (twin A of the write-up)."""
 
-from emergence.hookspecs import hookimpl
+from emergence.contract import hookimpl
 
 
 def _make_hrls(config):

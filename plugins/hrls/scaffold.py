@@ -10,7 +10,7 @@ import torch
 from attrs import field, frozen
 from attrs.validators import ge, gt
 
-from emergence.hookspecs import hookimpl
+from emergence.contract import hookimpl
 
 __all__ = ["HRLS", "HRLSConfig", "PrincipleCard", "encode_message"]
 

@@ -1,6 +1,6 @@
 """Pure surge: no buffer, no cards; relational drift does nothing (twin B of the write-up)."""
 
-from emergence.hookspecs import hookimpl
+from emergence.contract import hookimpl
 
 
 class Surge:

@@ -4,8 +4,7 @@ Registered by entry point; ``--substrate transformer`` grows it. Importing this 
 import torch (the agent is built lazily).
 """
 
-from emergence.hookspecs import hookimpl
-from emergence.substrates import Substrate
+from emergence.contract import Substrate, hookimpl
 
 from .config import CORTEX_WEIGHTS, PRESETS, TransformerConfig
 

@@ -4,7 +4,7 @@ Each step every agent reads its own recent text (the dream loop), runs its trans
 state-dependent noise on the residual stream, samples the next character with state-dependent
 noise, drives its emotion field from the residual stream, spends energy, learns (if awake and rested)
 and lets its scaffolds act. Seeds, generators, hooks, dream loop and checkpoint are the core's
-(``emergence.population.PopulationBase``), as for the field substrate.
+(``emergence.agents.population.PopulationBase``), as for the field substrate.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import math
 
 import torch
 
-from emergence.dynamics import leaky_update
-from emergence.population import PopulationBase
+from emergence.agents.dynamics import leaky_update
+from emergence.agents.population import PopulationBase
 
-from . import learning
 from .config import CORTEX_WEIGHTS, TransformerConfig
 from .dream import VOCAB, decode, encode, mark, normalise
+from .learning import TransformerPlasticity
 from .model import cortex_shapes, residual_stream, unembed
 
 __all__ = ["TransformerAgent"]
@@ -37,7 +37,10 @@ class TransformerAgent(PopulationBase):
 
     config: TransformerConfig
     TENSORS = WEIGHTS + STATE
-    HOOK_DEFAULTS = (learning,)
+
+    @classmethod
+    def default_plasticity(cls, config: TransformerConfig) -> TransformerPlasticity:
+        return TransformerPlasticity(config)
 
     def _init_own(self) -> None:
         self.texts = [normalise(self.config.seed_text)[-(self.config.context + 1):]] * self.population
@@ -64,8 +67,8 @@ class TransformerAgent(PopulationBase):
         self.awake = torch.ones(P, dtype=torch.bool, device=self.device)
 
     # -- the step -----------------------------------------------------------------------------------
-    def step(self) -> None:
-        """One step of every agent: read, transform, sample, feel, spend energy, learn, scaffolds.
+    def _advance(self) -> list[str]:
+        """Read, transform, sample, feel, spend energy, learn; returns the window each agent read.
 
         With h the residual stream, ξ standard normal and G standard Gumbel noise of the agent's own
         generator, r = |main| / sqrt(n_main) and σ(·) the noise model's amplitudes::
@@ -106,10 +109,7 @@ class TransformerAgent(PopulationBase):
 
         self.energy, self.awake = self.energy_model.update(self.energy, self.awake, self.main)
         self.plasticity.apply(self, self.learning)
-        for drift in self._drift:
-            drift(agent=self, step=self.step_index)
-        self.dream.record(self.step_index, window, self.activity, self.energy, self.awake, self.emotion.mean(dim=1))
-        self.step_index += 1
+        return window
 
     # -- state ----------------------------------------------------------------------------------------
     def _own_metadata(self) -> dict:

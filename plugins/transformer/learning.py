@@ -1,7 +1,6 @@
 """How a transformer agent learns, with no labels and no reward (config ``learning_rule``).
 
-Registered as the transformer agents' own default for the ``plasticity`` hook: asked after every
-installed plugin and before the core's Oja default, so a plugin can still replace it.
+The transformer agents' default learning rule: a plugin's ``plasticity`` hook can still replace it.
 """
 
 from __future__ import annotations
@@ -9,8 +8,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from emergence.hookspecs import hookimpl
-from emergence.plasticity import oja_update
+from emergence.agents.oja import oja_update
 
 from .config import CORTEX_WEIGHTS, TransformerConfig
 from .dream import encode
@@ -49,7 +47,7 @@ def next_token_update(agent, learning: torch.Tensor) -> None:
 
 
 def hebbian_update(agent, learning: torch.Tensor) -> None:
-    """Normalised Oja (``emergence.plasticity.oja_update``, rate ``hebbian_rate``) on every linear map of
+    """Normalised Oja (``emergence.agents.oja.oja_update``, rate ``hebbian_rate``) on every linear map of
     the cortex, W_qkv, W_out, W_up, W_down of each block and W_unembed, with its pre- and post-synaptic
     vectors at the newest position of a noise-free pass over the agent's text; embeddings stay."""
     c: TransformerConfig = agent.config
@@ -83,7 +81,3 @@ class TransformerPlasticity:
         if agent.step_index % c.learn_every == 0 and bool(learning.any()):
             self.cortex_rule(agent, learning)
 
-
-@hookimpl
-def plasticity(config):
-    return TransformerPlasticity(config)

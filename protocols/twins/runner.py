@@ -14,16 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import torch
 
-from emergence.checkpoint import load_checkpoint, restore, save_checkpoint
-from emergence.components import Agent
-from emergence.devices import free_memory, resolve_device
-from emergence.plugins import make_plugin_manager, plugin_sources, registry
-from emergence.results import snapshot_part_path, step_part_path, write_table
-from emergence.storage import ResultsError, read_json, write_json
-from emergence.substrates import substrates
+from emergence.agents.devices import free_memory, resolve_device
+from emergence.host import build_agent, installed
+from emergence.results import ResultsError, read_json, write_json
+from emergence.results.checkpoint import load_checkpoint, restore, save_checkpoint
+from emergence.results.recorder import Recorder
 
 from .settings import TwinsConfig
 
@@ -52,25 +49,23 @@ def plan_chunk_size(config: TwinsConfig, budget: int | None = None, device: str 
         return min(config.chunk_size, config.runs)
     if budget is None:
         budget = free_memory(resolve_device(device)) // 2
-    per_pair = 2 * substrates()[config.substrate].agent_bytes(config.agent)
+    per_pair = 2 * installed().substrates[config.substrate].agent_bytes(config.agent)
     return max(1, min(config.runs, budget // per_pair))
 
 
 def check_plugins(config: TwinsConfig) -> None:
     """Fail early, in one line, on an unknown substrate, scaffold or metric."""
-    pm = make_plugin_manager()
-    substrates(pm)[config.substrate]
-    scaffolds = registry(pm, "register_scaffolds", "scaffold")
-    metrics = registry(pm, "emotion_metric", "emotion metric")
+    catalogue = installed()
+    catalogue.substrates[config.substrate]
     for name in config.a + config.b:
-        scaffolds[name]
+        catalogue.scaffolds[name]
     for name in config.emotion_metrics:
-        metrics[name]
+        catalogue.metrics[name]
 
 
 def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], device: torch.device) -> dict:
-    pm = make_plugin_manager()
-    substrate = substrates(pm)[config.substrate]
+    catalogue = installed()
+    substrate = catalogue.substrates[config.substrate]
     return {
         "protocol": "twins",
         "substrate": config.substrate,
@@ -83,7 +78,7 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], 
         "versions": {
             "python": sys.version.split()[0],
             "torch": torch.__version__,
-            "plugins": [dict(name=n, package=p, version=v) for n, p, v in plugin_sources(pm)],
+            "plugins": [dict(name=n, package=p, version=v) for n, p, v in catalogue.sources()],
         },
         "command_line": command_line,
     }
@@ -109,63 +104,6 @@ def open_folder(config: TwinsConfig, out: Path, command_line: list[str], device:
     return manifest
 
 
-class Recorder:
-    """Per-step scalars and emotion snapshots of a chunk's twins, written per checkpoint interval."""
-
-    def __init__(self, config: TwinsConfig, runs: list[int], out: Path):
-        self.config, self.runs, self.out = config, runs, out
-        P, C = len(runs), config.checkpoint_every
-        self.columns = {
-            twin: {name: torch.zeros(P, C, dtype=torch.float64) for name in ("activity", "emotion", "emotion_var", "energy", "awake")}
-            for twin in "AB"
-        }
-        self.snapshots: dict[str, list[tuple[int, torch.Tensor]]] = {"A": [], "B": []}
-
-    def record(self, step: int, twins: dict[str, Agent]) -> None:
-        k = step % self.config.checkpoint_every
-        for twin, agent in twins.items():
-            columns = self.columns[twin]
-            columns["activity"][:, k] = agent.activity
-            columns["emotion"][:, k] = agent.emotion.mean(dim=1)
-            columns["emotion_var"][:, k] = agent.emotion.var(dim=1, correction=0)
-            columns["energy"][:, k] = agent.energy
-            columns["awake"][:, k] = agent.awake
-            if step % self.config.snapshot_every == 0:
-                self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone()))
-
-    def flush(self, part: int) -> None:
-        """Write interval ``part`` (steps part*C .. (part+1)*C - 1) of every run of the chunk."""
-        C = self.config.checkpoint_every
-        steps = np.arange(part * C, (part + 1) * C, dtype=np.int64)
-        for i, run in enumerate(self.runs):
-            rows = {name: [] for name in ("run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake")}
-            snap = {"run": [], "twin": [], "step": [], "field": []}
-            for twin in "AB":
-                columns = self.columns[twin]
-                rows["run"].append(np.full(C, run, dtype=np.int32))
-                rows["twin"].append(np.full(C, twin))
-                rows["step"].append(steps)
-                for name in ("activity", "emotion", "emotion_var", "energy"):
-                    rows[name].append(columns[name][i].numpy().copy())
-                rows["awake"].append(columns["awake"][i].numpy().astype(bool))
-                for step, field in self.snapshots[twin]:
-                    snap["run"].append(run)
-                    snap["twin"].append(twin)
-                    snap["step"].append(step)
-                    snap["field"].append(field[i].numpy())
-            table = pa.table({name: np.concatenate(parts) for name, parts in rows.items()})
-            write_table(step_part_path(self.out, run, part), table)
-            if snap["step"]:
-                snaps = pa.table({
-                    "run": pa.array(snap["run"], pa.int32()),
-                    "twin": pa.array(snap["twin"]),
-                    "step": pa.array(snap["step"], pa.int64()),
-                    "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
-                })
-                write_table(snapshot_part_path(self.out, run, part), snaps)
-        self.snapshots = {"A": [], "B": []}
-
-
 def _checkpoint_paths(out: Path, chunk: int) -> dict[str, Path]:
     return {twin: out / "checkpoints" / f"chunk-{chunk:03d}-{twin}.safetensors" for twin in "AB"}
 
@@ -183,12 +121,11 @@ def grow_chunk(
 ) -> None:
     """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if present."""
     seeds = run_seeds(config)
-    build = substrates()[config.substrate].build
 
     def population(twin: str, scaffolds: tuple[str, ...]):
         init = [seeds[r][f"init_{twin}"] for r in runs]
         noise = [seeds[r][f"noise_{twin}"] for r in runs]
-        return build(config.agent, init, noise, scaffolds=scaffolds, device=device)
+        return build_agent(config.agent, init, noise, scaffolds=scaffolds, device=device)
 
     twins = {"A": population("a", config.a), "B": population("b", config.b)}
     paths = _checkpoint_paths(out, chunk)
@@ -199,7 +136,7 @@ def grow_chunk(
             if agent.step_index != start:
                 raise ResultsError(f"{paths[twin]}: checkpoint at step {agent.step_index}, its twin at {start}")
         progress(start * len(runs), 0)
-    recorder = Recorder(config, runs, out)
+    recorder = Recorder(runs, out, config.checkpoint_every, config.snapshot_every)
     C = config.checkpoint_every
     for step in range(start, config.steps):
         if step % config.feedback_every == 0:

@@ -1,16 +1,17 @@
-"""The settings of one Twins sweep (MODEL.md section 6), frozen and validated."""
+"""The settings of one Twins sweep (MODEL.md section 6), frozen and validated, and how a preset and
+options become them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from attrs import field, fields, frozen
+from attrs import field, fields, fields_dict, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
-from emergence.config import ConfigError, config_to_dict
-from emergence.substrates import DEFAULT_SUBSTRATE, substrates
+from emergence.config import ConfigError, config_to_dict, finite
+from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed
 
-__all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS"]
+__all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
 
 # Protocol defaults per preset: steps and windows sized to the preset's cost.
 PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -19,8 +20,12 @@ PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _names(value) -> tuple[str, ...]:
-    return tuple(value)
+def _names(kind: str):
+    """A converter: one name, or a sequence of names, to a tuple of names."""
+    return lambda value: (value,) if isinstance(value, str) else check_names(kind, value)
+
+
+POSITIVE, NON_NEGATIVE = [instance_of(int), gt(0)], [instance_of(int), ge(0)]
 
 
 @frozen
@@ -34,25 +39,25 @@ class TwinsConfig:
     """
 
     agent: Any = field()
-    a: tuple[str, ...] = field(default=("hrls",), converter=_names)
-    b: tuple[str, ...] = field(default=("surge",), converter=_names)
-    runs: int = field(default=8, validator=[instance_of(int), gt(0)])
-    steps: int = field(default=2_000, validator=[instance_of(int), gt(0)])
-    seed: int = field(default=0, validator=[instance_of(int), ge(0)])
+    a: tuple[str, ...] = field(default=("hrls",), converter=_names("a"))
+    b: tuple[str, ...] = field(default=("surge",), converter=_names("b"))
+    runs: int = field(default=8, validator=POSITIVE)
+    steps: int = field(default=2_000, validator=POSITIVE)
+    seed: int = field(default=0, validator=NON_NEGATIVE)
     init: str = field(default="same", validator=in_(("same", "different")))
-    checkpoint_every: int = field(default=250, validator=[instance_of(int), gt(0)])
-    snapshot_every: int = field(default=10, validator=[instance_of(int), gt(0)])
-    feedback_every: int = field(default=500, validator=[instance_of(int), gt(0)])
+    checkpoint_every: int = field(default=250, validator=POSITIVE)
+    snapshot_every: int = field(default=10, validator=POSITIVE)
+    feedback_every: int = field(default=500, validator=POSITIVE)
     feedback_message: str = field(default="Be kind to small voices", validator=instance_of(str))
-    feedback_strength: float = field(default=1.0, converter=float)
+    feedback_strength: float = field(default=1.0, converter=float, validator=finite)
     emotion_metrics: tuple[str, ...] = field(
-        default=("mean",), converter=_names, validator=deep_iterable(instance_of(str))
+        default=("mean",), converter=_names("emotion_metrics"), validator=deep_iterable(instance_of(str))
     )
-    chunk_size: int = field(default=0, validator=[instance_of(int), ge(0)])
+    chunk_size: int = field(default=0, validator=NON_NEGATIVE)
     substrate: str = field(default=DEFAULT_SUBSTRATE, validator=instance_of(str))
 
     def __attrs_post_init__(self):
-        config_class = substrates()[self.substrate].config_class
+        config_class = installed().substrates[self.substrate].config_class
         if not isinstance(self.agent, config_class):
             raise ConfigError(
                 f"'agent' must be a {config_class.__name__} for the substrate {self.substrate!r}, "
@@ -74,9 +79,33 @@ class TwinsConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TwinsConfig:
         values = dict(values)
-        substrate = substrates()[values.get("substrate", DEFAULT_SUBSTRATE)]
+        substrate = installed().substrates[values.get("substrate", DEFAULT_SUBSTRATE)]
         agent = substrate.config_from_dict(values.pop("agent"))
         try:
             return cls(agent=agent, **values)
         except (TypeError, ValueError) as err:
             raise ConfigError(str(err)) from None
+
+
+def make_config(
+    substrate: str = DEFAULT_SUBSTRATE,
+    preset: str = "small",
+    agent_options: dict[str, Any] | None = None,
+    catalogue: Catalogue | None = None,
+    **options: Any,
+) -> TwinsConfig:
+    """The sweep of ``preset`` (the substrate's agent preset and the protocol's sizes for it), with
+    ``agent_options`` (fields of the substrate's config; None values keep the preset's) and ``options``
+    (fields of ``TwinsConfig``; None keeps the preset's)."""
+    kind = (catalogue or installed()).substrates[substrate]
+    agent_options = {k: v for k, v in (agent_options or {}).items() if v is not None}
+    for name in agent_options.keys() - fields_dict(kind.config_class).keys():
+        raise ConfigError(f"--{name.replace('_', '-')} does not apply to --substrate {substrate}")
+    agent = kind.preset(preset, **agent_options)
+    if preset not in PROTOCOL_DEFAULTS:
+        known = ", ".join(PROTOCOL_DEFAULTS)
+        raise ConfigError(f"the twins protocol has no settings for preset {preset!r}; known: {known}")
+    defaults = PROTOCOL_DEFAULTS[preset]
+    values = {k: (defaults[k] if options.get(k) is None else options[k]) for k in defaults}
+    values.update({k: v for k, v in options.items() if k not in defaults and v is not None})
+    return TwinsConfig(agent=agent, substrate=substrate, **values)

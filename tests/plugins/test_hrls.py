@@ -1,7 +1,7 @@
 import torch
 
-from emergence.base import ContinuousEmergeBase
-from emergence.config import preset
+from emergence.fields.agent import ContinuousEmergeBase
+from emergence import build_agent, preset
 from emergence_plugins.hrls.scaffold import HRLSConfig
 
 TINY = preset("small", n_main=40, n_emo=8, n_input=16)
@@ -9,7 +9,7 @@ MESSAGE = "Be kind to small voices"
 
 
 def _agent(scaffold="hrls", threshold=None):
-    agent = ContinuousEmergeBase(TINY, [1, 2], [3, 4], scaffolds=[scaffold])
+    agent = build_agent(TINY, [1, 2], [3, 4], scaffolds=[scaffold])
     if threshold is not None:
         hrls = agent.scaffolds["hrls"]
         hrls.settings = HRLSConfig(variance_threshold=threshold)

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emergence.config import replace
+from emergence import build_agent, replace
 from emergence.testing import (
     SilentNoise, check_invariants, check_no_learning_while_asleep, energy_and_dream_fields, seeds,
 )
@@ -53,7 +53,7 @@ def transformer_configs(draw) -> TransformerConfig:
 
 
 def _population(config=TINY, scaffold="surge", init=(1, 2), noise=(3, 4), **kwargs):
-    return TransformerAgent(config, list(init), list(noise), scaffolds=[scaffold], **kwargs)
+    return build_agent(config, list(init), list(noise), scaffolds=[scaffold], **kwargs)
 
 
 def _loss(agent) -> torch.Tensor:
@@ -231,7 +231,8 @@ class TestConfig:
 
     def test_shares_the_core_groups_with_the_field_substrate(self):
         """Emotion-field, energy and dream settings are the field substrate's, with its defaults."""
-        from emergence.config import AgentConfig, DreamConfig, EmotionFieldConfig, EnergyConfig
+        from emergence import build_agent, AgentConfig
+        from emergence.config import DreamConfig, EmotionFieldConfig, EnergyConfig
 
         for group in (EmotionFieldConfig, EnergyConfig, DreamConfig):
             assert issubclass(TransformerConfig, group) and issubclass(AgentConfig, group)

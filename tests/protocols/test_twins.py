@@ -111,13 +111,13 @@ class TestSweep:
 class TestResume:
     def test_interrupted_sweep_resumes_to_the_same_summary(self, sweep, tmp_path, monkeypatch):
         """A sweep killed by an exception mid-run, then re-run, gives the uninterrupted summary."""
-        from emergence.base import ContinuousEmergeBase
+        from emergence.fields.agent import ContinuousEmergeBase
 
         _assert_resumes_after_a_power_cut(ContinuousEmergeBase, _twins, sweep, tmp_path, monkeypatch)
 
     def test_finished_sweep_is_skipped(self, sweep, monkeypatch):
         """Re-running a finished sweep grows nothing."""
-        from emergence.base import ContinuousEmergeBase
+        from emergence.fields.agent import ContinuousEmergeBase
 
         monkeypatch.setattr(ContinuousEmergeBase, "step", lambda self: pytest.fail("stepped a finished run"))
         assert _twins(sweep) == 0
@@ -277,13 +277,13 @@ class TestTransformerSubstrate:
 
     def test_agent_config_must_be_the_substrates(self):
         """A sweep's agent config is its substrate's config class; the config survives its dict form."""
-        from emergence.config import ConfigError, preset
-        from emergence.substrates import substrates
+        from emergence import ConfigError, preset
+        from emergence.host import installed
         from emergence_protocols.twins.settings import TwinsConfig
 
         with pytest.raises(ConfigError, match="TransformerConfig"):
             TwinsConfig(agent=preset("small"), substrate="transformer")
-        config = TwinsConfig(agent=substrates()["transformer"].preset("small"), substrate="transformer")
+        config = TwinsConfig(agent=installed().substrates["transformer"].preset("small"), substrate="transformer")
         assert TwinsConfig.from_dict(config.to_dict()) == config
 
 

@@ -1,0 +1,172 @@
+"""``PopulationBase``: what every substrate's population of agents shares.
+
+Seeds, device and dtype; the components of its hooks (resolved once by the host and handed in as
+``AgentHooks``; the substrate's defaults where none is given); one noise generator per agent (so an
+agent's trajectory does not depend on its population); the dream loop; the views of the ``Agent``
+interface; the end of every step (scaffolds' drift, the trail, the step counter); and the checkpoint of
+the tensors a subclass names in ``TENSORS``. A subclass builds its tensors (``_init_tensors``) and
+further state (``_init_own``), advances its dynamics (``_advance``), and checkpoints its own state
+through ``_own_tensors``, ``_own_metadata`` and ``_load_own``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import torch
+
+from ..config import check_seeds
+from ..contract import AgentHooks
+from .devices import resolve_device
+from .drift import DreamLoop
+from .dynamics import StateDependentNoise
+from .energy import HomeostaticEnergy
+
+__all__ = ["PopulationBase", "DTYPES"]
+
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
+
+
+class PopulationBase:
+    """A population of ``len(init_seeds)`` agents of one substrate.
+
+    :param config: the agent configuration, shared by the population.
+    :param init_seeds: one seed per agent for its initial weights (twins given one seed start identical).
+    :param noise_seeds: one seed per agent for its noise stream.
+    :param hooks: this population's plugin manager, resolved (``emergence.build_agent`` builds it with
+        scaffolds and installed plugins); None: no plugin, the substrate's default components.
+    :param device: where the tensors live: ``cpu``, ``cuda`` or ``cuda:N``.
+    """
+
+    #: The tensor attributes a checkpoint saves and restores, by name.
+    TENSORS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        config: Any,
+        init_seeds: Sequence[int],
+        noise_seeds: Sequence[int],
+        *,
+        hooks: AgentHooks | None = None,
+        device: str | torch.device = "cpu",
+    ):
+        init_seeds, noise_seeds = check_seeds("init_seeds", init_seeds), check_seeds("noise_seeds", noise_seeds)
+        if len(init_seeds) != len(noise_seeds) or not init_seeds:
+            raise ValueError("init_seeds and noise_seeds must be non-empty and of equal length")
+        self.config = config
+        self.device = resolve_device(device)
+        self.dtype = DTYPES[config.dtype]
+        self.population = len(init_seeds)
+        self.init_seeds, self.noise_seeds = init_seeds, noise_seeds
+        self.step_index = 0
+
+        hooks = hooks or AgentHooks()
+        self.pm = hooks.pm
+        self.scaffolds = hooks.scaffolds
+        self.plasticity = hooks.plasticity or self.default_plasticity(config)
+        self.energy_model = hooks.energy or HomeostaticEnergy(config)
+        self.noise_model = hooks.noise or StateDependentNoise(config)
+        self._drift, self._feedback = list(hooks.drift), list(hooks.feedback)
+
+        self._init_tensors()
+        self.generators = [torch.Generator(self.device).manual_seed(s) for s in self.noise_seeds]
+        self.dream = DreamLoop(config, self.population, self.dtype, self.device)
+        self._init_own()
+
+    @classmethod
+    def default_plasticity(cls, config: Any) -> Any:
+        """The substrate's learning rule where no plugin provides one (``plasticity`` hook)."""
+        raise NotImplementedError
+
+    def _init_tensors(self) -> None:
+        """Create every tensor of ``TENSORS``, the weights drawn from each agent's ``init_seeds``."""
+        raise NotImplementedError
+
+    def _init_own(self) -> None:
+        """The substrate's further state, once the tensors, generators and dream loop exist."""
+
+    def _advance(self) -> str | Sequence[str]:
+        """Input, dynamics, energy and plasticity of one step; returns the text each agent read (shared
+        or one per agent), for its trail."""
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """One step of every agent: the substrate's dynamics, then the scaffolds' drift, then the trail."""
+        text = self._advance()
+        for drift in self._drift:
+            drift(agent=self, step=self.step_index)
+        self.dream.record(self.step_index, text, self.activity, self.energy, self.awake, self.emotion.mean(dim=1))
+        self.step_index += 1
+
+    def run(self, steps: int) -> None:
+        for _ in range(steps):
+            self.step()
+
+    # -- views ----------------------------------------------------------------------------------------
+    @property
+    def learning(self) -> torch.Tensor:
+        """Per agent: may it learn now? Awake and energy above ``learn_above`` (MODEL.md 2)."""
+        return self.awake & (self.energy > self.config.learn_above)
+
+    @property
+    def activity(self) -> torch.Tensor:
+        """The activity scalar (the write-up's "surge"): norm of ``main``, per agent."""
+        return self.main.norm(dim=1)
+
+    def trails(self, agent: int = 0) -> list[dict]:
+        """The recent trails of one agent, oldest first."""
+        return self.dream.trails(agent)
+
+    def receive_feedback(self, message: str, strength: float = 1.0) -> None:
+        """Give every agent a mentor's message through the ``receive_feedback`` hook."""
+        for feedback in self._feedback:
+            feedback(agent=self, message=message, strength=float(strength))
+
+    # -- state ----------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """Every tensor needed to continue exactly: ``TENSORS``, each generator's state, the substrate's
+        own (``_own_tensors``), trails."""
+        tensors = {name: getattr(self, name) for name in self.TENSORS}
+        tensors["rng"] = torch.stack([g.get_state() for g in self.generators])
+        tensors.update(self._own_tensors())
+        tensors.update(self.dream.state_dict())
+        return tensors
+
+    def metadata(self) -> dict:
+        """JSON-ready state that is not a tensor: step, seeds, trail texts, the substrate's own
+        (``_own_metadata``), scaffold states."""
+        return {
+            "step_index": self.step_index,
+            "init_seeds": self.init_seeds,
+            "noise_seeds": self.noise_seeds,
+            "dream": self.dream.metadata(),
+            **self._own_metadata(),
+            "scaffolds": {name: s.get_state() for name, s in self.scaffolds.items() if hasattr(s, "get_state")},
+        }
+
+    def load_state(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
+        """Restore what ``state_dict`` and ``metadata`` saved (same config and population size)."""
+        for name in self.TENSORS:
+            current, saved = getattr(self, name), tensors[name]
+            if saved.shape != current.shape:
+                raise ValueError(f"checkpoint tensor {name} has shape {tuple(saved.shape)}, expected {tuple(current.shape)}")
+            setattr(self, name, saved.to(device=self.device, dtype=current.dtype).clone())
+        for g, state in zip(self.generators, tensors["rng"]):
+            g.set_state(state.clone())
+        self._load_own(tensors, metadata)
+        self.dream.load({k: v.to(self.device) for k, v in tensors.items() if k.startswith("trail.")}, metadata["dream"])
+        self.step_index = int(metadata["step_index"])
+        for name, state in metadata.get("scaffolds", {}).items():
+            self.scaffolds[name].set_state(state, agent=self)
+
+    def _own_tensors(self) -> dict[str, torch.Tensor]:
+        """The substrate's further checkpoint tensors."""
+        return {}
+
+    def _own_metadata(self) -> dict:
+        """The substrate's further JSON-ready state."""
+        return {}
+
+    def _load_own(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
+        """Restore what ``_own_tensors`` and ``_own_metadata`` saved (before the trails and scaffolds)."""

@@ -1,0 +1,8 @@
+"""From a results folder to numbers, words and figures: statistics, null controls, the summary and the
+report. numpy, scipy, pyarrow and matplotlib only: never torch, never an agent; the emotion metrics
+come in as a registry."""
+
+from .report import figures, print_tables, render
+from .summary import analyse
+
+__all__ = ["analyse", "figures", "print_tables", "render"]

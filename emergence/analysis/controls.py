@@ -1,0 +1,475 @@
+"""Null controls and robustness checks for the twin statistics (issue 7; MODEL.md section 10).
+
+A slow trend shared by both twins (from their shared start, or from dynamics common to every run) makes
+their series correlate within a window whether or not the twins have anything to do with each other.
+These controls ask how much of each twin statistic unrelated series give:
+
+- cross-pair null: twin A of run r with twin B of run s != r;
+- within-run surrogates: twin B circularly shifted by more than the autocorrelation time;
+- detrended coupling: the statistics on first differences and on per-window linearly detrended series;
+- sensitivity: without the first window, over window lengths, and window r's tested with an effective
+  sample size.
+
+Inputs as in :mod:`emergence.analysis.statistics`. The twin statistics set against each null are ``STATISTICS``.
+Their p-values are two-sided around the null mean with the +1 correction,
+p = (1 + #{|null - null mean| >= |twin - null mean|}) / (1 + n_null), so never 0; the effect size is
+(twin - null mean) / null SD. Results are JSON-ready dicts; ``controls_table`` flattens them into rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import fft, stats
+
+from .statistics import (
+    MIN_POINTS,
+    as_runs,
+    describe,
+    n_windows,
+    nanmean,
+    run_correlations,
+    twin_summary,
+    unit_windows,
+    window_correlations,
+    window_lengths,
+)
+
+__all__ = [
+    "DETRENDS",
+    "STATISTICS",
+    "QUANTILES",
+    "transform",
+    "sweep_statistics",
+    "cross_pair_null",
+    "autocorrelation_time",
+    "surrogate_null",
+    "window_significance",
+    "sensitivity",
+    "run_controls",
+    "controls_table",
+]
+
+DETRENDS = ("none", "diff", "linear")
+STATISTICS = {  # key: (statistic, quantity)
+    "mean_activity": ("mean", "activity"),  # mean of A_corr_run
+    "mean_emotion": ("mean", "emotion"),  # mean of E_corr_run
+    "sd_emotion": ("sd", "emotion"),  # sample SD (ddof=1) of E_corr_run
+    "corr_activity_emotion": ("corr", "activity~emotion"),  # corr(A_corr_run, E_corr_run)
+}
+QUANTILES = (0.025, 0.05, 0.5, 0.95, 0.975)
+_CHUNK = 2**23  # floats in one temporary block of the pair computations
+_FLAT = 1e-12  # a detrended window below this fraction of the raw magnitude was a line: made exactly 0
+
+
+# --- series -------------------------------------------------------------------------------------------
+
+
+def _detrend_blocks(blocks: np.ndarray) -> np.ndarray:
+    """Each block minus its least-squares line (what scipy.signal.detrend(type="linear") gives), as one
+    projection; a block that was a line up to rounding comes back exactly 0."""
+    ramp = np.arange(blocks.shape[-1]) - (blocks.shape[-1] - 1) / 2
+    centred = blocks - blocks.mean(axis=-1, keepdims=True)
+    resid = centred - (np.einsum("...i,i->...", centred, ramp) / (ramp @ ramp))[..., None] * ramp
+    flat = np.einsum("...i,...i->...", resid, resid) <= _FLAT**2 * np.einsum("...i,...i->...", blocks, blocks)
+    resid[flat] = 0.0
+    return resid
+
+
+def transform(x, detrend: str, window: int) -> np.ndarray:
+    """The series a coupling is measured on, along the last axis.
+
+    "none": as recorded; "diff": first differences (one step shorter); "linear": each window minus its
+    least-squares line (as scipy.signal.detrend; windows as in emergence.analysis.statistics, a dropped tail left
+    as is). A window that was a line up to rounding becomes exactly constant, hence NaN downstream.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if detrend == "none":
+        return x
+    if detrend == "diff":
+        return np.diff(x, axis=-1)
+    if detrend != "linear":
+        raise ValueError(f"detrend must be one of {', '.join(DETRENDS)}, got {detrend!r}")
+    out = x.copy()
+    full, tail = divmod(x.shape[-1], window)
+    lead = x.shape[:-1]
+    body = x[..., : full * window].reshape(*lead, full, window)
+    out[..., : full * window] = _detrend_blocks(body).reshape(*lead, full * window)
+    if tail >= MIN_POINTS:
+        out[..., full * window :] = _detrend_blocks(x[..., full * window :])
+    return out
+
+
+def _run_level(a: np.ndarray, b: np.ndarray, window: int, detrend: str) -> np.ndarray:
+    return run_correlations(window_correlations(transform(a, detrend, window), transform(b, detrend, window), window))
+
+
+# --- the statistics and their comparison with a null ---------------------------------------------------
+
+
+def _masked_moments(x: np.ndarray, mask: np.ndarray):
+    n = mask.sum(axis=-1)
+    safe = np.maximum(n, 1)
+    mean = np.where(mask, x, 0.0).sum(axis=-1) / safe
+    dev = np.where(mask, x - mean[..., None], 0.0)
+    return n, mean, dev
+
+
+def sweep_statistics(a_run, e_run) -> dict:
+    """The twin statistics of ``STATISTICS`` from run-level corrs over the last axis (runs).
+
+    Means and SDs skip NaN runs; the correlation uses runs where both are defined (NaN under 3 runs or
+    when a side is constant). Floats for 1-D input, arrays of the leading shape otherwise.
+    """
+    a, e = np.asarray(a_run, dtype=np.float64), np.asarray(e_run, dtype=np.float64)
+    fa, fe = np.isfinite(a), np.isfinite(e)
+    na, mean_a, _ = _masked_moments(a, fa)
+    ne, mean_e, dev_e = _masked_moments(e, fe)
+    nan = np.nan
+    sd_e = np.where(ne > 1, np.sqrt((dev_e**2).sum(axis=-1) / np.maximum(ne - 1, 1)), nan)
+    both = fa & fe
+    nb, _, dab = _masked_moments(a, both)
+    _, _, deb = _masked_moments(e, both)
+    den = np.sqrt((dab**2).sum(axis=-1) * (deb**2).sum(axis=-1))
+    corr = np.divide((dab * deb).sum(axis=-1), den, out=np.full(np.shape(den), nan), where=(den > 0) & (nb >= 3))
+    values = {
+        "mean_activity": np.where(na > 0, mean_a, nan),
+        "mean_emotion": np.where(ne > 0, mean_e, nan),
+        "sd_emotion": sd_e,
+        "corr_activity_emotion": np.clip(corr, -1.0, 1.0),
+    }
+    if a.ndim == 1:
+        return {key: float(value) for key, value in values.items()}
+    return values
+
+
+def _compare(twin: float, null) -> dict:
+    """A twin value beside its null distribution: mean, SD, quantiles, difference, p-value, effect size."""
+    null = np.asarray(null, dtype=np.float64).ravel()
+    null = null[np.isfinite(null)]
+    nan = float("nan")
+    out = {"twin": float(twin), "null_mean": nan, "null_sd": nan, "null_quantiles": {str(q): nan for q in QUANTILES},
+           "difference": nan, "p_value": nan, "effect_size": nan, "n_null": int(null.size)}
+    if null.size == 0:
+        return out
+    mean = float(null.mean())
+    sd = float(null.std(ddof=1)) if null.size > 1 else nan
+    out.update(null_mean=mean, null_sd=sd, null_quantiles={str(q): float(np.quantile(null, q)) for q in QUANTILES})
+    if np.isfinite(twin):
+        diff = float(twin) - mean
+        extreme = np.abs(null - mean) >= abs(diff)
+        out.update(difference=diff, p_value=float((1 + extreme.sum()) / (1 + null.size)),
+                   effect_size=diff / sd if sd > 0 else nan)
+    return out
+
+
+def _compare_all(twin: dict, null: dict) -> dict:
+    return {key: _compare(twin[key], null[key]) for key in STATISTICS}
+
+
+# --- cross-pair null ------------------------------------------------------------------------------------
+
+
+def _flat_windows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit windows (R, W, window) as rows (R, W * window) with NaN windows zeroed, and their validity (R, W)."""
+    valid = np.isfinite(z[..., 0])
+    return np.where(valid[..., None], z, 0.0).reshape(z.shape[0], -1), valid.astype(np.float64)
+
+
+def _pair_matrix(za: np.ndarray, zb: np.ndarray) -> np.ndarray:
+    """(R, R) run-level corr of A_r with B_s for every r, s, from unit windows (R, W, window).
+
+    One matrix product: the sum of window r's over the windows defined on both sides, over their count.
+    """
+    (fa, va), (fb, vb) = _flat_windows(za), _flat_windows(zb)
+    total, count = fa @ fb.T, va @ vb.T
+    return np.clip(np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0), -1.0, 1.0)
+
+
+def _pair_values(za: np.ndarray, zb: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Run-level corr of A_rows[i] with B_cols[i] for each listed pair."""
+    (fa, va), (fb, vb) = _flat_windows(za), _flat_windows(zb)
+    out = np.empty(rows.size)
+    step = max(1, _CHUNK // fa.shape[1])
+    for i in range(0, rows.size, step):
+        r, c = rows[i : i + step], cols[i : i + step]
+        total, count = np.einsum("pi,pi->p", fa[r], fb[c]), np.einsum("pk,pk->p", va[r], vb[c])
+        out[i : i + step] = np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)
+    return np.clip(out, -1.0, 1.0)
+
+
+def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, window: int, *, detrend: str = "none",
+                    max_pairs: int = 10_000, n_null: int = 999, seed: int = 0) -> dict:
+    """The twin statistics beside their values over mismatched pairs (A of run r, B of run s != r).
+
+    All R(R-1) pairs when that is at most ``max_pairs``, else a seeded random subset of ``max_pairs``.
+    ``pairs``: the run-level corr over those pairs, described. ``statistics``: each twin statistic against
+    ``n_null`` null sweeps. With all pairs known a null sweep pairs each A with the B of a uniformly random
+    permutation of the runs: the exact permutation test (it keeps about one twin pair per sweep; leaving
+    them out, i.e. derangements only, inflates the difference by R/(R-1) and makes p-values too small for
+    small R). With a subset, a null sweep is R pairs drawn from it, a close approximation for large R.
+    """
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
+    if max_pairs < 1 or n_null < 1:
+        raise ValueError(f"max_pairs and n_null must be positive, got {max_pairs} and {n_null}")
+    n_runs = arrays[0].shape[0]
+    rng = np.random.default_rng(seed)
+    z = [unit_windows(transform(x, detrend, window), window) for x in arrays]
+    twin_a = run_correlations(np.clip(np.einsum("rkw,rkw->rk", z[0], z[1]), -1.0, 1.0))
+    twin_e = run_correlations(np.clip(np.einsum("rkw,rkw->rk", z[2], z[3]), -1.0, 1.0))
+    twin = sweep_statistics(twin_a, twin_e)
+    n_all = n_runs * (n_runs - 1)
+    out = {"detrend": detrend, "n_runs": int(n_runs), "n_pairs": 0, "all_pairs": n_all <= max_pairs,
+           "null_sweeps": "", "n_null": int(n_null), "reason": None}
+    if n_runs < 2:
+        out["reason"] = "needs at least 2 runs"
+        empty = np.empty(0)
+        out["pairs"] = {q: {**describe(empty), "quantiles": {}} for q in ("activity", "emotion")}
+        out["statistics"] = _compare_all(twin, {key: empty for key in STATISTICS})
+        return out
+    if n_all <= max_pairs:
+        pool_a, pool_e = _pair_matrix(z[0], z[1]), _pair_matrix(z[2], z[3])
+        off = ~np.eye(n_runs, dtype=bool)
+        pairs_a, pairs_e = pool_a[off], pool_e[off]
+        perms = rng.permuted(np.tile(np.arange(n_runs), (n_null, 1)), axis=1)
+        null_a, null_e = pool_a[np.arange(n_runs), perms], pool_e[np.arange(n_runs), perms]
+        out["null_sweeps"] = "random permutations of the B twins"
+    else:
+        pick = rng.choice(n_all, size=max_pairs, replace=False)
+        rows, rest = np.divmod(pick, n_runs - 1)
+        cols = rest + (rest >= rows)
+        pairs_a, pairs_e = _pair_values(z[0], z[1], rows, cols), _pair_values(z[2], z[3], rows, cols)
+        draws = np.stack([rng.choice(max_pairs, size=n_runs, replace=max_pairs < n_runs) for _ in range(n_null)])
+        null_a, null_e = pairs_a[draws], pairs_e[draws]
+        out["null_sweeps"] = "R pairs drawn from the random subset of pairs"
+    out["n_pairs"] = int(pairs_a.size)
+    out["pairs"] = {q: {**describe(v), "quantiles": {str(p): float(np.nanquantile(v, p)) for p in QUANTILES}
+                        if np.isfinite(v).any() else {}}
+                    for q, v in (("activity", pairs_a), ("emotion", pairs_e))}
+    out["statistics"] = _compare_all(twin, sweep_statistics(null_a, null_e))
+    return out
+
+
+# --- within-run surrogates ------------------------------------------------------------------------------
+
+
+def autocorrelation_time(x) -> np.ndarray:
+    """Steps until each series' autocorrelation first drops below 1/e, shape (...,) for input (..., T).
+
+    The ACF is the usual biased estimate, by FFT of the mean-removed series. A series whose ACF stays
+    above 1/e up to lag T/2 gets T (no circular shift is long enough); a constant one gets 0.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n_steps = x.shape[-1]
+    lags = (n_steps + 1) // 2  # a circular shift needs tau < T/2: longer lags are never needed
+    size = fft.next_fast_len(n_steps + lags, real=True)
+    centred = (x - x.mean(axis=-1, keepdims=True)).astype(np.float32)  # ample for a 1/e threshold
+    spectrum = fft.rfft(centred, size, workers=-1)
+    acf = fft.irfft(spectrum.real**2 + spectrum.imag**2, size, workers=-1)[..., :lags]
+    var = acf[..., :1]
+    below = acf < var / np.e
+    tau = np.where(below.any(axis=-1), below.argmax(axis=-1), n_steps)
+    return np.where(np.ptp(x, axis=-1) > 0, tau, 0)
+
+
+def _per_run(twin: np.ndarray, null: np.ndarray) -> dict:
+    """Each run's coupling against its own null (shifts x runs): one-sided p and the 95th percentile."""
+    valid = np.isfinite(null)
+    k = valid.sum(axis=0)
+    defined = (k > 0) & np.isfinite(twin)
+    p = np.where(defined, (1 + ((null >= twin) & valid).sum(axis=0)) / (1 + k), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p95 = np.nanquantile(null, 0.95, axis=0) if null.size else np.full(twin.shape, np.nan)
+    above = defined & (twin > p95)
+    return {
+        "twin": twin.tolist(),
+        "null_mean": nanmean(null, axis=0).tolist(),
+        "null_p95": p95.tolist(),
+        "p_value": p.tolist(),
+        "fraction_above_p95": float(above.sum() / defined.sum()) if defined.any() else float("nan"),
+    }
+
+
+def _correlations_with(z: np.ndarray, b: np.ndarray, window: int, detrend: str) -> np.ndarray:
+    """Window r's of a series given by its unit windows ``z`` (after ``detrend``) with a raw series ``b``.
+
+    The same numbers as window_correlations(transform(a), transform(b)), in fewer passes: ``z`` is
+    orthogonal to constants (and, for "linear", to the window's ramp), so z . b needs no centring of b, and
+    the norm of b's detrended window is |b - mean|^2 - (b . ramp)^2 with a unit centred ramp.
+    """
+    if detrend == "diff":
+        b = np.diff(b, axis=-1)
+    full, tail = divmod(b.shape[-1], window)
+    parts = [(z[..., :full, :], b[..., : full * window].reshape(*b.shape[:-1], full, window))]
+    if tail >= MIN_POINTS:
+        parts.append((z[..., full:, :tail], b[..., None, full * window :]))
+    out = []
+    for zs, blocks in parts:
+        centred = blocks - blocks.mean(axis=-1, keepdims=True)
+        den2 = np.einsum("...i,...i->...", centred, centred)
+        if detrend == "linear":
+            ramp = np.arange(blocks.shape[-1]) - (blocks.shape[-1] - 1) / 2
+            den2 -= (centred @ (ramp / np.sqrt(ramp @ ramp))) ** 2
+        flat = den2 <= _FLAT**2 * np.einsum("...i,...i->...", blocks, blocks)
+        r = np.einsum("...i,...i->...", zs, blocks) / np.sqrt(np.where(flat, 1.0, den2))
+        r[flat] = np.nan
+        out.append(r)
+    return np.clip(np.concatenate(out, axis=-1), -1.0, 1.0)
+
+
+def surrogate_null(activity_a, activity_b, emotion_a, emotion_b, window: int, *, detrend: str = "none",
+                   n_shifts: int = 39, seed: int = 0) -> dict:
+    """Each run's coupling beside its own null: twin B circularly shifted in time, twin A left as is.
+
+    Shifts s are drawn (seeded) uniformly with tau < s < T - tau, tau the largest autocorrelation time
+    of the run's four series as correlated (after ``detrend``); one shift moves both of B's series, and
+    the shifted B is detrended like the real one. A run with no such shift (2 tau + 2 > T) is left out.
+    ``per_run``: one-sided p = (1 + #{null >= twin}) / (1 + n_shifts) per run and the fraction of runs
+    above their null's 95th percentile. ``statistics``: the sweep statistics of the runs used against
+    those of the ``n_shifts`` shifted sweeps.
+    """
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
+    if n_shifts < 1:
+        raise ValueError(f"n_shifts must be positive, got {n_shifts}")
+    n_runs, n_steps = arrays[0].shape
+    rng = np.random.default_rng(seed)
+    series = [transform(x, detrend, window) for x in arrays]
+    tau = np.max([autocorrelation_time(s) for s in series], axis=0)
+    usable = tau + 1 <= n_steps - tau - 1
+    low, high = np.where(usable, tau + 1, 1), np.where(usable, n_steps - tau, 2)
+    shifts = rng.integers(low[:, None], high[:, None], size=(n_runs, n_shifts))
+    twin_a = run_correlations(window_correlations(series[0], series[1], window))
+    twin_e = run_correlations(window_correlations(series[2], series[3], window))
+    null_a = np.full((n_shifts, n_runs), np.nan)
+    null_e = np.full((n_shifts, n_runs), np.nan)
+    used = np.flatnonzero(usable)
+    if used.size:
+        za, ze = unit_windows(series[0][used], window), unit_windows(series[2][used], window)
+        rows = np.arange(used.size)
+        views = [sliding_window_view(np.concatenate([b[used], b[used]], axis=1), n_steps, axis=1)
+                 for b in (arrays[1], arrays[3])]  # views[i][r, T - s] is B of run r shifted by s
+        for k in range(n_shifts):
+            start = n_steps - shifts[used, k]
+            for z, view, null in ((za, views[0], null_a), (ze, views[1], null_e)):
+                null[k, used] = run_correlations(_correlations_with(z, view[rows, start], window, detrend))
+    twin = sweep_statistics(twin_a[used], twin_e[used])
+    return {
+        "detrend": detrend,
+        "n_shifts": int(n_shifts),
+        "n_runs_used": int(used.size),
+        "autocorrelation_time": tau.tolist(),
+        "per_run": {"activity": _per_run(twin_a, null_a), "emotion": _per_run(twin_e, null_e)},
+        "statistics": _compare_all(twin, sweep_statistics(null_a[:, used], null_e[:, used])),
+        "reason": None if used.size else "no run has a shift longer than its autocorrelation time",
+    }
+
+
+# --- sensitivity ----------------------------------------------------------------------------------------
+
+
+def window_significance(x, y, window: int, *, alpha: float = 0.05) -> dict:
+    """The fraction of window r's significant at ``alpha``: naive (n - 2 dof) and adjusted for autocorrelation.
+
+    Adjusted: n_eff = n (1 - r1x r1y) / (1 + r1x r1y) (Bretherton et al. 1999), r1x and r1y the lag-1
+    autocorrelations within the window, capped at n; t = r sqrt((n_eff - 2) / (1 - r^2)), two-sided on
+    n_eff - 2 dof; a window with n_eff <= 2 is not significant. Constant windows are left out.
+    """
+    zx, zy = unit_windows(x, window), unit_windows(y, window)
+    r = np.clip(np.einsum("...w,...w->...", zx, zy), -1.0, 1.0)
+    r1 = np.einsum("...w,...w->...", zx[..., :-1], zx[..., 1:]) * np.einsum("...w,...w->...", zy[..., :-1], zy[..., 1:])
+    n = np.broadcast_to(window_lengths(np.shape(x)[-1], window), r.shape).astype(np.float64)
+    n_eff = np.minimum(n, np.divide(n * (1 - r1), 1 + r1, out=n.copy(), where=1 + r1 > 0))
+    ok = np.isfinite(r)
+    r, n, n_eff = r[ok], n[ok], n_eff[ok]
+
+    def significant(size: np.ndarray) -> np.ndarray:
+        dof = size - 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.abs(r) * np.sqrt(np.maximum(dof, 0) / np.maximum(1 - r**2, 0))
+        p = 2 * stats.t.sf(np.nan_to_num(t, nan=np.inf), np.maximum(dof, 1))
+        return (dof > 0) & (p < alpha)
+
+    count = max(r.size, 1)
+    nan = float("nan")
+    return {
+        "alpha": float(alpha),
+        "n_windows": int(r.size),
+        "fraction_significant_raw": float(significant(n).sum() / count) if r.size else nan,
+        "fraction_significant_adjusted": float(significant(n_eff).sum() / count) if r.size else nan,
+        "n_eff": describe(n_eff),
+    }
+
+
+def sensitivity(activity_a, activity_b, emotion_a, emotion_b, window: int, *, detrend: str = "none",
+                factors: tuple[float, ...] = (0.5, 1.0, 2.0)) -> dict:
+    """The twin statistics with and without the first window, and over window lengths ``window * factors``.
+
+    The first window holds the burn-in from the twins' shared start. Window lengths are rounded and at
+    least 3 steps; with ``detrend="linear"`` each length detrends its own windows.
+    """
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
+    series = [transform(x, detrend, window) for x in arrays]
+    r_a = window_correlations(series[0], series[1], window)
+    r_e = window_correlations(series[2], series[3], window)
+    lengths = []
+    for width in sorted({max(MIN_POINTS, int(round(window * f))) for f in factors}):
+        a_run, e_run = (_run_level(arrays[i], arrays[i + 1], width, detrend) for i in (0, 2))
+        lengths.append({"window": width, "n_windows": n_windows(series[0].shape[-1], width),
+                        "statistics": sweep_statistics(a_run, e_run)})
+    return {
+        "detrend": detrend,
+        "first_window": {
+            "with": sweep_statistics(run_correlations(r_a), run_correlations(r_e)),
+            "without": sweep_statistics(run_correlations(r_a[:, 1:]), run_correlations(r_e[:, 1:])),
+        },
+        "window_lengths": lengths,
+    }
+
+
+# --- everything -----------------------------------------------------------------------------------------
+
+
+def run_controls(activity_a, activity_b, emotion_a, emotion_b, window: int, *,
+                 detrends: tuple[str, ...] = DETRENDS, max_pairs: int = 10_000, n_null: int = 999,
+                 n_shifts: int = 39, factors: tuple[float, ...] = (0.5, 1.0, 2.0), alpha: float = 0.05,
+                 seed: int = 0) -> dict:
+    """Every control, for each detrending in ``detrends``: summary, cross-pair and surrogate nulls,
+    window significance and sensitivity. One seed drives all the random draws."""
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
+    n_runs, n_steps = arrays[0].shape
+    by_detrend = {}
+    for detrend in detrends:
+        series = [transform(x, detrend, window) for x in arrays]
+        by_detrend[detrend] = {
+            "summary": twin_summary(*series, window, seed=seed),
+            "cross_pair": cross_pair_null(*arrays, window, detrend=detrend, max_pairs=max_pairs,
+                                          n_null=n_null, seed=seed),
+            "surrogate": surrogate_null(*arrays, window, detrend=detrend, n_shifts=n_shifts, seed=seed),
+            "significance": {
+                "activity": window_significance(series[0], series[1], window, alpha=alpha),
+                "emotion": window_significance(series[2], series[3], window, alpha=alpha),
+            },
+            "sensitivity": sensitivity(*arrays, window, detrend=detrend, factors=factors),
+        }
+    return {"window": int(window), "n_runs": int(n_runs), "n_steps": int(n_steps), "seed": int(seed),
+            "detrend": by_detrend}
+
+
+def controls_table(controls: dict) -> list[dict]:
+    """One row per (detrending, null, twin statistic) of a ``run_controls`` result, ready for a table.
+
+    Columns: detrend, control ("cross_pair" or "surrogate"), statistic, quantity, twin, null_mean,
+    null_sd, difference, p_value, effect_size, n_null.
+    """
+    rows = []
+    for detrend, result in controls["detrend"].items():
+        for control in ("cross_pair", "surrogate"):
+            for key, (statistic, quantity) in STATISTICS.items():
+                c = result[control]["statistics"][key]
+                rows.append({"detrend": detrend, "control": control, "statistic": statistic, "quantity": quantity,
+                             **{k: c[k] for k in ("twin", "null_mean", "null_sd", "difference", "p_value",
+                                                  "effect_size", "n_null")}})
+    return rows

@@ -1,0 +1,103 @@
+"""The Python face of the command line: build agents, run a protocol's sweep, load its results.
+
+    import emergence
+    results = emergence.twins(a="hrls", b="surge", preset="small", runs=2, out="results/x").run()
+    results.runs            # pandas DataFrame: A_corr_run, E_corr_run per run and metric
+    emergence.load("results/x").report()
+
+The command line calls the same functions, so a folder grown from Python resumes from the shell and
+the other way round.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .analysis import analyse, figures, print_tables
+from .host import DEFAULT_SUBSTRATE, Catalogue, installed
+from .results import ResultsError, read_json
+
+__all__ = ["preset", "protocol", "twins", "load", "Results"]
+
+
+def preset(name: str, *, substrate: str = DEFAULT_SUBSTRATE, **overrides: Any) -> Any:
+    """The agent config of the named preset of ``substrate`` (``small``, ``paper``), with ``overrides``."""
+    return installed().substrates[substrate].preset(name, **overrides)
+
+
+def protocol(name: str, **options: Any) -> Any:
+    """The sweep of the registered protocol ``name`` with ``options`` (those of its command line, as
+    keyword arguments); ``.run()`` grows it and returns its ``Results``."""
+    return installed().protocols[name].sweep(**options)
+
+
+def twins(**options: Any) -> Any:
+    """A Twins sweep: ``twins(a="hrls", b="surge", preset="small", runs=8, steps=2000, out=DIR, ...)``
+    takes every option of ``emergence protocol twins`` (``n_main=``, ``init="different"``,
+    ``device="cuda"``, ...). ``.run(progress=True)`` grows it, resuming a partial folder."""
+    return protocol("twins", **options)
+
+
+def load(out: str | Path, catalogue: Catalogue | None = None) -> Results:
+    """The results of a sweep's folder (``emergence report DIR`` from Python)."""
+    return Results(out, catalogue)
+
+
+class Results:
+    """A results folder, read: its summary and its tables as pandas DataFrames.
+
+    ``summary`` is ``summary.json`` (computed from the folder's data if the sweep never got that far);
+    ``steps`` holds one row per twin and step; ``runs`` A_corr_run and E_corr_run per run and emotion
+    metric; ``controls`` every twin statistic beside its nulls.
+    """
+
+    def __init__(self, out: str | Path, catalogue: Catalogue | None = None):
+        self.out = Path(out)
+        self.catalogue = catalogue or installed()
+        if not (self.out / "manifest.json").exists():
+            raise ResultsError(f"{self.out}: no manifest.json; not a results folder")
+
+    def __repr__(self) -> str:
+        return f"Results({str(self.out)!r})"
+
+    @cached_property
+    def summary(self) -> dict:
+        path = self.out / "summary.json"
+        return read_json(path) if path.exists() else self.analyse()
+
+    def analyse(self, emotion_metrics: tuple[str, ...] = ()) -> dict:
+        """Recompute the statistics from the recorded data (adding ``emotion_metrics``), and keep them."""
+        self.__dict__["summary"] = analyse(self.out, self.catalogue.metrics, emotion_metrics or None)
+        return self.summary
+
+    @property
+    def manifest(self) -> dict:
+        return read_json(self.out / "manifest.json")
+
+    def _table(self, name: str):
+        import pandas as pd
+
+        self.summary  # the run and control tables are written with the summary
+        return pd.read_parquet(self.out / name)
+
+    @property
+    def steps(self):
+        return self._table("steps").sort_values(["run", "twin", "step"], ignore_index=True)
+
+    @property
+    def runs(self):
+        return self._table("runs.parquet")
+
+    @property
+    def controls(self):
+        return self._table("controls.parquet")
+
+    def report(self, console: Any = None) -> None:
+        """Print the terminal report (the tables of ``emergence report``)."""
+        print_tables(self.summary, console)
+
+    def figures(self) -> list[Path]:
+        """(Re)draw the figures into ``out/figures``; returns their paths."""
+        return figures(self.summary, self.out)

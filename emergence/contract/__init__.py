@@ -1,0 +1,15 @@
+"""What plugin authors code against: the hooks, the agent and component interfaces, the substrate
+record, the emotion-metric interface and the registries. Imports nothing of the core but ``config``
+(no torch)."""
+
+from .agent import Agent, AgentHooks, EnergyModel, NoiseModel, PlasticityRule
+from .hookspecs import PROJECT, hookimpl, hookspec
+from .metric import EmotionData, EmotionMetric, PerTwinMetric
+from .protocol import ProtocolEntry
+from .registry import Registry, UnknownPluginError, collect
+from .substrate import Substrate
+
+__all__ = [
+    "Agent", "AgentHooks", "EnergyModel", "NoiseModel", "PlasticityRule", "PROJECT", "hookimpl", "hookspec",
+    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Substrate",
+]

@@ -1,0 +1,71 @@
+"""The field substrate's configuration (MODEL.md sections 1-4) and its presets.
+
+Every number the write-up states is the default of the ``paper`` preset; every number it leaves open
+is a decision documented in ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+from attrs.validators import ge, gt, le
+
+from ..config import DreamConfig, EmotionFieldConfig, EnergyConfig, choice_field, float_field, positive_int
+
+__all__ = ["AgentConfig", "PRESETS"]
+
+
+@frozen
+class AgentConfig(EmotionFieldConfig, EnergyConfig, DreamConfig):
+    """One agent of continuous neural fields (MODEL.md sections 1-4); the shared groups are inherited."""
+
+    # sizes
+    n_input: int = field(default=128, validator=positive_int)
+    n_main: int = field(default=10_000, validator=positive_int)
+    # leaky field dynamics: v += dt * (-v + input) / tau, a = tanh(v)
+    tau_sensory: float = float_field(2.0, gt(0))
+    tau_main: float = float_field(5.0, gt(0))
+    trace_rate: float = float_field(0.01, gt(0), le(1))
+    # initial weights: standard deviation gain / sqrt(n_pre)
+    recurrent_gain: float = float_field(1.2, ge(0))
+    # state-dependent noise: amplitude * (1 + |a|) per neuron
+    sensory_noise: float = float_field(0.01, ge(0))
+    main_noise: float = float_field(0.02, ge(0))
+    text_noise: float = float_field(0.05, ge(0))
+    # normalised Oja plasticity; learning rates per synapse
+    eta_in_main: float = float_field(1e-3, ge(0))
+    eta_rec_main: float = float_field(1e-4, ge(0))
+    weight_noise: float = float_field(1e-4, ge(0))
+    weight_noise_every: int = field(default=1, validator=positive_int)
+    # numerics
+    dtype: str = choice_field("float32", ("float32", "float64"))
+    # storage of the four weight matrices: "same" = ``dtype``; "bfloat16" halves their memory traffic
+    # (their products run in bfloat16, inputs rounded; the state stays in ``dtype``; stores round to
+    # nearest; plain engine only; its effect on the statistics is measured in docs/performance.md)
+    weight_dtype: str = choice_field("same", ("same", "bfloat16"))
+    # which code advances a step (docs/performance.md): "fast" = the device's fused engine (numba on
+    # CPU, Triton on CUDA in float32), else the plain one; "plain" = the torch-ops reference. Same model,
+    # same weight-noise streams.
+    engine: str = choice_field("fast", ("fast", "plain"))
+
+    @property
+    def weight_noise_mode(self) -> str:
+        """``"exact"`` (a fresh Gaussian per weight per learning step, the write-up's reading) when
+        ``weight_noise_every`` is 1, else ``"every_k"``: noise on every k-th step with SD times sqrt(k),
+        the same variance of each weight's random walk over k steps (MODEL.md section 2)."""
+        return "exact" if self.weight_noise_every == 1 else "every_k"
+
+    @property
+    def noise_levels(self) -> dict[str, float]:
+        """Base noise amplitude per field, for ``StateDependentNoise``."""
+        return {"sensory": self.sensory_noise, "main": self.main_noise, "emotion": self.emo_noise}
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # The write-up's sizes and stated values; weight noise exact (every step).
+    "paper": dict(n_input=128, n_main=10_000, n_emo=256, weight_noise=1e-4, weight_noise_every=1),
+    # Calibrated to show the write-up's qualitative pattern in a one-minute sweep (docs/model.md):
+    # recurrent gain 1.5, weight noise 1e-2 applied every 10 steps with its scale times sqrt(10).
+    "small": dict(n_input=128, n_main=500, n_emo=64, recurrent_gain=1.5, weight_noise=1e-2, weight_noise_every=10),
+}

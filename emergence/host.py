@@ -1,0 +1,165 @@
+"""The host: plugin managers, hook resolution and the catalogue of names; the one place that loads
+entry points.
+
+Each population of agents gets its own manager, so twin A's scaffold never reaches twin B:
+``build_agent`` makes it, resolves it once into ``AgentHooks`` (``resolve_agent_hooks``) and hands that
+to the substrate's population, which never sees pluggy in its step loop. Name lookups (substrates,
+scaffolds, metrics, protocols) go through one ``Catalogue`` per command. Built-in plugins are found
+through the ``emergence`` entry-point group exactly like third-party ones; only the core's essential
+plugin (the field substrate) is registered directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache, cached_property
+from importlib.metadata import version
+from typing import Any
+
+import pluggy
+
+from .config import check_seeds
+from .contract import AgentHooks, Registry, Substrate, UnknownPluginError, collect, hookspecs
+from .fields import substrate as fields_substrate
+
+__all__ = [
+    "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "resolve_agent_hooks", "build_agent",
+    "Catalogue", "installed", "plugin_sources", "check_names",
+]
+
+ENTRY_POINT_GROUP = "emergence"
+DEFAULT_SUBSTRATE = "fields"
+
+
+def make_plugin_manager(
+    plugins: Iterable[object] = (), *, entry_points: bool = True, essentials: bool = True
+) -> pluggy.PluginManager:
+    """A fresh manager: hook specs, the core's essential plugin, installed plugins, then ``plugins``.
+
+    Registered last, ``plugins`` are asked first. A hook implementation that matches no spec fails here
+    (``check_pending``) rather than being silently ignored.
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    if essentials:
+        pm.register(fields_substrate, name="emergence.fields")
+    if entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    for plugin in plugins:
+        pm.register(plugin)
+    pm.check_pending()
+    return pm
+
+
+def check_names(kind: str, names: Any) -> tuple[str, ...]:
+    """``names`` as a tuple of strings; a bare string (``"hrls"`` for ``["hrls"]``) is a TypeError."""
+    if isinstance(names, str) or not isinstance(names, Iterable):
+        raise TypeError(f"{kind} must be a sequence of names, e.g. [{names!r}], got {type(names).__name__}")
+    names = tuple(names)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} must hold names (strings), got {name!r}")
+    return names
+
+
+def resolve_agent_hooks(
+    config: Any, scaffolds: Sequence[str] = (), plugins: Iterable[object] = (), *, entry_points: bool = True
+) -> AgentHooks:
+    """Build one population's manager and resolve its agent hooks (nothing is dispatched per step).
+
+    Scaffolds are instantiated by name (``factory(config)``) and registered on this manager only, then
+    ``plugins``; the ``plasticity``, ``energy`` and ``noise`` hooks give one component each (None: the
+    substrate's default), and the ``relational_drift`` and ``receive_feedback`` implementations become
+    plain callables in pluggy's calling order.
+    """
+    pm = make_plugin_manager(entry_points=entry_points)
+    known = collect(pm, "register_scaffolds", "scaffold")
+    instances = {name: known[name](config) for name in check_names("scaffolds", scaffolds)}
+    for name, scaffold in instances.items():
+        pm.register(scaffold, name=f"scaffold:{name}")
+    for plugin in plugins:
+        pm.register(plugin)
+    pm.check_pending()
+    return AgentHooks(
+        pm=pm,
+        scaffolds=instances,
+        plasticity=pm.hook.plasticity(config=config),
+        energy=pm.hook.energy(config=config),
+        noise=pm.hook.noise(config=config),
+        drift=[impl.function for impl in reversed(pm.hook.relational_drift.get_hookimpls())],
+        feedback=[impl.function for impl in reversed(pm.hook.receive_feedback.get_hookimpls())],
+    )
+
+
+def build_agent(
+    config: Any,
+    init_seeds: Sequence[int],
+    noise_seeds: Sequence[int],
+    *,
+    scaffolds: Sequence[str] = (),
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    device: Any = "cpu",
+    catalogue: Catalogue | None = None,
+) -> Any:
+    """A population of ``config``'s substrate, one agent per (init seed, noise seed), with its own
+    plugin manager: the scaffolds named (``["hrls"]``), installed plugins, then ``plugins``."""
+    substrate = (catalogue or installed()).substrate_of(config)
+    check_seeds("init_seeds", init_seeds), check_seeds("noise_seeds", noise_seeds)
+    hooks = resolve_agent_hooks(config, scaffolds, plugins, entry_points=entry_points)
+    return substrate.build(config, init_seeds, noise_seeds, hooks=hooks, device=device)
+
+
+class Catalogue:
+    """The names installed plugins contribute, from one plugin manager: build one per command."""
+
+    def __init__(self, pm: pluggy.PluginManager | None = None):
+        self.pm = pm or make_plugin_manager()
+
+    @cached_property
+    def substrates(self) -> Registry:
+        return collect(self.pm, "register_substrates", "substrate")
+
+    @cached_property
+    def scaffolds(self) -> Registry:
+        return collect(self.pm, "register_scaffolds", "scaffold")
+
+    @cached_property
+    def metrics(self) -> Registry:
+        return collect(self.pm, "emotion_metric", "emotion metric")
+
+    @cached_property
+    def protocols(self) -> Registry:
+        return collect(self.pm, "register_protocols", "protocol")
+
+    def substrate_of(self, config: Any) -> Substrate:
+        """The substrate whose config class ``config`` is; anything else is a TypeError naming them."""
+        for substrate in self.substrates.entries.values():
+            if type(config) is substrate.config_class:
+                return substrate
+        known = ", ".join(f"{s.config_class.__name__} ({s.name})" for s in self.substrates.entries.values())
+        raise TypeError(f"config must be a substrate's config ({known or 'none installed'}), "
+                        f"got {type(config).__name__}")
+
+    def sources(self) -> list[tuple[str, str, str]]:
+        return plugin_sources(self.pm)
+
+
+@cache
+def installed() -> Catalogue:
+    """The process's catalogue of installed plugins, built on first use (plugins installed later in the
+    same process are not seen; a test that registers its own builds a ``Catalogue(pm)``)."""
+    return Catalogue()
+
+
+def plugin_sources(pm: pluggy.PluginManager) -> list[tuple[str, str, str]]:
+    """(plugin name, distribution, version) for every registered plugin; the core's for essentials."""
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    rows = []
+    for name, plugin in pm.list_name_plugin():
+        dist = dists.get(id(plugin))
+        if dist is not None:
+            rows.append((name, dist.project_name, dist.version))
+        else:
+            rows.append((name, "emergence", version("emergence")))
+    return rows
