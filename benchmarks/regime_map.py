@@ -44,8 +44,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import emergence  # noqa: E402
-from emergence.base import ContinuousEmergeBase  # noqa: E402
-from emergence.config import preset  # noqa: E402
+from emergence.fields.agent import ContinuousEmergeBase  # noqa: E402
+from emergence import preset  # noqa: E402
 
 COLUMNS = ("label", "n_main", "window", "start", "abs_a", "sat", "norm_frac", "emo_sd", "emo_abs", "awake", "learn",
            "act_r", "emo_r", "row_norm", "gain_eff", "align", "emo_gain", "ms_per_step")
@@ -76,7 +76,7 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
 
 def run(name: str, n: int, overrides: dict, steps: int, window: int, seeds: tuple[int, int, int], label: str):
     cfg = preset(name, n_main=n, **overrides)
-    agent = ContinuousEmergeBase(cfg, [seeds[0], seeds[0]], [seeds[1], seeds[2]], entry_points=False)
+    agent = ContinuousEmergeBase(cfg, [seeds[0], seeds[0]], [seeds[1], seeds[2]])
     rows = []
     for w in range(steps // window):
         act, emo, abs_a, sat, emo_abs, awake, learn = (np.zeros((window, 2)) for _ in range(7))

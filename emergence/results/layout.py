@@ -26,7 +26,9 @@ __all__ = [
     "run_arrays", "emotion_data", "read_manifest",
 ]
 
-STEP_COLUMNS = ("run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake")
+STEP_COLUMNS = (
+    "run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake", "main_abs", "main_saturated",
+)
 TWINS = ("A", "B")
 
 
