@@ -39,3 +39,24 @@ class TestNewScaffoldExample:
         agent.run(10)
         plain.run(10)
         assert soothe.soothed == 10 and agent.W_main_emo.norm() < plain.W_main_emo.norm()
+
+
+class TestPythonApiExample:
+    def test_two_run_sweep_loads_as_dataframes(self, tmp_path):
+        """examples/python_api.py grows a two-run sweep from Python and reads it back as DataFrames."""
+        import subprocess
+        import sys
+
+        import pandas as pd
+
+        from emergence import load
+
+        out = tmp_path / "api"
+        result = subprocess.run([sys.executable, str(EXAMPLES / "python_api.py"), str(out)],
+                                capture_output=True, text=True, check=True)
+        assert "activity coupling across runs" in result.stdout
+        results = load(out)
+        assert isinstance(results.steps, pd.DataFrame) and len(results.steps) == 2 * 2 * 500
+        assert isinstance(results.runs, pd.DataFrame) and sorted(results.runs.run) == [0, 1]
+        assert isinstance(results.controls, pd.DataFrame) and len(results.controls) > 0
+        assert results.summary["sweep"]["runs"] == 2

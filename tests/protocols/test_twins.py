@@ -314,3 +314,20 @@ class TestCli:
         monkeypatch.setenv("COLUMNS", "200")
         assert main(["grow", "--substrate", "transformer", "--steps", "30", "--scaffold", "hrls", "--trails", "1"]) == 0
         assert "(resonance 2)" in capsys.readouterr().out
+
+
+class TestSameNumbers:
+    def test_statistics_equal_those_of_the_engine_before_the_layered_core(self, tmp_path):
+        """A fixed small sweep gives exactly (bit for bit) the statistics recorded with the code before the
+        core was split into layers (tests/data/golden_summary.json, the fast CPU engine)."""
+        from pathlib import Path
+
+        golden = json.loads((Path(__file__).resolve().parents[1] / "data" / "golden_summary.json").read_text())
+        out = tmp_path / "golden"
+        assert main(["protocol", "twins", "--preset", "small", "--runs", "2", "--steps", "400", "--n-main", "100",
+                     "--n-emo", "16", "--checkpoint-every", "100", "--snapshot-every", "10", "--out", str(out)]) == 0
+        summary = json.loads((out / "summary.json").read_text())
+        metric = summary["metrics"]["mean"]
+        assert {k: summary["activity"][k] for k in golden["activity"]} == golden["activity"]
+        assert {k: metric["emotion"][k] for k in golden["emotion"]} == golden["emotion"]
+        assert metric["corr_activity_emotion"] == golden["corr_activity_emotion"]
