@@ -69,7 +69,9 @@ class Results:
 
     def analyse(self, emotion_metrics: tuple[str, ...] = ()) -> dict:
         """Recompute the statistics from the recorded data (adding ``emotion_metrics``), and keep them."""
-        self.__dict__["summary"] = analyse(self.out, self.catalogue.metrics, emotion_metrics or None)
+        substrate = self.catalogue.substrates[self.manifest.get("substrate", DEFAULT_SUBSTRATE)]
+        self.__dict__["summary"] = analyse(self.out, self.catalogue.metrics, emotion_metrics or None,
+                                           bounded="main" in substrate.bounded)
         return self.summary
 
     @property

@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ..results import atomic_write
+from .regime import regime_lines
 
-__all__ = ["render", "print_tables", "results_table", "figures"]
+__all__ = ["render", "print_tables", "results_table", "regime_table", "figures"]
 
 # The write-up's figures (paper preset, 100 runs x 50k steps, emotion = mean), for comparison.
 WRITE_UP = {
@@ -172,11 +173,38 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+def regime_table(regime: dict, window: int) -> Table:
+    """Per window, the mean over runs of each regime diagnostic (docs/regime.md)."""
+    table = Table(title="Regime per window (mean over runs)",
+                  caption="|a|: mean |a_main| (1 = every neuron at its bound); sat: neurons with |a| > 0.99; "
+                          "emotion SD: of the emotion scalar in the window (the smaller twin's)")
+    for column in ("steps", "|a|", "sat", "emotion SD", "awake", "activity r"):
+        table.add_column(column, justify="right")
+    w = regime["per_window"]
+    for k in range(len(w["main_abs"])):
+        table.add_row(f"{k * window:,}-{(k + 1) * window:,}", f"{w['main_abs'][k]:.3f}", f"{w['main_saturated'][k]:.0%}",
+                      f"{w['emotion_sd'][k]:.1e}", f"{w['awake'][k]:.0%}", _f(w["activity_r"][k], 3))
+    return table
+
+
+def print_regime(summary: dict, console: Console) -> None:
+    """The regime table and, in words, whether the windows are in the write-up's regime."""
+    regime = summary.get("regime")
+    if regime is None:
+        console.print("regime: not recorded in this folder (grown before the regime diagnostics existed)")
+        return
+    console.print(regime_table(regime, summary["sweep"]["window"]))
+    for line in regime_lines(regime):
+        console.print(line)
+
+
 def print_tables(summary: dict, console: Console | None = None) -> None:
-    """Print the tables of ``summary``: each metric's results, the null controls, the metrics compared."""
+    """Print the tables of ``summary``: each metric's results, the regime, the null controls, the metrics
+    compared."""
     console = console or Console()
     for name in summary["metrics"]:
         console.print(results_table(summary, name))
+    print_regime(summary, console)
     first = next(iter(summary["metrics"]))
     console.print(controls_table(summary, first))
     if len(summary["metrics"]) > 1:

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from ..contract import Registry
 from ..results import emotion_data, read_manifest, read_snapshots, read_steps, run_arrays, write_json, write_table
-from . import controls, statistics
+from . import controls, regime, statistics
 
 __all__ = ["analyse", "metric_series"]
 
@@ -40,8 +40,22 @@ def _evolution(a: np.ndarray, b: np.ndarray, window: int) -> dict:
                 "sd": np.nanstd(r, axis=0, ddof=1).tolist() if r.shape[0] > 1 else [float("nan")] * r.shape[1]}
 
 
-def analyse(out: str | Path, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None) -> dict:
+def _regime(steps: pa.Table, runs: int, length: int, window: int, bounded: bool) -> dict | None:
+    """The regime diagnostics, or None for a folder recorded before they were (no main_abs column)."""
+    if not set(regime.COLUMNS) <= set(steps.column_names):
+        return None
+    columns = ("activity", "emotion", "awake", *regime.COLUMNS)
+    return regime.regime_summary({c: run_arrays(steps, runs, length, c) for c in columns}, window, bounded)
+
+
+def analyse(
+    out: str | Path, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None, *,
+    bounded: bool = True,
+) -> dict:
     """Compute and write ``summary.json``, ``runs.parquet`` and ``controls.parquet``; returns the summary.
+
+    The summary's ``regime`` holds the per-window diagnostics (``emergence.analysis.regime``); ``bounded``
+    says whether the substrate's cortex is bounded (tanh fields), so that saturation means something.
 
     Each metric's statistics come with their null controls (``emergence.analysis.controls``): the activity series
     is read on the metric's step axis, so both quantities share windows.
@@ -69,6 +83,7 @@ def analyse(out: str | Path, known: Registry, emotion_metrics: list[str] | tuple
             "snapshot_every": config["snapshot_every"], "weight_noise_mode": manifest["weight_noise_mode"],
         },
         "activity": {**activity_summary, "evolution": _evolution(activity["A"], activity["B"], window)},
+        "regime": _regime(steps, runs, length, window, bounded),
         "metrics": {},
     }
     for name, metric in metrics.items():

@@ -1,0 +1,83 @@
+"""Regime diagnostics per window: is the cortex saturated, the emotion field frozen, are the twins clones?
+
+The twin statistics mean something only in the regime the write-up describes: an unsaturated cortex, an
+emotion field that keeps moving, twins that diverge. These diagnostics, read from the per-step records,
+say per run and window where a sweep is, so the report can say in words when its numbers describe
+another regime (docs/regime.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import statistics
+
+__all__ = ["SATURATED_ABS", "FROZEN_SD", "CLONE_R", "COLUMNS", "window_diagnostics", "regime_summary", "regime_lines"]
+
+SATURATED_ABS = 0.8  # a window whose mean |a_main| is above this fraction of its bound: cortex saturated
+FROZEN_SD = 1e-3  # a window whose emotion scalar varies less than this (SD, either twin): emotion frozen
+CLONE_R = 0.99  # a window whose twin activity r is above this: the twins are (near) clones
+COLUMNS = ("main_abs", "main_saturated")  # the per-step records these diagnostics need beyond the basics
+
+
+def _blocks(x: np.ndarray, window: int) -> np.ndarray:
+    """(R, T) -> (R, W, window) of the full windows."""
+    runs, steps = x.shape
+    full = steps // window
+    return x[:, : full * window].reshape(runs, full, window)
+
+
+def window_diagnostics(series: dict[str, dict[str, np.ndarray]], window: int) -> dict[str, np.ndarray]:
+    """Per run and window (R, W): mean |a_main| and the fraction of saturated neurons (both twins), the
+    smaller of the twins' SD of the emotion scalar, the awake fraction (both twins), and the twins'
+    activity r. ``series[column][twin]`` is an (R, T) array of the per-step records."""
+    both = lambda column: (_blocks(series[column]["A"], window) + _blocks(series[column]["B"], window)) / 2  # noqa: E731
+    emotion_sd = np.minimum(*(_blocks(series["emotion"][twin], window).std(axis=-1, ddof=1) for twin in "AB"))
+    return {
+        "main_abs": both("main_abs").mean(axis=-1),
+        "main_saturated": both("main_saturated").mean(axis=-1),
+        "emotion_sd": emotion_sd,
+        "awake": both("awake").mean(axis=-1),
+        "activity_r": statistics.window_correlations(series["activity"]["A"], series["activity"]["B"], window)[
+            :, : emotion_sd.shape[1]],
+    }
+
+
+def regime_summary(series: dict[str, dict[str, np.ndarray]], window: int, bounded: bool) -> dict:
+    """JSON-ready: the thresholds, each diagnostic per run and window and its mean over runs per window,
+    and the windows counted as saturated (only where the cortex is bounded), frozen and clones."""
+    d = window_diagnostics(series, window)
+    n = int(d["emotion_sd"].size)
+    with np.errstate(invalid="ignore"):
+        counts = {
+            "saturated": int((d["main_abs"] > SATURATED_ABS).sum()) if bounded else None,
+            "frozen": int((d["emotion_sd"] < FROZEN_SD).sum()),
+            "clones": int((d["activity_r"] > CLONE_R).sum()),
+        }
+    return {
+        "thresholds": {"saturated_abs": SATURATED_ABS, "frozen_sd": FROZEN_SD, "clone_r": CLONE_R},
+        "bounded": bounded,
+        "n_windows": n,
+        "counts": counts,
+        "per_window": {name: np.nanmean(values, axis=0).tolist() if values.size else [] for name, values in d.items()},
+        "per_run": {name: values.tolist() for name, values in d.items()},
+    }
+
+
+def regime_lines(regime: dict) -> list[str]:
+    """The diagnostics in words: one line per regime the statistics may describe instead of the write-up's."""
+    n, counts, t = regime["n_windows"], regime["counts"], regime["thresholds"]
+    lines = []
+    if counts["saturated"]:
+        lines.append(f"cortex saturated in {counts['saturated']} of {n} windows (mean |a| above "
+                     f"{t['saturated_abs']:g} of its bound): the statistics describe a saturated regime")
+    if counts["frozen"]:
+        lines.append(f"emotion field frozen in {counts['frozen']} of {n} windows (SD of the emotion scalar "
+                     f"below {t['frozen_sd']:g}): emotion r is undefined or meaningless there")
+    if counts["clones"]:
+        lines.append(f"twins near-clones in {counts['clones']} of {n} windows (activity r above "
+                     f"{t['clone_r']:g}): expected early with shared initial weights, not throughout")
+    if not lines:
+        saturation = "cortex never saturated, " if regime["bounded"] else ""
+        lines.append(f"regime: {saturation}emotion field moving and twins diverging in all {n} windows")
+    return lines
