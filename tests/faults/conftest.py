@@ -2,7 +2,9 @@
 the two outcomes every fault must end in (the same data as never failing, or a one-line error)."""
 
 import shutil
+from contextlib import contextmanager
 
+import numba
 import pyarrow.compute as pc
 import pytest
 
@@ -50,11 +52,30 @@ def assert_one_line_error(code, err, *words):
         assert word in lines[0]
 
 
+@contextmanager
+def one_thread():
+    """Kernel threads off: at these sizes threads cost more than they give, and the kernels' arithmetic
+    does not depend on the thread count."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    with one_thread():
+        yield
+
+
 @pytest.fixture(scope="session")
 def reference(tmp_path_factory):
     """The tiny sweep grown without a fault (finished, last checkpoints kept)."""
     out = tmp_path_factory.mktemp("reference") / "twins"
-    grow(out)
+    with one_thread():
+        grow(out)
     return out
 
 

@@ -92,7 +92,8 @@ class TestInterrupts:
         (between the twins' writes or just after) resumes to the same data."""
         out = tmp_path / "twins"
         code = f"import sys; from emergence.cli import main; sys.exit(main({[*CLI, '--out', str(out)]!r}))"
-        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env={**os.environ, "NUMBA_NUM_THREADS": "1"})
         marker = out / "checkpoints" / "chunk-000" / "step-00000020" / "A.safetensors"
         while not marker.exists() and process.poll() is None:
             time.sleep(0.001)
