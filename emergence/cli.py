@@ -14,7 +14,7 @@ from .config import ConfigError
 from .contract import UnknownPluginError
 from .host import DEFAULT_SUBSTRATE, installed
 from .options import metric_option
-from .results import ResultsError
+from .results import FolderLock, ResultsError, check_folder, summarise
 
 __all__ = ["cli", "main", "USER_ERRORS"]
 
@@ -90,10 +90,36 @@ def report(out: Path, emotion_metrics: tuple[str, ...]) -> None:
     from .api import Results
 
     results = Results(out)
-    render(results.analyse(emotion_metrics), out)
+    with FolderLock(out):
+        problems = check_folder(out, checkpoints=False)
+        if problems:
+            raise ResultsError(summarise(out, problems))
+        render(results.analyse(emotion_metrics), out)
 
 
 cli.add_command(report, "stats")
+
+# Problems `check` prints before it sums them up.
+SHOWN = 20
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def check(out: Path) -> None:
+    """Check a results folder: every expected part present and matching its checksum, every committed
+    checkpoint matching its marker. Re-running the sweep's command rebuilds what is missing."""
+    if not (out / "manifest.json").exists():
+        raise ResultsError(f"{out}: no manifest.json; not a results folder")
+    with FolderLock(out):
+        problems = check_folder(out)
+    for line in problems[:SHOWN]:
+        click.echo(line)
+    if len(problems) > SHOWN:
+        click.echo(f"... and {len(problems) - SHOWN} more")
+    if problems:
+        raise ResultsError(f"{out}: {len(problems)} problem(s); re-run the sweep's command to resume and rebuild "
+                           "what is missing")
+    click.echo(f"{out}: every part present and valid")
 
 
 def _add_plugin_commands(group: click.Group) -> None:
@@ -110,6 +136,13 @@ def main(argv: list[str] | None = None) -> int:
         cli.main(args=argv, prog_name="emergence", standalone_mode=False)
     except USER_ERRORS as err:
         click.echo(f"error: {err}", err=True)
+        return 2
+    except OSError as err:  # a file or folder the command could not create, read or write
+        where = f"{err.filename}: " if err.filename else ""
+        click.echo(f"error: {where}{err.strerror or err}", err=True)
+        return 2
+    except MemoryError:
+        click.echo("error: out of memory; use a smaller --n-main or --chunk-size", err=True)
         return 2
     except click.ClickException as err:
         err.show()

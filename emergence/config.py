@@ -7,15 +7,15 @@ class (``emergence.fields.AgentConfig``, the transformer's) inherits the shared 
 from __future__ import annotations
 
 import math
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
-from attrs import evolve, field, fields, frozen
+from attrs import Converter, evolve, field, fields, frozen
 from attrs.validators import and_, ge, gt, le
 
 __all__ = [
     "EmotionFieldConfig", "EnergyConfig", "DreamConfig", "ConfigError", "config_from_dict", "config_to_dict",
-    "replace", "positive_int", "float_field", "choice_field", "finite", "check_seeds",
+    "replace", "positive_int", "float_field", "choice_field", "finite", "check_seeds", "to_float",
 ]
 
 
@@ -33,9 +33,22 @@ def _finite(instance, attribute, value):
         raise ConfigError(f"'{attribute.name}' must be a finite number, got {value!r}")
 
 
+def _to_float(value: Any, self_, attribute) -> float:
+    """A number as a float; anything else (a string, None, a bool) is a ConfigError naming the field."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ConfigError(f"'{attribute.name}' must be a number, got {type(value).__name__} {value!r}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ConfigError(f"'{attribute.name}' must be a finite number, got {value!r}") from None
+
+
+to_float = Converter(_to_float, takes_self=True, takes_field=True)
+
+
 def _float(default: float, *checks) -> Any:
     """A float field: ints are accepted and converted; NaN, inf and out-of-range values are refused."""
-    return field(default=default, converter=float, validator=and_(_finite, *checks))
+    return field(default=default, converter=to_float, validator=and_(_finite, *checks))
 
 
 def _choice(default: str, options: tuple[str, ...]) -> Any:
@@ -91,7 +104,7 @@ class EnergyConfig:
     energy_cost: float = _float(0.01, ge(0))
     energy_sleep_cost: float = _float(0.1, ge(0), le(1))
     sleep_below: float = _float(0.3, ge(0), le(1))
-    wake_above: float = field(default=0.7, converter=float, validator=and_(_finite, ge(0), le(1), _wake_above_sleep))
+    wake_above: float = field(default=0.7, converter=to_float, validator=and_(_finite, ge(0), le(1), _wake_above_sleep))
     learn_above: float = _float(0.3, ge(0), le(1))
     initial_energy: float = _float(1.0, ge(0), le(1))
 

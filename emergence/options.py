@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
-__all__ = ["metric_option"]
+__all__ = ["metric_option", "FINITE"]
+
+
+class FiniteFloat(click.ParamType):
+    """A float option that refuses NaN and infinities (click names the option in its error)."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+FINITE = FiniteFloat()
 
 
 def metric_option(**kwargs):

@@ -29,6 +29,16 @@ def _f(x: float | None, digits: int = 4) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.{digits}f}"
 
 
+def _p(x: float | None) -> str:
+    """A p-value; None (how JSON keeps NaN) or NaN is n/a."""
+    return "n/a" if x is None or math.isnan(x) else f"{x:.3f}"
+
+
+def defined(summary: dict) -> dict:
+    """The metrics of ``summary`` that have statistics (an undefined one carries only its reason)."""
+    return {name: m for name, m in summary["metrics"].items() if "undefined" not in m}
+
+
 def _row(label: str, stats: dict, note: str, reference: tuple | None) -> list[str]:
     ref = "" if reference is None else f"{reference[0]:+.4f} ± {reference[1]:.4f} ({reference[2]:+.2f} → {reference[3]:+.2f})"
     return [label, _f(stats["mean"]), _f(stats["sd"]).lstrip("+"), _f(stats["min"]), _f(stats["max"]), note, ref]
@@ -66,7 +76,7 @@ def comparison_table(summary: dict) -> Table:
     table = Table(title="Emotion metrics compared (run level)")
     for column in ("metric", "E_corr_run mean", "SD", "min", "max", "corr with A_corr_run", "data"):
         table.add_column(column)
-    for name, m in summary["metrics"].items():
+    for name, m in defined(summary).items():
         runs, c = m["emotion"]["across_runs"], m["corr_activity_emotion"]
         table.add_row(name, _f(runs["mean"]), _f(runs["sd"]).lstrip("+"), _f(runs["min"]), _f(runs["max"]), _f(c["r"], 3),
                       "snapshots" if m["uses_snapshots"] else "every step")
@@ -85,7 +95,7 @@ def controls_table(summary: dict, metric: str) -> Table:
     for row in rows(summary["metrics"][metric]["controls"]):
         table.add_row(row["detrend"], row["control"], f"{row['statistic']} {row['quantity']}", _f(row["twin"], 3),
                       f"{_f(row['null_mean'], 3)} ± {_f(row['null_sd'], 3).lstrip('+')}", _f(row["difference"], 3),
-                      "n/a" if math.isnan(row["p_value"]) else f"{row['p_value']:.3f}", _f(row["effect_size"], 2))
+                      _p(row["p_value"]), _f(row["effect_size"], 2))
     return table
 
 
@@ -100,7 +110,8 @@ def figures(summary: dict, out: Path) -> list[Path]:
     runs = pq.read_table(out / "runs.parquet").to_pandas() if (out / "runs.parquet").exists() else None
     window = summary["sweep"]["window"]
     paths = []
-    for name, m in summary["metrics"].items():
+    metrics = defined(summary)
+    for name, m in metrics.items():
         fig, ax = plt.subplots(figsize=(8, 4.5))
         for label, evolution, color in (("activity", summary["activity"]["evolution"], "tab:red"),
                                         (f"emotion ({name})", m["emotion"]["evolution"], "teal")):
@@ -129,15 +140,17 @@ def figures(summary: dict, out: Path) -> list[Path]:
         fig.suptitle(f"Run-level coupling · emotion = {name}")
         paths.append(_save(fig, out / "figures" / f"run_distributions_{name}.png"))
         paths.append(_null_figure(m["controls"], name, out / "figures" / f"controls_{name}.png"))
-    if len(summary["metrics"]) > 1:
-        fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(summary["metrics"])), 4.5))
-        names = list(summary["metrics"])
+    if len(metrics) > 1:
+        fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(metrics)), 4.5))
+        names = list(metrics)
         data = [runs[runs.metric == n].E_corr_run.dropna().to_numpy() for n in names]
         ax.violinplot([d if d.size else np.array([np.nan]) for d in data], showmeans=True)
         ax.set_xticks(range(1, len(names) + 1), names)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(ylabel="E_corr_run", ylim=(-1.05, 1.05), title="E_corr_run across emotion metrics")
         paths.append(_save(fig, out / "figures" / "emotion_metrics.png"))
+    for stale in set((out / "figures").glob("*.png")) - set(paths):  # of metrics no longer in the summary
+        stale.unlink()
     return paths
 
 
@@ -155,7 +168,7 @@ def _null_figure(controls: dict, metric: str, path: Path) -> Path:
             ax.plot([i, i], [q["0.05"], q["0.95"]], color="grey", lw=12, alpha=0.5, solid_capstyle="butt")
             ax.plot([i - 0.15, i + 0.15], [q["0.5"], q["0.5"]], color="black", lw=1.5)
             ax.scatter([i], [s["twin"]], color="tab:red", zorder=3, s=50, label="twins" if i == 0 else None)
-            ax.annotate(f"p={s['p_value']:.3f}", (i, s["twin"]), xytext=(8, 4), textcoords="offset points", fontsize=8)
+            ax.annotate(f"p={_p(s['p_value'])}", (i, s["twin"]), xytext=(8, 4), textcoords="offset points", fontsize=8)
         ax.set_xticks(range(len(modes)), ["raw" if m == "none" else m for m in modes])
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(title=f"mean run-level r, {label}")
@@ -202,12 +215,16 @@ def print_tables(summary: dict, console: Console | None = None) -> None:
     """Print the tables of ``summary``: each metric's results, the regime, the null controls, the metrics
     compared."""
     console = console or Console()
-    for name in summary["metrics"]:
-        console.print(results_table(summary, name))
+    metrics = defined(summary)
+    for name, m in summary["metrics"].items():
+        if name in metrics:
+            console.print(results_table(summary, name))
+        else:
+            console.print(f"emotion = {name}: undefined here ({m['undefined']})")
     print_regime(summary, console)
-    first = next(iter(summary["metrics"]))
-    console.print(controls_table(summary, first))
-    if len(summary["metrics"]) > 1:
+    if metrics:
+        console.print(controls_table(summary, next(iter(metrics))))
+    if len(metrics) > 1:
         console.print(comparison_table(summary))
 
 

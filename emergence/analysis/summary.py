@@ -13,7 +13,9 @@ import numpy as np
 import pyarrow as pa
 
 from ..contract import Registry
-from ..results import emotion_data, read_manifest, read_snapshots, read_steps, run_arrays, write_json, write_table
+from ..results import (
+    ResultsError, emotion_data, read_json, read_manifest, read_snapshots, read_steps, run_arrays, write_json, write_table,
+)
 from . import controls, regime, statistics
 
 __all__ = ["analyse", "metric_series"]
@@ -48,6 +50,15 @@ def _regime(steps: pa.Table, runs: int, length: int, window: int, bounded: bool)
     return regime.regime_summary({c: run_arrays(steps, runs, length, c) for c in columns}, window, bounded)
 
 
+def _earlier_metrics(out: Path) -> list[str]:
+    """The metrics of the folder's current summary (none if there is none, or it cannot be read)."""
+    try:
+        metrics = read_json(out / "summary.json").get("metrics", {}) if (out / "summary.json").exists() else {}
+    except (ResultsError, AttributeError):
+        return []
+    return list(metrics) if isinstance(metrics, dict) else []
+
+
 def analyse(
     out: str | Path, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None, *,
     bounded: bool = True,
@@ -59,14 +70,16 @@ def analyse(
 
     Each metric's statistics come with their null controls (``emergence.analysis.controls``): the activity series
     is read on the metric's step axis, so both quantities share windows.
-    The metrics are those the sweep recorded plus ``emotion_metrics``, looked up in ``known`` (the emotion
-    metric registry): asking for another metric adds it to the summary and loses none.
+    The metrics are those the sweep recorded, those an earlier analysis added, and ``emotion_metrics``,
+    looked up in ``known`` (the emotion metric registry): asking for another metric adds it to the
+    summary and loses none. A metric with fewer values per run than one window of the statistics needs
+    is kept as undefined, with the reason, and has no controls.
     """
     out = Path(out)
     manifest = read_manifest(out)
     config = manifest["config"]
     runs, length, window = config["runs"], config["steps"], config["checkpoint_every"]
-    names = list(dict.fromkeys([*config["emotion_metrics"], *(emotion_metrics or ())]))
+    names = list(dict.fromkeys([*config["emotion_metrics"], *_earlier_metrics(out), *(emotion_metrics or ())]))
     metrics = {name: known[name] for name in names}
 
     steps = read_steps(out)
@@ -90,6 +103,13 @@ def analyse(
         axis, ea, eb = metric_series(metric, steps, snapshots, runs)
         spacing = int(np.median(np.diff(axis))) if axis.size > 1 else 1
         points = max(statistics.MIN_POINTS, window // spacing)
+        if axis.size < points:
+            summary["metrics"][name] = {
+                "description": metric.description, "uses_snapshots": bool(metric.uses_snapshots),
+                "undefined": f"{axis.size} values per run, and a window of the statistics needs {points} "
+                             f"(the metric needs more samples than the run's {length} steps give)",
+            }
+            continue
         emotion = statistics.quantity_summary(ea, eb, points)
         a_run, e_run = activity_summary["per_run"]["corr"], emotion["per_run"]["corr"]
         summary["metrics"][name] = {

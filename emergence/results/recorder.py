@@ -10,6 +10,7 @@ import torch
 
 from ..contract import Agent
 from .layout import STEP_COLUMNS, TWINS, snapshot_part_path, step_part_path, write_table
+from .storage import ResultsError
 
 __all__ = ["Recorder", "RECORDED"]
 
@@ -44,9 +45,23 @@ class Recorder:
             if step % self.snapshot_every == 0:
                 self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone()))
 
-    def flush(self, part: int) -> None:
-        """Write window ``part`` (steps part*window .. (part+1)*window - 1) of every run of the chunk."""
+    def check_finite(self, part: int) -> None:
+        """A ResultsError naming the first run, twin, column and step of window ``part`` that is not finite."""
+        for twin in TWINS:
+            for name, values in self.columns[twin].items():
+                bad = (~torch.isfinite(values)).nonzero()
+                if len(bad):
+                    i, k = bad[0].tolist()
+                    raise ResultsError(
+                        f"run {self.runs[i]}, twin {twin}: {name} is not finite at step {part * self.window + k}; "
+                        "the sweep stopped (the configuration drives the agent out of range)")
+
+    def flush(self, part: int) -> list[Path]:
+        """Write window ``part`` (steps part*window .. (part+1)*window - 1) of every run of the chunk; returns
+        the parts written. A non-finite record stops it before anything is written."""
+        self.check_finite(part)
         C = self.window
+        written = []
         steps = np.arange(part * C, (part + 1) * C, dtype=np.int64)
         for i, run in enumerate(self.runs):
             rows = {name: [] for name in STEP_COLUMNS}
@@ -65,7 +80,7 @@ class Recorder:
                     snap["step"].append(step)
                     snap["field"].append(field[i].numpy())
             table = pa.table({name: np.concatenate(parts) for name, parts in rows.items()})
-            write_table(step_part_path(self.out, run, part), table)
+            written.append(write_table(step_part_path(self.out, run, part), table))
             if snap["step"]:
                 snaps = pa.table({
                     "run": pa.array(snap["run"], pa.int32()),
@@ -73,5 +88,6 @@ class Recorder:
                     "step": pa.array(snap["step"], pa.int64()),
                     "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
                 })
-                write_table(snapshot_part_path(self.out, run, part), snaps)
+                written.append(write_table(snapshot_part_path(self.out, run, part), snaps))
         self.snapshots = {twin: [] for twin in TWINS}
+        return written

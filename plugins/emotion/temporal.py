@@ -12,7 +12,7 @@ import numpy as np
 from attrs import field, frozen
 from scipy.signal import welch
 
-from emergence.config import ConfigError, finite, positive_int
+from emergence.config import ConfigError, finite, positive_int, to_float
 from emergence.contract import EmotionData
 
 from .windows import WindowMetric, constant_rows
@@ -123,7 +123,7 @@ class Burstiness(WindowMetric):
 
     window: int = field(default=512, validator=positive_int)
     hop: int = field(default=1, validator=positive_int)
-    threshold: float = field(default=1.0, converter=float, validator=finite)
+    threshold: float = field(default=1.0, converter=to_float, validator=finite)
 
     name = "burstiness"
 

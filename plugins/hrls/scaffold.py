@@ -10,6 +10,7 @@ import torch
 from attrs import field, frozen
 from attrs.validators import ge, gt
 
+from emergence.config import ConfigError, finite, to_float
 from emergence.contract import hookimpl
 
 __all__ = ["HRLS", "HRLSConfig", "PrincipleCard", "encode_message"]
@@ -19,8 +20,8 @@ __all__ = ["HRLS", "HRLSConfig", "PrincipleCard", "encode_message"]
 class HRLSConfig:
     """Settings of the HRLS scaffold."""
 
-    variance_threshold: float = field(default=0.25, converter=float, validator=ge(0))
-    nudge_scale: float = field(default=1e-4, converter=float, validator=ge(0))
+    variance_threshold: float = field(default=0.25, converter=to_float, validator=[finite, ge(0)])
+    nudge_scale: float = field(default=1e-4, converter=to_float, validator=[finite, ge(0)])
     buffer_length: int = field(default=256, validator=gt(0))
 
 
@@ -57,6 +58,9 @@ class HRLS:
     """
 
     def __init__(self, config, settings: HRLSConfig | None = None):
+        if config.n_main < 2:
+            raise ConfigError(f"the hrls scaffold needs n_main >= 2 (it reads the main field's variance, undefined "
+                              f"for {config.n_main} neuron); use a larger --n-main")
         self.config = config
         self.settings = settings or HRLSConfig()
         self.cards: list[PrincipleCard] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from emergence.host import DEFAULT_SUBSTRATE
-from emergence.options import metric_option
+from emergence.options import FINITE, metric_option
 
 POSITIVE = click.IntRange(min=1)
 
@@ -29,7 +29,7 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--snapshot-every", type=POSITIVE, help="Steps between emotion-field snapshots. [preset default]")
 @click.option("--feedback-every", type=POSITIVE, default=500, show_default=True, help="Steps between HRLS feedback calls.")
 @click.option("--feedback-message", default="Be kind to small voices", show_default=True)
-@click.option("--feedback-strength", type=float, default=1.0, show_default=True)
+@click.option("--feedback-strength", type=FINITE, default=1.0, show_default=True)
 @click.option("--chunk-size", type=click.IntRange(min=0), default=0, show_default=True,
               help="Pairs grown together in one population (0: as many as memory allows).")
 @click.option("--device", default="cpu", show_default=True, help="Where the agents grow: cpu, cuda or cuda:N.")
@@ -41,15 +41,24 @@ POSITIVE = click.IntRange(min=1)
               help="Fields: storage of the weight matrices (bfloat16: plain engine). [preset default: same]")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder. [results/twins-PRESET; another substrate: results/twins-SUBSTRATE-PRESET]")
+@click.option("--keep-checkpoints", type=click.Choice(["last", "none"]), default="last", show_default=True,
+              help="Keep each chunk's last checkpoint, or delete a finished chunk's.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (memory, disk, estimated time) and exit; writes nothing.")
 @metric_option(default=("mean",), show_default=True)
-def twins(substrate, preset_name, out, device, **options) -> None:
+def twins(substrate, preset_name, out, device, dry_run, **options) -> None:
     """Grow HRLS-vs-surge twin pairs side by side and report their coupling.
 
-    Re-running the same command on the same --out skips finished runs and resumes unfinished ones.
+    Re-running the same command on the same --out skips finished runs, resumes unfinished ones and
+    rebuilds any missing or damaged part.
     """
     from emergence.analysis import render
 
     from .sweep import sweep
 
-    results = sweep(substrate=substrate, preset=preset_name, out=out, device=device, **options).run()
+    planned = sweep(substrate=substrate, preset=preset_name, out=out, device=device, **options)
+    if dry_run:
+        for line in planned.plan(measure=True):
+            click.echo(line)
+        return
+    results = planned.run()
     render(results.summary, results.out)

@@ -4,6 +4,11 @@ Runs are grown in chunks: all twins A of a chunk form one population (one plugin
 scaffolds), all twins B another. An agent's trajectory does not depend on its population, so the
 chunk size changes speed and memory, never results. The agents are built by the sweep's substrate;
 nothing here depends on which substrate it is.
+
+Each window is written in one order: its parts, the index with their checksums, then both twins'
+checkpoint committed together. A chunk is finished when every part of its runs matches the index; an
+unfinished one resumes from its newest committed checkpoint that is valid and not ahead of the
+chunk's complete windows (else from step 0), rewriting every window after it.
 """
 
 from __future__ import annotations
@@ -13,113 +18,79 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from emergence.agents.devices import free_memory, resolve_device
+from emergence.agents.devices import resolve_device
 from emergence.host import build_agent, installed
-from emergence.results import ResultsError, read_json, write_json
-from emergence.results.checkpoint import load_checkpoint, restore, save_checkpoint
+from emergence.results import FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts
+from emergence.results.commits import commit, restore_pair
+from emergence.results.markers import committed, remove_chunk, remove_uncommitted, removed
 from emergence.results.recorder import Recorder
 
+from .folder import open_folder, read_folder
+from .plan import plan_sweep
+from .seeds import run_seeds
 from .settings import TwinsConfig
 
-__all__ = ["run_sweep", "run_seeds", "plan_chunk_size", "check_plugins"]
+__all__ = ["run_sweep", "run_seeds", "check_plugins", "KEEP_CHECKPOINTS"]
 
 Progress = Callable[[int, int], None]  # (pair-steps advanced, runs finished)
+Say = Callable[[str], None]  # one line for the user: what was found and what is done about it
+KEEP_CHECKPOINTS = ("last", "none")
 
 
-def run_seeds(config: TwinsConfig) -> list[dict[str, int]]:
-    """Per run: the init and noise seeds of both twins, derived from the sweep seed by SeedSequence."""
-
-    def derive(*key: int) -> int:
-        return int(np.random.SeedSequence([config.seed, *key]).generate_state(1, np.uint64)[0] >> 1)
-
-    seeds = []
-    for run in range(config.runs):
-        init_a = derive(run, 0)
-        init_b = init_a if config.init == "same" else derive(run, 1)
-        seeds.append(dict(run=run, init_a=init_a, init_b=init_b, noise_a=derive(run, 2), noise_b=derive(run, 3)))
-    return seeds
-
-
-def plan_chunk_size(config: TwinsConfig, budget: int | None = None, device: str | torch.device = "cpu") -> int:
-    """Pairs per chunk: the config's ``chunk_size``, else as many as half the device's free memory holds."""
-    if config.chunk_size:
-        return min(config.chunk_size, config.runs)
-    if budget is None:
-        budget = free_memory(resolve_device(device)) // 2
-    per_pair = 2 * installed().substrates[config.substrate].agent_bytes(config.agent)
-    return max(1, min(config.runs, budget // per_pair))
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def check_plugins(config: TwinsConfig) -> None:
-    """Fail early, in one line, on an unknown substrate, scaffold or metric."""
+    """Fail early, in one line, on an unknown substrate, scaffold or metric, or a scaffold that cannot
+    scaffold this agent."""
     catalogue = installed()
     catalogue.substrates[config.substrate]
     for name in config.a + config.b:
-        catalogue.scaffolds[name]
+        catalogue.scaffolds[name](config.agent)
     for name in config.emotion_metrics:
         catalogue.metrics[name]
 
 
-def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], device: torch.device) -> dict:
-    catalogue = installed()
-    substrate = catalogue.substrates[config.substrate]
-    return {
-        "protocol": "twins",
-        "substrate": config.substrate,
-        "device": str(device),
-        "engine": substrate.engine(config.agent, device),
-        "config": config.to_dict(),
-        "seeds": run_seeds(config),
-        "chunk_size": chunk_size,
-        "weight_noise_mode": substrate.weight_noise_mode(config.agent),
-        "versions": {
-            "python": sys.version.split()[0],
-            "torch": torch.__version__,
-            "plugins": [dict(name=n, package=p, version=v) for n, p, v in catalogue.sources()],
-        },
-        "command_line": command_line,
-    }
+def _complete_windows(out: Path, config: TwinsConfig, runs: list[int], index: FolderIndex) -> tuple[int, str]:
+    """How many leading windows every run of the chunk holds in full and valid, and why the next is not."""
+    windows = config.steps // config.checkpoint_every
+    config_dict = {"checkpoint_every": config.checkpoint_every, "snapshot_every": config.snapshot_every}
+    for w in range(windows):
+        for run in runs:
+            for path in window_parts(out, config_dict, run, w):
+                problem = index.problem(path)
+                if problem:
+                    return w, f"{path.relative_to(out)} is {problem}"
+    return windows, ""
 
 
-def open_folder(config: TwinsConfig, out: Path, command_line: list[str], device: torch.device) -> dict:
-    """Create the results folder, or accept an existing one only if it holds the same config and was
-    grown on the same kind of device (a checkpoint's generator states belong to their device)."""
-    path = out / "manifest.json"
-    if path.exists():
-        manifest = read_json(path)
-        if manifest.get("config") != config.to_dict():
-            raise ResultsError(
-                f"{out} holds a sweep with a different configuration; choose another --out "
-                "(nothing was overwritten)"
-            )
-        grown_on = manifest.get("device", "cpu")
-        if torch.device(grown_on).type != device.type:
-            raise ResultsError(f"{out} was grown on {grown_on}; resume it with --device {grown_on}")
-        return manifest
-    manifest = manifest_for(config, plan_chunk_size(config, device=device), command_line, device)
-    write_json(path, manifest)
-    return manifest
+def _resume(out: Path, chunk: int, build: Callable[[], dict], complete_step: int, say: Say) -> tuple[dict, int]:
+    """The chunk's twins restored from its newest usable committed checkpoint, and its step (fresh twins
+    and 0 when there is none)."""
+    for step, folder in committed(out, chunk):
+        if step > complete_step:
+            continue  # its windows' parts are not all there: they are rewritten from an earlier point
+        twins = build()
+        try:
+            return twins, restore_pair(folder, twins)
+        except ResultsError as err:
+            say(f"{err}; not used: resuming from an earlier checkpoint or step 0")
+    return build(), 0
 
 
-def _checkpoint_paths(out: Path, chunk: int) -> dict[str, Path]:
-    return {twin: out / "checkpoints" / f"chunk-{chunk:03d}-{twin}.safetensors" for twin in "AB"}
-
-
-def _checkpoint_step(paths: dict[str, Path]) -> int:
-    """The step both twins' checkpoints agree on (0 when there is none yet)."""
-    if not all(p.exists() for p in paths.values()):
-        return 0
-    steps = {twin: load_checkpoint(p)[3]["step"] for twin, p in paths.items()}
-    return min(steps.values())
-
-
-def grow_chunk(
-    config: TwinsConfig, out: Path, chunk: int, runs: list[int], progress: Progress, device: torch.device
-) -> None:
-    """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if present."""
+def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], index: FolderIndex, progress: Progress,
+               device: torch.device, keep_checkpoints: str = "last", say: Say = _stderr) -> None:
+    """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if usable."""
+    C = config.checkpoint_every
+    complete, reason = _complete_windows(out, config, runs, index)
+    if complete * C == config.steps:
+        if keep_checkpoints == "none":
+            remove_chunk(out, chunk)
+        progress(config.steps * len(runs), len(runs))
+        return
     seeds = run_seeds(config)
 
     def population(twin: str, scaffolds: tuple[str, ...]):
@@ -127,17 +98,19 @@ def grow_chunk(
         noise = [seeds[r][f"noise_{twin}"] for r in runs]
         return build_agent(config.agent, init, noise, scaffolds=scaffolds, device=device)
 
-    twins = {"A": population("a", config.a), "B": population("b", config.b)}
-    paths = _checkpoint_paths(out, chunk)
-    start = _checkpoint_step(paths)
+    def pair() -> dict:
+        return {"A": population("a", config.a), "B": population("b", config.b)}
+
+    twins, start = _resume(out, chunk, pair, complete * C, say)
+    newest = committed(out, chunk)
+    if newest and newest[0][0] > complete * C:
+        say(f"chunk {chunk} (runs {runs[0]}-{runs[-1]}): {reason}; growing it again from step {start}")
+    for step, folder in newest:
+        if step > start:
+            removed(folder)  # ahead of the data or unusable: the chunk regrows past it
     if start:
-        for twin, agent in twins.items():
-            restore(paths[twin], agent)
-            if agent.step_index != start:
-                raise ResultsError(f"{paths[twin]}: checkpoint at step {agent.step_index}, its twin at {start}")
         progress(start * len(runs), 0)
-    recorder = Recorder(runs, out, config.checkpoint_every, config.snapshot_every)
-    C = config.checkpoint_every
+    recorder = Recorder(runs, out, C, config.snapshot_every)
     for step in range(start, config.steps):
         if step % config.feedback_every == 0:
             for agent in twins.values():
@@ -146,11 +119,21 @@ def grow_chunk(
             agent.step()
         recorder.record(step, twins)
         if (step + 1) % C == 0:
-            recorder.flush(step // C)
-            for twin, agent in twins.items():
-                save_checkpoint(paths[twin], agent, extra={"step": step + 1, "runs": runs})
+            index.record(recorder.flush(step // C))
+            if step + 1 == config.steps and keep_checkpoints == "none":
+                remove_chunk(out, chunk)
+            else:
+                commit(out, chunk, step + 1, twins, extra={"runs": runs})
             progress(C * len(runs), 0)
     progress(0, len(runs))
+
+
+def _index(out: Path, say: Say) -> FolderIndex:
+    try:
+        return FolderIndex.load(out)
+    except ResultsError as err:
+        say(f"{err}; every part is rewritten")
+        return FolderIndex(out)
 
 
 def run_sweep(
@@ -160,19 +143,29 @@ def run_sweep(
     device: str | torch.device = "cpu",
     progress: Progress = lambda steps, runs: None,
     command_line: list[str] | None = None,
+    keep_checkpoints: str = "last",
+    say: Say = _stderr,
 ) -> dict:
-    """Grow every pair of the sweep into ``out`` on ``device`` (resuming a partial sweep); returns the
-    manifest. The manifest records the device and engine of the run that created the folder."""
+    """Grow every pair of the sweep into ``out`` on ``device`` (resuming a partial sweep, rebuilding what is
+    missing or damaged); returns the manifest. Memory and disk are planned first: a sweep that does not
+    fit is refused before anything is written. ``keep_checkpoints="none"`` deletes a finished chunk's
+    checkpoints. The manifest records the device and engine of the run that created the folder."""
+    if keep_checkpoints not in KEEP_CHECKPOINTS:
+        raise ResultsError(f"keep_checkpoints must be one of {', '.join(KEEP_CHECKPOINTS)}, got {keep_checkpoints!r}")
     out = Path(out)
     device = resolve_device(device)
     check_plugins(config)
-    manifest = open_folder(config, out, command_line or [], device)
-    size = manifest["chunk_size"]
-    for chunk, first in enumerate(range(0, config.runs, size)):
-        runs = list(range(first, min(first + size, config.runs)))
-        paths = _checkpoint_paths(out, chunk)
-        if _checkpoint_step(paths) >= config.steps:
-            progress(config.steps * len(runs), len(runs))
-            continue
-        grow_chunk(config, out, chunk, runs, progress, device)
+    existing = read_folder(out)["chunk_size"] if (out / "manifest.json").exists() else None
+    plan = plan_sweep(config, out, device, existing, keep_checkpoints)
+    if plan.refusal():
+        raise ResultsError(f"{plan.refusal()} (nothing was written)")
+    with FolderLock(out):
+        manifest = open_folder(config, out, plan.chunk_size, command_line or [], device)
+        for leftover in remove_temporaries(out) + remove_uncommitted(out):
+            say(f"removed {leftover.relative_to(out)}, left by an interrupted write")
+        index = _index(out, say)
+        size = manifest["chunk_size"]
+        for chunk, first in enumerate(range(0, config.runs, size)):
+            runs = list(range(first, min(first + size, config.runs)))
+            grow_chunk(config, out, chunk, runs, index, progress, device, keep_checkpoints, say)
     return manifest

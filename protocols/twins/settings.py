@@ -8,7 +8,7 @@ from typing import Any
 from attrs import field, fields, fields_dict, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
-from emergence.config import ConfigError, config_to_dict, finite
+from emergence.config import ConfigError, config_to_dict, finite, to_float
 from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed
 
 __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
@@ -50,7 +50,7 @@ class TwinsConfig:
     snapshot_every: int = field(default=10, validator=POSITIVE)
     feedback_every: int = field(default=500, validator=POSITIVE)
     feedback_message: str = field(default="Be kind to small voices", validator=instance_of(str))
-    feedback_strength: float = field(default=1.0, converter=float, validator=finite)
+    feedback_strength: float = field(default=1.0, converter=to_float, validator=finite)
     emotion_metrics: tuple[str, ...] = field(
         default=("mean",), converter=_names("emotion_metrics"), validator=deep_iterable(instance_of(str))
     )

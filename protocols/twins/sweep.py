@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from emergence.api import Results
+from emergence.results import ResultsError
 from emergence.host import DEFAULT_SUBSTRATE
 
 from .settings import TwinsConfig, make_config
@@ -25,12 +26,15 @@ def default_out(substrate: str, preset: str) -> Path:
 
 
 class TwinsSweep:
-    """The pairs of ``config`` grown into ``out`` on ``device``; re-running resumes."""
+    """The pairs of ``config`` grown into ``out`` on ``device``; re-running resumes.
+    ``keep_checkpoints``: "last" keeps each chunk's last checkpoint, "none" deletes a finished chunk's."""
 
-    def __init__(self, config: TwinsConfig, out: str | Path, device: str = "cpu"):
+    def __init__(self, config: TwinsConfig, out: str | Path, device: str = "cpu", keep_checkpoints: str = "last"):
         if not isinstance(config, TwinsConfig):
             raise TypeError(f"config must be a TwinsConfig, got {type(config).__name__}")
-        self.config, self.out, self.device = config, Path(out), device
+        if not isinstance(out, (str, Path)):
+            raise TypeError(f"out must be a path, got {type(out).__name__}")
+        self.config, self.out, self.device, self.keep_checkpoints = config, Path(out), device, keep_checkpoints
 
     def __repr__(self) -> str:
         c = self.config
@@ -40,17 +44,49 @@ class TwinsSweep:
         """Grow every pair (resuming), analyse the folder and return its results; ``progress`` shows a
         progress bar."""
         from emergence.agents.devices import resolve_device
+        from emergence.results import FolderLock
 
         from .runner import check_plugins, run_sweep
 
         check_plugins(self.config)  # fail before the progress display opens
         device = resolve_device(self.device)
         with _progress_bar(self.config, progress) as advance:
-            run_sweep(self.config, self.out, device=device, progress=advance,
+            run_sweep(self.config, self.out, device=device, progress=advance, keep_checkpoints=self.keep_checkpoints,
                       command_line=command_line if command_line is not None else sys.argv)
-        results = Results(self.out)
-        results.analyse()
+        with FolderLock(self.out):
+            results = Results(self.out)
+            results.analyse()
         return results
+
+    def plan(self, measure: bool = False) -> list[str]:
+        """The plan of the sweep in words (memory, chunks, disk; with ``measure``, the time from a short
+        timed probe on the device); nothing is written. A sweep that does not fit is a ResultsError."""
+        from emergence.agents.devices import resolve_device
+
+        from .folder import read_folder
+        from .plan import measure_pair_steps, plan_sweep
+        from .runner import check_plugins
+
+        check_plugins(self.config)
+        device = resolve_device(self.device)
+        existing = read_folder(self.out)["chunk_size"] if (self.out / "manifest.json").exists() else None
+        plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints)
+        if plan.refusal():
+            raise ResultsError(f"{plan.refusal()} (nothing was written)")
+        lines = plan.lines()
+        if measure:
+            pairs = min(plan.chunk_size, 4)
+            rate = measure_pair_steps(self.config, device, pairs)
+            seconds = self.config.runs * self.config.steps / rate
+            lines.append(f"time: about {_duration(seconds)} at {rate:,.0f} pair-steps/s (a {pairs}-pair probe on "
+                         f"{device}; larger chunks run faster)")
+        return lines
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
 def sweep(
@@ -59,8 +95,9 @@ def sweep(
 ) -> TwinsSweep:
     """The Python entry of the protocol: the options of ``emergence protocol twins`` as keywords."""
     agent_options = {name: options.pop(name) for name in AGENT_OPTIONS if name in options}
+    keep_checkpoints = options.pop("keep_checkpoints", "last")
     config = make_config(substrate, preset, agent_options, a=a, b=b, **options)
-    return TwinsSweep(config, out or default_out(substrate, preset), device)
+    return TwinsSweep(config, out or default_out(substrate, preset), device, keep_checkpoints)
 
 
 @contextmanager

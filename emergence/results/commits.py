@@ -1,0 +1,42 @@
+"""Pair-consistent checkpoints: a chunk's twins at one step, committed together.
+
+A directory per chunk and step holds one checkpoint per twin and, written last, the commit marker
+(``markers``). A directory without its marker is an interrupted write and is never read; the previous
+committed directory is removed only once the new one is committed, so an interruption at any instant
+leaves a complete pair to resume from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..contract import Agent
+from .checkpoint import restore, save_checkpoint
+from .markers import MARKER, chunk_dir, committed, removed, verified_files
+from .storage import ResultsError, sha256, write_json
+
+__all__ = ["commit", "restore_pair"]
+
+
+def commit(out: Path, chunk: int, step: int, twins: dict[str, Agent], extra: dict) -> Path:
+    """Write every twin of the chunk at ``step``, then the marker; then drop the chunk's older ones."""
+    folder = chunk_dir(out, chunk) / f"step-{step:08d}"
+    removed(folder)  # an uncommitted leftover of an interrupted run
+    files = {}
+    for twin, agent in twins.items():
+        path = save_checkpoint(folder / f"{twin}.safetensors", agent, extra={"step": step, **extra})
+        files[path.name] = sha256(path)
+    write_json(folder / MARKER, {"step": step, "files": files})
+    for older_step, older in committed(out, chunk):
+        if older_step < step:
+            removed(older)
+    return folder
+
+
+def restore_pair(folder: Path, twins: dict[str, Agent]) -> int:
+    """Load a committed directory into the chunk's twins (every file verified first); returns its step."""
+    paths = verified_files(folder, twins)
+    steps = {twin: restore(paths[twin], agent)["step"] for twin, agent in twins.items()}
+    if len(set(steps.values())) != 1 or any(agent.step_index != steps[t] for t, agent in twins.items()):
+        raise ResultsError(f"{folder}: its twins are at different steps {steps}")
+    return next(iter(steps.values()))

@@ -1,0 +1,133 @@
+"""Plan a sweep before anything is allocated or written: memory per pair and the chunk size, disk use of
+the results, and (for ``--dry-run``) the time from a short timed probe on the device.
+
+A sweep whose one pair (or chosen chunk) does not fit in memory, or whose results will not fit on the
+disk, is refused in one line with the bytes needed and available.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import torch
+from attrs import frozen
+
+from emergence.agents.devices import free_memory
+from emergence.host import build_agent, installed
+from emergence.results.recorder import RECORDED
+
+from .settings import TwinsConfig
+
+__all__ = ["Plan", "plan_sweep", "measure_pair_steps"]
+
+# Bytes of one per-step record in Parquet: the recorded float64 columns, run (int32), step (int64) and
+# twin (dictionary-encoded); random floats barely compress.
+ROW_BYTES = 8 * len(RECORDED) + 4 + 8 + 2
+SNAPSHOT_OVERHEAD = 32  # run, twin, step and list offsets of one snapshot row
+
+
+def gib(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB" if n >= 2**27 else f"{n / 2**20:.1f} MiB"
+
+
+def _free_disk(out: Path) -> int:
+    path = Path(out).absolute()
+    while not path.exists():
+        path = path.parent
+    return shutil.disk_usage(path).free
+
+
+def _used(out: Path) -> int:
+    return sum(p.stat().st_size for p in Path(out).rglob("*") if p.is_file()) if Path(out).is_dir() else 0
+
+
+@frozen
+class Plan:
+    """What a sweep needs: memory per pair and per chunk, disk by kind, and what is free."""
+
+    runs: int
+    steps: int
+    chunk_size: int
+    pair_bytes: int
+    memory_free: int
+    device: str
+    disk: dict[str, int]
+    disk_used: int
+    disk_free: int
+
+    @property
+    def disk_needed(self) -> int:
+        return max(0, sum(self.disk.values()) - self.disk_used)
+
+    def refusal(self) -> str | None:
+        """Why the sweep cannot run here (one line, with the bytes), or None."""
+        chunk = self.chunk_size * self.pair_bytes
+        if self.pair_bytes > self.memory_free:
+            return (f"one twin pair needs {gib(self.pair_bytes)} of memory on {self.device}, {gib(self.memory_free)} "
+                    "available; use a smaller --n-main or another --device")
+        if chunk > self.memory_free:
+            return (f"a chunk of {self.chunk_size} pairs needs {gib(chunk)} of memory on {self.device}, "
+                    f"{gib(self.memory_free)} available; use a smaller --chunk-size (0: as many as fit)")
+        if self.disk_needed > self.disk_free:
+            return (f"the results need about {gib(self.disk_needed)} more on disk, {gib(self.disk_free)} free; "
+                    "free some space, choose another --out, or use fewer --runs or --steps")
+        return None
+
+    def lines(self) -> list[str]:
+        """The plan in words (what ``--dry-run`` prints)."""
+        d = self.disk
+        return [
+            f"sweep: {self.runs:,} pairs x {self.steps:,} steps on {self.device}",
+            f"memory: {gib(self.pair_bytes)} per pair, chunks of {self.chunk_size} pairs "
+            f"({gib(self.chunk_size * self.pair_bytes)}); {gib(self.memory_free)} available",
+            f"disk: step parts {gib(d['steps'])}, snapshots {gib(d['snapshots'])}, checkpoints "
+            f"{gib(d['checkpoints'])}; {gib(self.disk_needed)} still to write, {gib(self.disk_free)} free",
+        ]
+
+
+def plan_sweep(config: TwinsConfig, out: Path, device: torch.device, chunk_size: int | None = None,
+               keep_checkpoints: str = "last") -> Plan:
+    """The plan of ``config`` into ``out`` on ``device``; ``chunk_size``: the folder's, else the config's or
+    as many pairs as half the free memory holds."""
+    agent = config.agent
+    agent_bytes = installed().substrates[config.substrate].agent_bytes(agent)
+    window, every = config.checkpoint_every, config.snapshot_every
+    snapshots_per_window = -(-window // every) + 1
+    recorder = 2 * (8 * len(RECORDED) * window + 4 * agent.n_emo * snapshots_per_window)
+    pair = 2 * agent_bytes + recorder
+    memory = free_memory(device)
+    size = chunk_size or config.chunk_size or max(1, memory // 2 // pair)
+    size = min(size, config.runs)
+    snapshots = -(-config.steps // every)
+    # both twins of a chunk at one step; one more while the next is committed ("none": none kept after)
+    one = 2 * agent_bytes * size
+    kept = 1 if keep_checkpoints == "none" else -(-config.runs // size)
+    disk = {
+        "steps": config.runs * config.steps * 2 * ROW_BYTES,
+        "snapshots": config.runs * 2 * snapshots * (4 * agent.n_emo + SNAPSHOT_OVERHEAD),
+        "checkpoints": one * (kept + 1),
+    }
+    return Plan(runs=config.runs, steps=config.steps, chunk_size=size, pair_bytes=pair, memory_free=memory,
+                device=str(device), disk=disk, disk_used=_used(out), disk_free=_free_disk(out))
+
+
+def measure_pair_steps(config: TwinsConfig, device: torch.device, pairs: int, seconds: float = 1.0) -> float:
+    """Pair-steps per second of a population of ``pairs`` pairs on ``device``, timed over about ``seconds``
+    after two warm-up steps (compilation); nothing is written."""
+    twins = [build_agent(config.agent, list(range(pairs)), list(range(pairs)), scaffolds=s, device=device)
+             for s in (config.a, config.b)]
+    for agent in twins:
+        agent.receive_feedback(config.feedback_message, config.feedback_strength)
+    for _ in range(2):
+        for agent in twins:
+            agent.step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds and steps < config.steps:
+        for agent in twins:
+            agent.step()
+        steps += 1
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return pairs * steps / (time.perf_counter() - start)

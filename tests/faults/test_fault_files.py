@@ -1,0 +1,125 @@
+"""Every kind of file garbled, truncated or deleted: named by `check` and `report`, never used, and
+rebuilt by re-running the sweep (or, for the manifest, a one-line error)."""
+
+import json
+
+import pytest
+import torch
+from conftest import CLI, assert_one_line_error, assert_same_data, grow, interrupted, tiny
+
+from emergence import build_agent, preset
+from emergence.cli import main
+from emergence.results import INDEX, ResultsError, check_folder
+from emergence.results.checkpoint import restore, save_checkpoint
+from emergence.results.commits import commit
+from emergence.results.markers import MARKER, committed
+from emergence_protocols.twins.seeds import run_seeds
+
+
+def _damage(path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "delete":
+        path.unlink()
+    elif how == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    else:  # garble: same length, bytes flipped in the middle
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 16]) + data[middle + 16:])
+
+
+DAMAGE = ["delete", "truncate", "garble"]
+
+
+class TestParts:
+    @pytest.mark.parametrize("how", DAMAGE)
+    @pytest.mark.parametrize("kind", ["steps", "snapshots"])
+    def test_a_damaged_part_is_named_and_rebuilt(self, finished, reference, capsys, kind, how):
+        """`check` and `report` name the part (one line, exit 2); the sweep regrows its chunk, saying so."""
+        part = finished / kind / "run-0001-part-00002.parquet"
+        _damage(part, how)
+        assert main(["check", str(finished)]) == 2
+        captured = capsys.readouterr()
+        assert f"{kind}/{part.name}" in captured.out
+        assert_one_line_error(2, captured.err, "1 problem")
+        assert main(["report", str(finished)]) == 2
+        assert_one_line_error(2, capsys.readouterr().err, part.name)
+        said = grow(finished)
+        assert any(part.name in line and "runs 1-1" in line for line in said), said
+        assert_same_data(finished, reference)
+
+    @pytest.mark.parametrize("how", ["delete", "garble"])
+    def test_a_damaged_index_rewrites_every_part(self, finished, reference, how):
+        """Without a readable index no part can be trusted: every chunk is grown again."""
+        _damage(finished / INDEX, how)
+        assert check_folder(finished)
+        grow(finished)
+        assert_same_data(finished, reference)
+
+
+class TestCheckpoints:
+    @pytest.mark.parametrize("name, how", [("A.safetensors", "garble"), ("B.safetensors", "truncate"),
+                                           ("A.safetensors", "delete"), (MARKER, "garble"), (MARKER, "delete")])
+    def test_a_damaged_checkpoint_is_never_resumed(self, reference, tmp_path, monkeypatch, name, how):
+        """A checkpoint file or marker that is missing or fails its checksum is not used: the chunk
+        grows again from an earlier point, saying so, to the same data."""
+        out = tmp_path / "twins"
+        interrupted(out, 25, monkeypatch)
+        [(step, folder)] = committed(out, 0)
+        _damage(folder / name, how)
+        said = grow(out)
+        assert step == 20 and said
+        assert_same_data(out, reference)
+
+    def test_a_non_finite_checkpoint_is_never_resumed(self, reference, tmp_path, monkeypatch):
+        """A committed checkpoint whose state is NaN (checksums consistent) is refused, said in a line."""
+        out = tmp_path / "twins"
+        interrupted(out, 25, monkeypatch)
+        config, seeds = tiny(), run_seeds(tiny())
+        twins = {t: build_agent(config.agent, [seeds[0][f"init_{t.lower()}"]], [seeds[0][f"noise_{t.lower()}"]],
+                                scaffolds=s) for t, s in (("A", config.a), ("B", config.b))}
+        for agent in twins.values():
+            agent.run(20)
+        twins["A"].main.fill_(float("nan"))
+        commit(out, 0, 20, twins, extra={"runs": [0]})
+        said = grow(out)
+        assert any("non-finite" in line for line in said), said
+        assert_same_data(out, reference)
+
+
+class TestManifest:
+    @pytest.mark.parametrize("text, words", [
+        ("[]", "no 'config'"),
+        ('{"config": {"runs": 2}}', "config.steps"),
+        ("{", "not valid JSON"),
+        ('{"config": NaN}', "not valid JSON"),
+    ])
+    def test_a_manifest_of_the_wrong_shape_is_one_line(self, finished, capsys, text, words):
+        """A damaged manifest: one line naming it, for the sweep, `report` and `check`; nothing written."""
+        (finished / "manifest.json").write_text(text)
+        for argv in ([*CLI, "--out", str(finished)], ["report", str(finished)]):
+            assert main(argv) == 2
+            assert_one_line_error(2, capsys.readouterr().err, "manifest.json", words)
+        assert (finished / "manifest.json").read_text() == text
+
+    @pytest.mark.parametrize("key, value, words", [
+        ("chunk_size", None, "chunk_size"), ("chunk_size", "4", "chunk_size"), ("device", "tpu9", "unknown device"),
+    ])
+    def test_a_manifest_missing_a_field_is_one_line(self, finished, capsys, key, value, words):
+        """No chunk size, a chunk size of the wrong type, an unknown device: one line, exit 2."""
+        manifest = json.loads((finished / "manifest.json").read_text())
+        manifest[key] = value
+        (finished / "manifest.json").write_text(json.dumps(manifest))
+        assert main([*CLI, "--out", str(finished)]) == 2
+        assert_one_line_error(2, capsys.readouterr().err, words)
+
+
+def test_checkpoint_tensors_carry_their_checksum(tmp_path):
+    """A standalone checkpoint whose tensor bytes are garbled fails its header checksum."""
+    agent = build_agent(preset("small", n_main=40, n_emo=8), [1], [2])
+    path = save_checkpoint(tmp_path / "a.safetensors", agent)
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x01  # the last tensor's bytes: a finite float stays finite
+    path.write_bytes(bytes(data))
+    with pytest.raises(ResultsError, match="checksum"):
+        restore(path, build_agent(preset("small", n_main=40, n_emo=8), [1], [2]))
+    assert torch.isfinite(agent.main).all()
