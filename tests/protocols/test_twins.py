@@ -56,7 +56,8 @@ class TestSweep:
         assert manifest["config"]["runs"] == 3 and len(manifest["seeds"]) == 3 and manifest["command_line"]
         steps = pd.read_parquet(sweep / "steps")
         assert len(steps) == 3 * 2 * 60 and set(steps.twin) == {"A", "B"}
-        assert list(steps.columns) == ["run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake"]
+        assert list(steps.columns) == ["run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake",
+                                       "main_abs", "main_saturated"]
         snaps = pd.read_parquet(sweep / "snapshots")
         assert len(snaps) == 3 * 2 * 12 and len(snaps.field.iloc[0]) == 8
         assert (sweep / "summary.json").exists() and (sweep / "runs.parquet").exists()
@@ -218,12 +219,13 @@ def transformer_sweep(tmp_path_factory):
 
 
 def _shape(value):
-    """The key structure of a JSON value (lists by their first element)."""
+    """The key structure of a JSON value (lists by their first element; a number or null, undefined, is a
+    number)."""
     if isinstance(value, dict):
         return {k: _shape(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_shape(value[0])] if value else []
-    return type(value).__name__ if value is not None else "float"
+    return "number" if value is None or isinstance(value, (int, float)) and not isinstance(value, bool) else type(value).__name__
 
 
 class TestTransformerSubstrate:
