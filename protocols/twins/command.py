@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from emergence.host import DEFAULT_SUBSTRATE
-from emergence.options import metric_option
+from emergence.options import metric_option, settings_option
 
 POSITIVE = click.IntRange(min=1)
 
@@ -42,6 +42,7 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder. [results/twins-PRESET; another substrate: results/twins-SUBSTRATE-PRESET]")
 @metric_option(default=("mean",), show_default=True)
+@settings_option()
 def twins(substrate, preset_name, out, device, **options) -> None:
     """Grow HRLS-vs-surge twin pairs side by side and report their coupling.
 
