@@ -144,14 +144,16 @@ def study_figures(cells: dict[str, Cell], axes: list[Axis], out: Path, metric: s
     return paths
 
 
-def render_comparison(console, out: Path, title: str, question: str, lines: list[str], rows: list[dict],
-                      sections: list[tuple[str, str]] = ()) -> Path:
-    """Print the verdicts and the table; write ``out/report.md`` with every column; returns its path."""
+def render_comparison(console, out: Path | None, title: str, question: str, lines: list[str], rows: list[dict],
+                      sections: list[tuple[str, str]] = ()) -> Path | None:
+    """Print the verdicts and the table; write ``out/report.md`` with every column (``out`` None: no file)."""
     console.print(f"[bold]{title}[/bold]")
     console.print(question)
     for line in lines:
         console.print(f"- {line}", highlight=False)
     console.print(comparison_table(rows, f"{title}: {rows[0]['n_tests'] if rows else 0} tests, Holm-adjusted"))
+    if out is None:
+        return None
     path = Path(out) / "report.md"
     text = comparison_markdown(title, question, lines, rows, list(COLUMNS), sections)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))

@@ -81,6 +81,7 @@ def _judge(row: dict, up: str, down: str) -> str:
 
 def _identical_line(row: dict) -> str:
     axis = row["contrast"].split(":")[0]
+    axis = "what differs between these sweeps" if axis == "sweep" else axis
     if row["quantity"] == "activity":
         return (f"{row['contrast']}: activity identical in every run; the cortex never receives the emotion "
                 f"field, so twin activity does not depend on {axis}")
