@@ -138,7 +138,7 @@ def figures(summary: dict, out: Path) -> list[Path]:
         paths.append(save(fig, out / "figures" / f"correlation_evolution_{name}.png"))
 
         sel = runs[runs.metric == name]
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4.3), layout="constrained")
         for ax, column, color in ((axes[0], "A_corr_run", "tab:red"), (axes[1], "E_corr_run", "teal")):
             values = sel[column].dropna()
             ax.hist(values, bins=histogram_bins(values), color=color, alpha=0.8, edgecolor="black", linewidth=0.8)

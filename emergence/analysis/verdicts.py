@@ -112,6 +112,6 @@ def comparison_lines(rows: list[dict]) -> list[str]:
             lines.append(f"{row['contrast']}: corr(A_corr_run, E_corr_run) {row['value']:+.2f} vs "
                          f"{row['reference']:+.2f}, {_judge(row, 'stronger', 'weaker')} (Fisher z {_evidence(row)})")
         elif row["test"] == "trend":
-            lines.append(f"{what} coupling {_judge(row, 'rises', 'falls')} along the axis "
+            lines.append(f"{what} coupling along the axis: {_judge(row, 'rises', 'falls')} "
                          f"(Spearman rho {row['difference']:+.2f}, {_evidence(row)})")
     return lines
