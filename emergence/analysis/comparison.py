@@ -81,8 +81,8 @@ def _pair_rows(ref: Cell, cell: Cell, contrast: str, metric: str, quantities: tu
                              difference=m["difference"], ci_low=m["ci_low"], ci_high=m["ci_high"],
                              p_value=m["p_value"], n_runs=m["n"], note=m["reason"] or ""))
         s = spread_difference(zx, zy)
-        rows.append(_row(**common, test="spread", reference=float(np.nanstd(x, ddof=1)),
-                         value=float(np.nanstd(y, ddof=1)), difference=s["sd_y"] - s["sd_x"],
+        sd_x, sd_y = float(np.nanstd(x, ddof=1)), float(np.nanstd(y, ddof=1))
+        rows.append(_row(**common, test="spread", reference=sd_x, value=sd_y, difference=sd_y - sd_x,
                          p_value=s["p_value"], n_runs=s["n"], note=s["reason"] or ""))
     (r_x, n_x), (r_y, n_y) = _pearson(ref), _pearson(cell)
     c = correlation_difference(r_x, n_x, r_y, n_y)

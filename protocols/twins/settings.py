@@ -110,8 +110,8 @@ def make_config(
     for name in settings or {}:
         scaffold, _ = split_scope(name)
         if scaffold is not None:
-            raise ConfigError(f"--set {name}: scaffold fields are set with the scaffold's own options; "
-                              "--set takes fields of the agent's config")
+            raise ConfigError(f"--set {name}: --set takes fields of the agent's config; a scaffold's "
+                              f"settings ({scaffold}) cannot be set from the command line yet")
     agent = apply_settings(kind.preset(preset, **agent_options), settings or {})
     if preset not in PROTOCOL_DEFAULTS:
         known = ", ".join(PROTOCOL_DEFAULTS)
