@@ -49,7 +49,8 @@ class StudyRun:
         self.settings, self.options = dict(settings or {}), options
         base_options, base_settings = split_options(study.base)
         if base_options.get("emotion_metrics") == "all":
-            base_options["emotion_metrics"] = installed().metrics.names()
+            # the write-up's metric first: the reference the others are compared with
+            base_options["emotion_metrics"] = sorted(installed().metrics.names(), key=lambda n: n != "mean")
         self.base_options, self.base_settings = base_options, base_settings
 
     def sweep_of(self, condition: dict[str, Any]):
@@ -90,7 +91,7 @@ class StudyRun:
     def compare(self, grown: list[tuple[dict[str, Any], Results]]) -> tuple[list[Axis], dict, list[dict]]:
         """(axes, metric -> condition label -> cell, the Holm-adjusted comparison rows)."""
         axes = self.axes(grown)
-        names = [a.name for a in axes]
+        names = axis_name(self.study)
         by_metric: dict[str, dict] = {}
         for condition, results in grown:
             levels = {name: _label(condition, name) for name in names}

@@ -91,6 +91,16 @@ class TestStudy:
         assert "mismatched pairs" in text and "preset small" in text
 
 
+    def test_a_study_without_axes_compares_its_metrics(self, tmp_path):
+        """No axes: one sweep, its emotion metrics compared with the first, paired run by run."""
+        path = tmp_path / "metrics.toml"
+        path.write_text('name = "m"\nquestion = "Do metrics agree?"\n[base]\nemotion_metrics = ["mean", "variance"]\n')
+        assert main(["study", str(path), *SIZES, "--runs", "3", "--out", str(tmp_path / "out")]) == 0
+        rows = pd.read_parquet(tmp_path / "out" / "comparison.parquet")
+        assert set(rows.contrast) == {"metric: variance vs mean"} and rows.paired.all()
+        assert "activity" not in set(rows.quantity)
+
+
 class TestCompare:
     def test_compare_says_paired_or_unpaired(self, study, tmp_path, capsys):
         """Two conditions of a study are paired; a sweep grown with another seed is not."""
