@@ -71,7 +71,8 @@ class Results:
         """Recompute the statistics from the recorded data (adding ``emotion_metrics``), and keep them."""
         substrate = self.catalogue.substrates[self.manifest.get("substrate", DEFAULT_SUBSTRATE)]
         self.__dict__["summary"] = analyse(self.out, self.catalogue.metrics, emotion_metrics or None,
-                                           bounded="main" in substrate.bounded)
+                                           bounded="main" in substrate.bounded,
+                                           preset=substrate.nearest_preset(self.manifest["config"]["agent"]))
         return self.summary
 
     @property

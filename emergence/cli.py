@@ -122,6 +122,32 @@ def check(out: Path) -> None:
     click.echo(f"{out}: every part present and valid")
 
 
+@cli.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write report.md (every column) into this folder.")
+def compare(folders: tuple[Path, ...], out: Path | None) -> None:
+    """Compare sweeps grown separately, each against the first: paired run by run when their run seeds
+    match, as independent samples otherwise (said in every line)."""
+    from rich.console import Console
+
+    from .analysis.conditions import compare_folders
+    from .analysis.study_report import render_comparison
+    from .analysis.verdicts import comparison_lines
+    from .api import Results
+
+    if len(folders) < 2:
+        raise click.UsageError("compare needs at least two results folders")
+    for folder in folders:
+        Results(folder).summary  # analysed, so that runs.parquet exists
+    names = [f.name for f in folders]
+    labels = names if len(set(names)) == len(names) else [str(f) for f in folders]
+    rows = compare_folders(list(folders), labels)
+    pairing = "paired (same run seeds)" if all(r["paired"] for r in rows) else "unpaired (run seeds differ)"
+    render_comparison(Console(), out, "compare", f"{len(folders)} sweeps, each against "
+                      f"{labels[0]}: {pairing}", comparison_lines(rows), rows)
+
+
 def _add_plugin_commands(group: click.Group) -> None:
     catalogue = installed()
     for name, entry in catalogue.protocols.entries.items():

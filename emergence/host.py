@@ -132,6 +132,10 @@ class Catalogue:
     def protocols(self) -> Registry:
         return collect(self.pm, "register_protocols", "protocol")
 
+    @cached_property
+    def studies(self) -> Registry:
+        return collect(self.pm, "register_studies", "study")
+
     def substrate_of(self, config: Any) -> Substrate:
         """The substrate whose config class ``config`` is; anything else is a TypeError naming them."""
         for substrate in self.substrates.entries.values():

@@ -6,7 +6,9 @@ import math
 
 import click
 
-__all__ = ["metric_option", "FINITE"]
+from .overrides import parse_assignments
+
+__all__ = ["metric_option", "settings_option", "FINITE"]
 
 
 class FiniteFloat(click.ParamType):
@@ -31,4 +33,14 @@ def metric_option(**kwargs):
     return click.option(
         "--emotion-metric", "emotion_metrics", multiple=True, metavar="NAME",
         help="Emotion metric(s) for the statistics (repeatable; see `emergence plugins`).", **kwargs,
+    )
+
+
+def settings_option():
+    """``--set FIELD=VALUE`` (repeatable), as a dict ``settings`` of field name -> text."""
+    return click.option(
+        "--set", "settings", multiple=True, metavar="FIELD=VALUE",
+        callback=lambda ctx, param, texts: parse_assignments(texts),
+        help="Set any field of the agent's config, e.g. --set emo_noise=0.06; xF scales the preset's "
+             "value (--set n_main=x2). Repeatable; see docs/model.md for the fields.",
     )

@@ -7,13 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from ..results import atomic_write
+from .plotting import histogram_bins, save
 from .regime import regime_lines
+from .study_report import markdown_table
+from .verdicts import sweep_lines
 
-__all__ = ["render", "print_tables", "results_table", "regime_table", "figures"]
+__all__ = ["render", "print_tables", "results_table", "regime_table", "figures", "report_markdown"]
 
 # The write-up's figures (paper preset, 100 runs x 50k steps, emotion = mean), for comparison.
 WRITE_UP = {
@@ -39,62 +43,81 @@ def defined(summary: dict) -> dict:
     return {name: m for name, m in summary["metrics"].items() if "undefined" not in m}
 
 
-def _row(label: str, stats: dict, note: str, reference: tuple | None) -> list[str]:
-    ref = "" if reference is None else f"{reference[0]:+.4f} ± {reference[1]:.4f} ({reference[2]:+.2f} → {reference[3]:+.2f})"
-    return [label, _f(stats["mean"]), _f(stats["sd"]).lstrip("+"), _f(stats["min"]), _f(stats["max"]), note, ref]
+def _ref(reference: tuple | None) -> str:
+    return "" if reference is None else f"{reference[0]:+.3f}±{reference[1]:.3f}"
 
 
 def results_table(summary: dict, metric: str) -> Table:
-    """One metric's results, laid out like the write-up's section 5."""
+    """One metric's results, laid out like the write-up's section 5, in 80 columns."""
     sweep = summary["sweep"]
     m = summary["metrics"][metric]
     table = Table(
-        title=(f"Twins ({sweep['substrate']}): {'+'.join(sweep['a'])} (A) vs {'+'.join(sweep['b'])} (B) · "
-               f"{sweep['runs']} runs × {sweep['steps']:,} steps · window {sweep['window']} · init {sweep['init']} · emotion = {metric}"),
-        caption=f"weight noise: {sweep['weight_noise_mode']}" + (
-            f"; {metric} works from snapshots every {sweep['snapshot_every']} steps" if m["uses_snapshots"] else ""),
+        title=(f"{'+'.join(sweep['a'])} (A) vs {'+'.join(sweep['b'])} (B) · {sweep['runs']} runs × "
+               f"{sweep['steps']:,} steps · window {sweep['window']} · emotion = {metric}"),
+        caption=(f"n: windows (constant ones excluded) or runs; write-up: paper, emotion = mean. init "
+                 f"{sweep['init']}, weight noise {sweep['weight_noise_mode']}"
+                 + (f"; {metric} from snapshots every {sweep['snapshot_every']} steps" if m["uses_snapshots"] else "")),
+        caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
     )
-    for column in ("correlation", "mean", "SD", "min", "max", "windows / runs", "write-up (paper, emotion=mean)"):
-        table.add_column(column, justify="right" if column in ("mean", "SD", "min", "max") else "left")
+    for column in ("coupling", "mean", "SD", "min", "max", "n", "write-up"):
+        table.add_column(column, justify="left" if column == "coupling" else "right", no_wrap=True)
     reference = metric == "mean"
     for quantity, stats in (("activity", summary["activity"]), ("emotion", m["emotion"])):
-        steps, runs = stats["across_steps"], stats["across_runs"]
-        table.add_row(*_row(f"{quantity.capitalize()} (across steps)", steps,
-                            f"{steps['n']} windows, {steps['n_constant']} constant excluded",
-                            WRITE_UP[(quantity, "across_steps")] if reference else None))
-        table.add_row(*_row(f"{quantity.capitalize()} (by run)", runs,
-                            f"{runs['n']} runs" + (f", {runs['n_undefined']} undefined" if runs["n_undefined"] else ""),
-                            WRITE_UP[(quantity, "across_runs")] if reference else None))
-    c = m["corr_activity_emotion"]
-    detail = c["reason"] or f"p = {c['p_value']:.3g}, 95% CI [{c['ci_low']:+.3f}, {c['ci_high']:+.3f}]"
-    table.add_row("corr(A_corr_run, E_corr_run)", _f(c["r"]), "", "", "", detail, f"{WRITE_UP_CORR:+.3f}" if reference else "")
+        for scope, key, n in (("windows", "across_steps", lambda s: f"{s['n']} ({s['n_constant']})"),
+                              ("runs", "across_runs", lambda s: str(s["n"]))):
+            s = stats[key]
+            table.add_row(f"{quantity} {scope}", _f(s["mean"], 3), _f(s["sd"], 3).lstrip("+"), _f(s["min"], 3),
+                          _f(s["max"], 3), n(s), _ref(WRITE_UP[(quantity, key)]) if reference else "")
     return table
+
+
+def coupling_line(summary: dict, metric: str) -> str:
+    """corr(A_corr_run, E_corr_run) with its p-value and interval, in words."""
+    c = summary["metrics"][metric]["corr_activity_emotion"]
+    detail = c["reason"] or f"p = {c['p_value']:.3g}, 95% CI [{c['ci_low']:+.3f}, {c['ci_high']:+.3f}]"
+    ref = f"; write-up {WRITE_UP_CORR:+.3f}" if metric == "mean" else ""
+    return f"corr(A_corr_run, E_corr_run) ({metric}) = {_f(c['r'], 3)} ({detail}, {c['n_runs']} runs{ref})"
 
 
 def comparison_table(summary: dict) -> Table:
     """One row per emotion metric: does "no canonical emotional relationship" survive it?"""
-    table = Table(title="Emotion metrics compared (run level)")
-    for column in ("metric", "E_corr_run mean", "SD", "min", "max", "corr with A_corr_run", "data"):
-        table.add_column(column)
+    table = Table(title="Emotion metrics compared (run level)", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  caption="A~E: corr(A_corr_run, E_corr_run); data: every step or snapshots", caption_justify="left")
+    for column in ("metric", "E mean", "SD", "min", "max", "A~E", "data"):
+        table.add_column(column, justify="left" if column in ("metric", "data") else "right", no_wrap=column != "metric")
     for name, m in defined(summary).items():
         runs, c = m["emotion"]["across_runs"], m["corr_activity_emotion"]
-        table.add_row(name, _f(runs["mean"]), _f(runs["sd"]).lstrip("+"), _f(runs["min"]), _f(runs["max"]), _f(c["r"], 3),
-                      "snapshots" if m["uses_snapshots"] else "every step")
+        table.add_row(name, _f(runs["mean"], 3), _f(runs["sd"], 3).lstrip("+"), _f(runs["min"], 3), _f(runs["max"], 3),
+                      _f(c["r"], 2), "snapshots" if m["uses_snapshots"] else "steps")
     return table
 
 
-def controls_table(summary: dict, metric: str) -> Table:
-    """Each twin statistic beside its null: cross-pair (other runs' B) and circular-shift surrogates."""
+# The rows of the null table that carry the report's verdicts (raw series): the rest are in report.md.
+VERDICT_ROWS = ("none",)
+STATISTIC_LABELS = {("mean", "activity"): "A mean", ("mean", "emotion"): "E mean", ("sd", "emotion"): "E SD",
+                    ("corr", "activity~emotion"): "A~E r"}
+
+
+def controls_table(summary: dict, metric: str, detrends: tuple[str, ...] = VERDICT_ROWS) -> Table:
+    """Each twin statistic beside its nulls (cross-pair: B from other runs; shift: B circularly shifted),
+    for the detrendings ``detrends`` (the raw series by default: the rows the verdicts rest on)."""
     from .controls import controls_table as rows
 
-    table = Table(title=f"Is the coupling real? Twin statistics vs their nulls · emotion = {metric}",
-                  caption="cross_pair: B taken from other runs; surrogate: B circularly shifted beyond its "
-                          "autocorrelation time; diff / linear: first differences / per-window detrended")
-    for column in ("series", "control", "statistic", "twin", "null mean ± SD", "difference", "p", "effect size"):
-        table.add_column(column, justify="left" if column in ("series", "control", "statistic") else "right")
-    for row in rows(summary["metrics"][metric]["controls"]):
-        table.add_row(row["detrend"], row["control"], f"{row['statistic']} {row['quantity']}", _f(row["twin"], 3),
-                      f"{_f(row['null_mean'], 3)} ± {_f(row['null_sd'], 3).lstrip('+')}", _f(row["difference"], 3),
+    controls = summary["metrics"][metric]["controls"]
+    windows = summary["metrics"][metric]["emotion"]["across_steps"]["n_windows"] // max(controls["n_runs"], 1)
+    table = Table(title=f"Twins vs their nulls · emotion = {metric} · {controls['n_runs']} runs × {windows} windows",
+                  caption="cross: twin B from other runs; shift: B shifted in time beyond its autocorrelation; "
+                          "effect: (twin - null mean) / null SD. Every detrending: report.md",
+                  caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    for column in ("series", "null", "statistic", "twin", "null mean±SD", "p", "effect"):
+        table.add_column(column, justify="left" if column in ("series", "null", "statistic") else "right", no_wrap=True)
+    for row in rows(controls):
+        if row["detrend"] not in detrends:
+            continue
+        table.add_row("raw" if row["detrend"] == "none" else row["detrend"],
+                      "cross" if row["control"] == "cross_pair" else "shift",
+                      STATISTIC_LABELS[(row["statistic"], row["quantity"])], _f(row["twin"], 3),
+                      f"{_f(row['null_mean'], 3)}±{_f(row['null_sd'], 3).lstrip('+')}",
                       _p(row["p_value"]), _f(row["effect_size"], 2))
     return table
 
@@ -122,23 +145,23 @@ def figures(summary: dict, out: Path) -> list[Path]:
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(xlabel="step (window centre)", ylabel="twin correlation (mean ± SD across runs)", ylim=(-1.05, 1.05),
                title=f"Correlation evolution · {summary['sweep']['runs']} runs")
-        ax.legend(loc="upper right")
-        paths.append(_save(fig, out / "figures" / f"correlation_evolution_{name}.png"))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        paths.append(save(fig, out / "figures" / f"correlation_evolution_{name}.png"))
 
         sel = runs[runs.metric == name]
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4.3), layout="constrained")
         for ax, column, color in ((axes[0], "A_corr_run", "tab:red"), (axes[1], "E_corr_run", "teal")):
             values = sel[column].dropna()
-            ax.hist(values, bins=max(5, min(30, len(values) // 2)), color=color, alpha=0.8, range=(-1, 1))
-            ax.axvline(values.mean(), color="black", lw=1.5, ls="--", label=f"mean {values.mean():+.3f}")
-            ax.set(xlabel=column, ylabel="runs", xlim=(-1, 1))
-            ax.legend()
+            ax.hist(values, bins=histogram_bins(values), color=color, alpha=0.8, edgecolor="black", linewidth=0.8)
+            ax.axvline(values.mean(), color="black", lw=1.5, ls="--")
+            ax.set(xlabel=column, ylabel="runs", title=f"mean {values.mean():+.3f} · n = {len(values)} runs")
         c = m["corr_activity_emotion"]
         axes[2].scatter(sel.A_corr_run, sel.E_corr_run, color="purple", alpha=0.7)
+        detail = c["reason"] or f"r = {c['r']:+.2f}, p = {c['p_value']:.2g}"
         axes[2].set(xlabel="A_corr_run", ylabel="E_corr_run", xlim=(-1, 1), ylim=(-1, 1),
-                    title=f"r = {_f(c['r'], 3)}")
+                    title=f"{detail}, n = {c['n_runs']}")
         fig.suptitle(f"Run-level coupling · emotion = {name}")
-        paths.append(_save(fig, out / "figures" / f"run_distributions_{name}.png"))
+        paths.append(save(fig, out / "figures" / f"run_distributions_{name}.png"))
         paths.append(_null_figure(m["controls"], name, out / "figures" / f"controls_{name}.png"))
     if len(metrics) > 1:
         fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(metrics)), 4.5))
@@ -148,7 +171,7 @@ def figures(summary: dict, out: Path) -> list[Path]:
         ax.set_xticks(range(1, len(names) + 1), names)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(ylabel="E_corr_run", ylim=(-1.05, 1.05), title="E_corr_run across emotion metrics")
-        paths.append(_save(fig, out / "figures" / "emotion_metrics.png"))
+        paths.append(save(fig, out / "figures" / "emotion_metrics.png"))
     for stale in set((out / "figures").glob("*.png")) - set(paths):  # of metrics no longer in the summary
         stale.unlink()
     return paths
@@ -173,17 +196,9 @@ def _null_figure(controls: dict, metric: str, path: Path) -> Path:
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(title=f"mean run-level r, {label}")
     axes[0].set_ylabel("twin correlation")
-    axes[0].legend(loc="lower left")
+    axes[1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.suptitle("Twins vs cross-pair null (twin A of one run with twin B of others)")
-    return _save(fig, path)
-
-
-def _save(fig, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png"))
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def regime_table(regime: dict, window: int) -> Table:
@@ -212,25 +227,59 @@ def print_regime(summary: dict, console: Console) -> None:
 
 
 def print_tables(summary: dict, console: Console | None = None) -> None:
-    """Print the tables of ``summary``: each metric's results, the regime, the null controls, the metrics
-    compared."""
+    """Print the verdicts, then each metric's results and null table, the regime, the metrics compared."""
     console = console or Console()
+    for line in sweep_lines(summary):
+        console.print(f"- {line}", highlight=False)
     metrics = defined(summary)
     for name, m in summary["metrics"].items():
-        if name in metrics:
-            console.print(results_table(summary, name))
-        else:
+        if name not in metrics:
             console.print(f"emotion = {name}: undefined here ({m['undefined']})")
+            continue
+        console.print(results_table(summary, name))
+        console.print(coupling_line(summary, name), highlight=False)
+        console.print(controls_table(summary, name))
     print_regime(summary, console)
-    if metrics:
-        console.print(controls_table(summary, next(iter(metrics))))
     if len(metrics) > 1:
         console.print(comparison_table(summary))
 
 
+def report_markdown(summary: dict, out: Path) -> Path:
+    """``out/report.md``: the verdicts, and every table in full (every detrending of the null table)."""
+    from .controls import controls_table as rows
+
+    text = [f"# Twins sweep: {out}", "", "## Verdicts", "", *[f"- {line}" for line in sweep_lines(summary)], ""]
+    for name in defined(summary):
+        text += [f"## Emotion = {name}", "", _markdown(results_table(summary, name)), "",
+                 coupling_line(summary, name), "", "### Twins vs their nulls (every detrending)", "",
+                 markdown_table(rows(summary["metrics"][name]["controls"]), list(CONTROL_COLUMNS)), ""]
+    if summary.get("regime"):
+        text += ["## Regime", "", _markdown(regime_table(summary["regime"], summary["sweep"]["window"])), "",
+                 *[f"- {line}" for line in regime_lines(summary["regime"])], ""]
+    if len(defined(summary)) > 1:
+        text += ["## Emotion metrics compared", "", _markdown(comparison_table(summary)), ""]
+    path = Path(out) / "report.md"
+    atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(text)))
+    return path
+
+
+CONTROL_COLUMNS = ("detrend", "control", "statistic", "quantity", "twin", "null_mean", "null_sd", "difference",
+                   "p_value", "effect_size", "n_null")
+
+
+def _markdown(table: Table) -> str:
+    """A rich table's cells as Markdown (no width limit)."""
+    columns = [str(c.header) for c in table.columns]
+    cells = [list(c.cells) for c in table.columns]
+    rows = [dict(zip(columns, (str(col[i]) for col in cells))) for i in range(table.row_count)]
+    caption = f"\n\n{table.caption}" if table.caption else ""
+    return f"**{table.title}**\n\n" + markdown_table(rows, columns) + caption
+
+
 def render(summary: dict, out: Path, console: Console | None = None) -> None:
-    """Print the tables and write the figures of ``summary`` into ``out/figures``."""
+    """Print the tables, write ``out/report.md`` and the figures into ``out/figures``."""
     console = console or Console()
     print_tables(summary, console)
+    console.print(f"report: {report_markdown(summary, Path(out))}")
     for path in figures(summary, Path(out)):
         console.print(f"figure: {path}")

@@ -61,7 +61,7 @@ def _earlier_metrics(out: Path) -> list[str]:
 
 def analyse(
     out: str | Path, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None, *,
-    bounded: bool = True,
+    bounded: bool = True, preset: dict | None = None,
 ) -> dict:
     """Compute and write ``summary.json``, ``runs.parquet`` and ``controls.parquet``; returns the summary.
 
@@ -94,6 +94,7 @@ def analyse(
             "runs": runs, "steps": length, "window": window, "init": config["init"],
             "n_main": config["agent"]["n_main"], "n_emo": config["agent"]["n_emo"],
             "snapshot_every": config["snapshot_every"], "weight_noise_mode": manifest["weight_noise_mode"],
+            "preset": preset,
         },
         "activity": {**activity_summary, "evolution": _evolution(activity["A"], activity["B"], window)},
         "regime": _regime(steps, runs, length, window, bounded),

@@ -7,9 +7,10 @@ from .hookspecs import PROJECT, hookimpl, hookspec
 from .metric import EmotionData, EmotionMetric, PerTwinMetric
 from .protocol import ProtocolEntry
 from .registry import Registry, UnknownPluginError, collect
+from .study import Study
 from .substrate import Substrate
 
 __all__ = [
     "Agent", "AgentHooks", "EnergyModel", "NoiseModel", "PlasticityRule", "PROJECT", "hookimpl", "hookspec",
-    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Substrate",
+    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Study", "Substrate",
 ]

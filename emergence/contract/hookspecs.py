@@ -8,7 +8,7 @@ Two kinds of hook:
   and called through pluggy. Nothing is
   dispatched through pluggy inside the step loop.
 * **Register hooks** (``emotion_metric``, ``register_scaffolds``, ``register_protocols``,
-  ``register_substrates``, ``register_commands``) contribute named objects; every implementation is called.
+  ``register_substrates``, ``register_studies``, ``register_commands``) contribute named objects; every implementation is called.
 
 pluggy calls implementations last-registered-first, so a population's own plugins are asked before
 installed ones. When every implementation of ``plasticity``, ``energy`` or ``noise`` returns ``None`` (or
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .agent import Agent, EnergyModel, NoiseModel, PlasticityRule
     from .metric import EmotionMetric
     from .protocol import ProtocolEntry
+    from .study import Study
     from .substrate import Substrate
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
@@ -154,6 +155,17 @@ def register_substrates(register: Callable[[str, Substrate], None]) -> None:
         (config class, presets, ``build``); the core registers ``fields``.
 
     Every implementation is called.
+    """
+
+
+@hookspec
+def register_studies(register: Callable[[str, Study], None]) -> None:
+    """Contribute studies: grids of sweeps that each answer one question (``emergence study NAME``).
+
+    :param register: call ``register(name, study)`` with an ``emergence.contract.Study`` (its question,
+        axes and shared options).
+
+    Every implementation is called; names must be unique.
     """
 
 

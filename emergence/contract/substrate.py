@@ -53,5 +53,15 @@ class Substrate:
             raise ConfigError(f"unknown preset {name!r}; known presets: {', '.join(sorted(self.presets))}")
         return config_from_dict({**self.presets[name], **overrides}, self.config_class)
 
+    def nearest_preset(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The preset that ``values`` (a config as a dict) differs from in fewest fields, and those fields."""
+        best = None
+        for name in self.presets:
+            preset = self.preset(name)
+            changed = {k: v for k, v in values.items() if getattr(preset, k, v) != v}
+            if best is None or len(changed) < len(best["changed"]):
+                best = {"name": name, "changed": changed}
+        return best
+
     def config_from_dict(self, values: dict[str, Any]) -> Any:
         return config_from_dict(values, self.config_class)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from emergence.host import DEFAULT_SUBSTRATE
-from emergence.options import FINITE, metric_option
+from emergence.options import FINITE, metric_option, settings_option
 
 POSITIVE = click.IntRange(min=1)
 
@@ -45,6 +45,7 @@ POSITIVE = click.IntRange(min=1)
               help="Keep each chunk's last checkpoint, or delete a finished chunk's.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (memory, disk, estimated time) and exit; writes nothing.")
 @metric_option(default=("mean",), show_default=True)
+@settings_option()
 def twins(substrate, preset_name, out, device, dry_run, **options) -> None:
     """Grow HRLS-vs-surge twin pairs side by side and report their coupling.
 

@@ -3,6 +3,7 @@ options become them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import field, fields, fields_dict, frozen
@@ -10,6 +11,7 @@ from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
 from emergence.config import ConfigError, config_to_dict, finite, to_float
 from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed
+from emergence.overrides import apply_settings, split_scope
 
 __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
 
@@ -93,16 +95,24 @@ def make_config(
     preset: str = "small",
     agent_options: dict[str, Any] | None = None,
     catalogue: Catalogue | None = None,
+    settings: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> TwinsConfig:
     """The sweep of ``preset`` (the substrate's agent preset and the protocol's sizes for it), with
-    ``agent_options`` (fields of the substrate's config; None values keep the preset's) and ``options``
-    (fields of ``TwinsConfig``; None keeps the preset's)."""
+    ``agent_options`` (fields of the substrate's config; None values keep the preset's), ``settings``
+    (``--set``: any field of the agent's config, ``{"emo_noise": "0.06"}``; a string is parsed to the
+    field's type, ``x2`` doubles the preset's value) and ``options`` (fields of ``TwinsConfig``; None
+    keeps the preset's)."""
     kind = (catalogue or installed()).substrates[substrate]
     agent_options = {k: v for k, v in (agent_options or {}).items() if v is not None}
     for name in agent_options.keys() - fields_dict(kind.config_class).keys():
         raise ConfigError(f"--{name.replace('_', '-')} does not apply to --substrate {substrate}")
-    agent = kind.preset(preset, **agent_options)
+    for name in settings or {}:
+        scaffold, _ = split_scope(name)
+        if scaffold is not None:
+            raise ConfigError(f"--set {name}: --set takes fields of the agent's config; a scaffold's "
+                              f"settings ({scaffold}) cannot be set from the command line yet")
+    agent = apply_settings(kind.preset(preset, **agent_options), settings or {})
     if preset not in PROTOCOL_DEFAULTS:
         known = ", ".join(PROTOCOL_DEFAULTS)
         raise ConfigError(f"the twins protocol has no settings for preset {preset!r}; known: {known}")

@@ -93,7 +93,8 @@ def sweep(
     a: Any = "hrls", b: Any = "surge", *, substrate: str = DEFAULT_SUBSTRATE, preset: str = "small",
     out: str | Path | None = None, device: str = "cpu", **options: Any,
 ) -> TwinsSweep:
-    """The Python entry of the protocol: the options of ``emergence protocol twins`` as keywords."""
+    """The Python entry of the protocol: the options of ``emergence protocol twins`` as keywords;
+    ``settings={"emo_noise": 0.06}`` sets any field of the agent's config (``--set``)."""
     agent_options = {name: options.pop(name) for name in AGENT_OPTIONS if name in options}
     keep_checkpoints = options.pop("keep_checkpoints", "last")
     config = make_config(substrate, preset, agent_options, a=a, b=b, **options)

@@ -1,0 +1,43 @@
+"""From analysed results folders to the cells of a comparison, and the comparison of separate sweeps.
+
+Two folders are paired when their runs were grown from the same seeds: the same run count and, per run,
+the same init seed of twin A and noise seeds of both twins (twin B's init seed differs with ``--init``
+by design, and is what such a contrast varies).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from ..results import read_manifest
+from .comparison import Axis, Cell, adjust, compare_cells
+
+__all__ = ["pairing_key", "folder_cells", "compare_folders"]
+
+
+def pairing_key(manifest: dict) -> tuple:
+    """The run seeds two folders must share to be compared run by run."""
+    return tuple((s["init_a"], s["noise_a"], s["noise_b"]) for s in manifest["seeds"])
+
+
+def folder_cells(out: str | Path, levels: dict[str, str]) -> dict[str, Cell]:
+    """Metric -> the ``Cell`` of an analysed folder (its runs.parquet), at ``levels`` of the study's axes."""
+    out = Path(out)
+    key = pairing_key(read_manifest(out))
+    runs = pq.read_table(out / "runs.parquet").to_pandas().sort_values(["metric", "run"])
+    return {metric: Cell(levels=levels, pairing=key, activity=group.A_corr_run.to_numpy(),
+                         emotion=group.E_corr_run.to_numpy())
+            for metric, group in runs.groupby("metric", sort=False)}
+
+
+def compare_folders(folders: list[Path], labels: list[str], seed: int = 0) -> list[dict]:
+    """Each folder against the first, for every emotion metric all of them hold (Holm-adjusted rows)."""
+    cells = [folder_cells(out, {"sweep": label}) for out, label in zip(folders, labels)]
+    metrics = [m for m in cells[0] if all(m in c for c in cells[1:])]
+    axis = Axis("sweep", labels)
+    rows = []
+    for i, metric in enumerate(metrics):
+        rows += compare_cells([c[metric] for c in cells], [axis], metric, activity=i == 0, seed=seed)
+    return adjust(rows)

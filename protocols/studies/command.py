@@ -1,0 +1,53 @@
+"""``emergence study NAME|FILE``: the options of ``emergence protocol twins`` but the design's own
+(``--a``, ``--b``, ``--init``, ``--out``), which the study sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..twins.command import twins
+
+DESIGN = {"a", "b", "init", "out"}
+
+
+def _study(name, preset_name, out, **options):
+    """Grow every condition of a study (resuming), compare them and say what the comparison answers.
+
+    NAME is a registered study (ablation, hrls-off, emotion-plasticity, emotion-noise, emotion-size,
+    scaling, metrics; see docs/studies.md) or a study file (TOML).
+    """
+    from rich.console import Console
+
+    from emergence.analysis.study_report import render_comparison, study_figures
+    from emergence.analysis.verdicts import comparison_lines, sweep_lines
+    from emergence.host import installed
+
+    from .design import load_study
+    from .run import StudyRun
+
+    study = load_study(Path(name)) if name.endswith(".toml") else installed().studies[name]
+    run = StudyRun(study, preset_name, out, **options)
+    grown = run.grow()
+    axes, cells, rows = run.compare(grown)
+    run.write(grown, axes, rows)
+    console = Console()
+    lines = comparison_lines(rows)
+    conditions = [(folder, sweep_lines(results.summary)) for folder, results in
+                  ((p.out.name, p) for _, p in grown)]
+    if len(conditions) == 1:
+        lines = conditions[0][1] + lines
+    sections = [(f"Condition {folder} against its nulls", "\n".join(f"- {l}" for l in ls)) for folder, ls in conditions]
+    render_comparison(console, run.out, f"study {study.name} ({preset_name})", study.question, lines, rows, sections)
+    for metric, by_label in cells.items():
+        for path in study_figures(by_label, axes, run.out, metric or "metrics"):
+            console.print(f"figure: {path}")
+
+
+study = click.Command(
+    "study", callback=_study, help=_study.__doc__,
+    params=[click.Argument(["name"]),
+            *[p for p in twins.params if p.name not in DESIGN],
+            click.Option(["--out"], type=click.Path(file_okay=False), help="Study folder. [results/study-NAME-PRESET]")],
+)

@@ -1,0 +1,127 @@
+"""Grow every condition of a study (each an ordinary, resumable Twins sweep), then compare them.
+
+``results/study-NAME-PRESET/<field=value,...>/`` holds each condition; beside them ``study.json`` (the
+grid, the seeds, the versions), ``comparison.parquet`` (every test), ``report.md`` and ``figures/``.
+Every condition has the same sweep seed, so the same run seeds: conditions are compared run by run.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from emergence.analysis.comparison import Axis, adjust, compare_cells
+from emergence.analysis.conditions import folder_cells
+from emergence.api import Results
+from emergence.contract import Study
+from emergence.host import installed
+from emergence.results import write_json, write_table
+
+from ..twins.sweep import sweep
+from .design import axis_name, conditions, folder_name, split_options
+
+__all__ = ["StudyRun", "default_out"]
+
+
+def default_out(name: str, preset: str) -> Path:
+    return Path("results") / f"study-{name}-{preset}"
+
+
+def _position(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return None
+
+
+class StudyRun:
+    """``study`` at ``preset`` with the protocol's ``options`` (sizes, seed, device...) and ``settings``
+    (``--set``), grown into ``out``; ``run()`` grows, compares and returns the comparison."""
+
+    def __init__(self, study: Study, preset: str = "small", out: str | Path | None = None,
+                 settings: dict[str, Any] | None = None, **options: Any):
+        self.study, self.preset = study, preset
+        self.out = Path(out) if out else default_out(study.name, preset)
+        self.settings, self.options = dict(settings or {}), options
+        base_options, base_settings = split_options(study.base)
+        if base_options.get("emotion_metrics") == "all":
+            # the write-up's metric first: the reference the others are compared with
+            base_options["emotion_metrics"] = sorted(installed().metrics.names(), key=lambda n: n != "mean")
+        self.base_options, self.base_settings = base_options, base_settings
+
+    def sweep_of(self, condition: dict[str, Any]):
+        """The Twins sweep of one condition: the user's options, then the study's base and levels."""
+        options, settings = split_options(condition)
+        return sweep(preset=self.preset, out=self.out / folder_name(condition),
+                     settings={**self.settings, **self.base_settings, **{k: str(v) for k, v in settings.items()}},
+                     **{**self.options, **self.base_options, **options})
+
+    def grow(self, progress: bool = True) -> list[tuple[dict[str, Any], Results]]:
+        """Grow (or resume) every condition; each is checked before any grows."""
+        sweeps = [(c, self.sweep_of(c)) for c in conditions(self.study)]
+        grown = []
+        for i, (condition, s) in enumerate(sweeps, 1):
+            if progress:
+                print(f"condition {i}/{len(sweeps)}: {folder_name(condition)}", file=sys.stderr)
+            grown.append((condition, s.run(progress=progress, command_line=sys.argv)))
+        return grown
+
+    def axes(self, grown: list[tuple[dict[str, Any], Results]]) -> list[Axis]:
+        """The comparison's axes; an axis is ordered when every value resolves to a number."""
+        if not self.study.axes:
+            return [Axis("metric", self.base_options.get("emotion_metrics") or grown[0][1].summary["metrics"])]
+        axes = []
+        for name in axis_name(self.study):
+            first = name.split("+")[0]
+            positions = []
+            for condition, results in grown:
+                config = results.manifest["config"]
+                positions.append(_position(config["agent"].get(first, config.get(first))))
+            labels = [_label(c, name) for c, _ in grown]
+            seen = dict.fromkeys(labels)
+            by_label = dict(zip(labels, positions))
+            ordered = all(by_label[v] is not None for v in seen)
+            axes.append(Axis(name, tuple(seen), tuple(by_label[v] for v in seen) if ordered else None))
+        return axes
+
+    def compare(self, grown: list[tuple[dict[str, Any], Results]]) -> tuple[list[Axis], dict, list[dict]]:
+        """(axes, metric -> condition label -> cell, the Holm-adjusted comparison rows)."""
+        axes = self.axes(grown)
+        names = axis_name(self.study)
+        by_metric: dict[str, dict] = {}
+        for condition, results in grown:
+            levels = {name: _label(condition, name) for name in names}
+            for metric, cell in folder_cells(results.out, levels).items():
+                by_metric.setdefault(metric, {})[folder_name(condition)] = cell
+        if not self.study.axes:  # one sweep: its metrics are the conditions
+            cells = {m: type(c)(levels={"metric": m}, pairing=c.pairing, activity=c.activity, emotion=c.emotion)
+                     for m, c in ((m, next(iter(v.values()))) for m, v in by_metric.items())}
+            rows = compare_cells(list(cells.values()), axes, "", activity=False)
+            return axes, {"": cells}, adjust(rows)
+        rows = []
+        for i, (metric, cells) in enumerate(by_metric.items()):
+            rows += compare_cells(list(cells.values()), axes, metric, activity=i == 0, seed=0)
+        return axes, by_metric, adjust(rows)
+
+    def write(self, grown, axes: list[Axis], rows: list[dict]) -> None:
+        """study.json and comparison.parquet."""
+        first = grown[0][1].manifest
+        write_json(self.out / "study.json", {
+            "study": self.study.name, "question": self.study.question, "preset": self.preset,
+            "axes": {k: list(v) for k, v in self.study.axes.items()}, "zipped": self.study.zipped,
+            "base": self.study.base, "options": {k: v for k, v in self.options.items() if v is not None},
+            "settings": self.settings,
+            "conditions": [{"folder": folder_name(c), "levels": c} for c, _ in grown],
+            "comparison_axes": [{"name": a.name, "values": list(a.values), "ordered": a.positions is not None}
+                                for a in axes],
+            "seed": first["config"]["seed"], "seeds": first["seeds"], "versions": first["versions"],
+        })
+        write_table(self.out / "comparison.parquet", pa.Table.from_pylist(rows))
+
+
+def _label(condition: dict[str, Any], name: str) -> str:
+    return "+".join(str(condition[part]) for part in name.split("+"))

@@ -1,0 +1,123 @@
+"""End-to-end tests of `emergence study`, `emergence compare` and `--set` at tiny sizes."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from emergence.analysis import print_tables
+from emergence.cli import main
+from emergence.host import installed
+
+SIZES = ["--n-main", "40", "--n-emo", "8", "--runs", "4", "--steps", "60", "--checkpoint-every", "20",
+         "--snapshot-every", "5", "--feedback-every", "25"]
+STUDY = """
+name = "tiny"
+question = "Does emotion noise change the emotion coupling, with and without HRLS?"
+[base]
+b = "surge"
+[axes]
+a = ["hrls", "surge"]
+emo_noise = ["x1", "x3"]
+"""
+
+
+def _fits(text: str) -> None:
+    lines = text.splitlines()
+    assert "…" not in text and max(map(len, lines)) <= 80, [line for line in lines if len(line) > 80 or "…" in line]
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    root = tmp_path_factory.mktemp("study")
+    (root / "tiny.toml").write_text(STUDY)
+    out = root / "out"
+    assert main(["study", str(root / "tiny.toml"), *SIZES, "--out", str(out)]) == 0
+    return out
+
+
+class TestStudy:
+    def test_every_builtin_study_is_registered(self):
+        """One study per open question of the write-up."""
+        assert set(installed().studies.names()) >= {"ablation", "hrls-off", "emotion-plasticity", "emotion-noise",
+                                                    "emotion-size", "scaling", "metrics"}
+
+    def test_writes_conditions_comparison_and_report(self, study):
+        """A resumable sweep folder per condition, study.json, comparison.parquet, report.md, figures."""
+        folders = {"a=hrls,emo_noise=x1", "a=hrls,emo_noise=x3", "a=surge,emo_noise=x1", "a=surge,emo_noise=x3"}
+        assert folders <= {p.name for p in study.iterdir()}
+        meta = json.loads((study / "study.json").read_text())
+        assert [c["folder"] for c in meta["conditions"]] == sorted(folders) and len(meta["seeds"]) == 4
+        rows = pd.read_parquet(study / "comparison.parquet")
+        assert {"main effect", "interaction", "pair"} <= set(rows.kind)
+        assert (rows.n_tests == rows.p_holm.notna().sum()).all()
+        report = (study / "report.md").read_text()
+        assert "## Verdicts" in report and "Holm" in report
+        assert {p.name for p in (study / "figures").iterdir()} >= {"conditions_mean.png", "scatter_mean.png"}
+
+    def test_conditions_share_run_seeds_and_set_their_fields(self, study):
+        """Every condition has the sweep's run seeds; emo_noise x3 is three times the preset's."""
+        manifests = {p.name: json.loads((p / "manifest.json").read_text()) for p in study.iterdir()
+                     if (p / "manifest.json").exists()}
+        assert len({json.dumps(m["seeds"]) for m in manifests.values()}) == 1
+        low, high = (manifests[f"a=surge,emo_noise={x}"]["config"]["agent"]["emo_noise"] for x in ("x1", "x3"))
+        assert high == pytest.approx(3 * low)
+
+    def test_scaffold_leaves_activity_identical_and_says_why(self, study):
+        """HRLS never reaches the cortex: the a contrast's activity is identical, and the report says so."""
+        rows = pd.read_parquet(study / "comparison.parquet")
+        activity = rows[(rows.quantity == "activity") & rows.contrast.str.startswith("a:")]
+        assert set(activity.test) == {"identical"}
+        assert "the cortex never receives the emotion field" in (study / "report.md").read_text()
+
+    def test_rerun_resumes_and_output_fits_80_columns(self, study, capsys):
+        """A second run grows nothing new (every condition finished) and prints within 80 columns."""
+        before = {p: p.stat().st_mtime_ns for p in study.glob("*/checkpoints/*")}
+        capsys.readouterr()
+        assert main(["study", str(study.parent / "tiny.toml"), *SIZES, "--out", str(study)]) == 0
+        assert {p: p.stat().st_mtime_ns for p in study.glob("*/checkpoints/*")} == before
+        out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+        _fits(out)
+
+    def test_sweep_report_fits_80_columns_and_says_its_verdicts(self, study):
+        """The single-sweep tables at width 80 cut nothing; the verdicts name the mismatched-pair null."""
+        console = Console(width=80, record=True, file=open("/dev/null", "w"))
+        summary = json.loads((study / "a=hrls,emo_noise=x1" / "summary.json").read_text())
+        print_tables(summary, console)
+        text = console.export_text()
+        _fits(text)
+        assert "mismatched pairs" in text and "preset small" in text
+
+
+    def test_a_study_without_axes_compares_its_metrics(self, tmp_path):
+        """No axes: one sweep, its emotion metrics compared with the first, paired run by run."""
+        path = tmp_path / "metrics.toml"
+        path.write_text('name = "m"\nquestion = "Do metrics agree?"\n[base]\nemotion_metrics = ["mean", "variance"]\n')
+        assert main(["study", str(path), *SIZES, "--runs", "3", "--out", str(tmp_path / "out")]) == 0
+        rows = pd.read_parquet(tmp_path / "out" / "comparison.parquet")
+        assert set(rows.contrast) == {"metric: variance vs mean"} and rows.paired.all()
+        assert "activity" not in set(rows.quantity)
+
+
+class TestCompare:
+    def test_compare_says_paired_or_unpaired(self, study, tmp_path, capsys):
+        """Two conditions of a study are paired; a sweep grown with another seed is not."""
+        capsys.readouterr()
+        assert main(["compare", str(study / "a=surge,emo_noise=x1"), str(study / "a=surge,emo_noise=x3")]) == 0
+        assert "paired (same run seeds)" in capsys.readouterr().out
+        other = tmp_path / "other"
+        assert main(["protocol", "twins", "--a", "surge", "--b", "surge", *SIZES, "--seed", "5",
+                     "--out", str(other)]) == 0
+        capsys.readouterr()
+        assert main(["compare", str(study / "a=surge,emo_noise=x1"), str(other), "--out", str(tmp_path)]) == 0
+        assert "unpaired (run seeds differ)" in capsys.readouterr().out and (tmp_path / "report.md").exists()
+
+
+class TestSet:
+    def test_unknown_field_is_one_line(self, tmp_path, capsys):
+        """--set with a misspelt field: exit 2, one line naming the closest fields, nothing grown."""
+        assert main(["protocol", "twins", *SIZES, "--set", "eta_main_em=0", "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "eta_main_emo" in err and not (tmp_path / "x").exists()
