@@ -10,6 +10,7 @@ import click
 from ..twins.command import twins
 
 DESIGN = {"a", "b", "init", "out"}
+SWEEP_ONLY = {"dry_run"}  # a study's plan is its conditions' plans: not offered here yet
 
 
 def _study(name, preset_name, out, **options):
@@ -48,6 +49,6 @@ def _study(name, preset_name, out, **options):
 study = click.Command(
     "study", callback=_study, help=_study.__doc__,
     params=[click.Argument(["name"]),
-            *[p for p in twins.params if p.name not in DESIGN],
+            *[p for p in twins.params if p.name not in DESIGN | SWEEP_ONLY],
             click.Option(["--out"], type=click.Path(file_okay=False), help="Study folder. [results/study-NAME-PRESET]")],
 )
