@@ -1,0 +1,77 @@
+"""The recorder: per-step scalars and emotion snapshots of a chunk of twin pairs, written per window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import torch
+
+from ..contract import Agent
+from .layout import STEP_COLUMNS, TWINS, snapshot_part_path, step_part_path, write_table
+
+__all__ = ["Recorder", "RECORDED"]
+
+# The per-step columns read from the agents (the rest of STEP_COLUMNS say which run, twin and step).
+RECORDED = STEP_COLUMNS[3:]
+# |a| above this counts as saturated (tanh fields: within 1 % of their bound).
+SATURATED = 0.99
+
+
+class Recorder:
+    """Per-step scalars of each twin of the chunk's ``runs`` (``RECORDED``), and the whole emotion field
+    every ``snapshot_every`` steps; ``flush(part)`` writes window ``part`` (``window`` steps) per run."""
+
+    def __init__(self, runs: list[int], out: Path, window: int, snapshot_every: int):
+        self.runs, self.out, self.window, self.snapshot_every = runs, Path(out), window, snapshot_every
+        self.columns = {twin: {name: torch.zeros(len(runs), window, dtype=torch.float64) for name in RECORDED}
+                        for twin in TWINS}
+        self.snapshots: dict[str, list[tuple[int, torch.Tensor]]] = {twin: [] for twin in TWINS}
+
+    def record(self, step: int, twins: dict[str, Agent]) -> None:
+        k = step % self.window
+        for twin, agent in twins.items():
+            columns = self.columns[twin]
+            columns["activity"][:, k] = agent.activity
+            columns["emotion"][:, k] = agent.emotion.mean(dim=1)
+            columns["emotion_var"][:, k] = agent.emotion.var(dim=1, correction=0)
+            columns["energy"][:, k] = agent.energy
+            columns["awake"][:, k] = agent.awake
+            magnitude = agent.main.abs()
+            columns["main_abs"][:, k] = magnitude.mean(dim=1)
+            columns["main_saturated"][:, k] = (magnitude > SATURATED).to(torch.float64).mean(dim=1)
+            if step % self.snapshot_every == 0:
+                self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone()))
+
+    def flush(self, part: int) -> None:
+        """Write window ``part`` (steps part*window .. (part+1)*window - 1) of every run of the chunk."""
+        C = self.window
+        steps = np.arange(part * C, (part + 1) * C, dtype=np.int64)
+        for i, run in enumerate(self.runs):
+            rows = {name: [] for name in STEP_COLUMNS}
+            snap = {"run": [], "twin": [], "step": [], "field": []}
+            for twin in TWINS:
+                columns = self.columns[twin]
+                rows["run"].append(np.full(C, run, dtype=np.int32))
+                rows["twin"].append(np.full(C, twin))
+                rows["step"].append(steps)
+                for name in RECORDED:
+                    values = columns[name][i].numpy()
+                    rows[name].append(values.astype(bool) if name == "awake" else values.copy())
+                for step, field in self.snapshots[twin]:
+                    snap["run"].append(run)
+                    snap["twin"].append(twin)
+                    snap["step"].append(step)
+                    snap["field"].append(field[i].numpy())
+            table = pa.table({name: np.concatenate(parts) for name, parts in rows.items()})
+            write_table(step_part_path(self.out, run, part), table)
+            if snap["step"]:
+                snaps = pa.table({
+                    "run": pa.array(snap["run"], pa.int32()),
+                    "twin": pa.array(snap["twin"]),
+                    "step": pa.array(snap["step"], pa.int64()),
+                    "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
+                })
+                write_table(snapshot_part_path(self.out, run, part), snaps)
+        self.snapshots = {twin: [] for twin in TWINS}
