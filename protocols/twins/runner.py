@@ -54,11 +54,9 @@ def plan_chunk_size(config: TwinsConfig, budget: int | None = None, device: str 
 
 
 def check_plugins(config: TwinsConfig) -> None:
-    """Fail early, in one line, on an unknown substrate, scaffold or metric."""
+    """Fail early, in one line, on an unknown substrate or metric (the config checked its scaffolds)."""
     catalogue = installed()
     catalogue.substrates[config.substrate]
-    for name in config.a + config.b:
-        catalogue.scaffolds[name]
     for name in config.emotion_metrics:
         catalogue.metrics[name]
 
@@ -72,6 +70,7 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], 
         "device": str(device),
         "engine": substrate.engine(config.agent, device),
         "config": config.to_dict(),
+        "scaffold_settings": config.scaffold_settings(),
         "seeds": run_seeds(config),
         "chunk_size": chunk_size,
         "weight_noise_mode": substrate.weight_noise_mode(config.agent),
