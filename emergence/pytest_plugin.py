@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 PROFILE = "emergence-dynamics"
-settings.register_profile(PROFILE, deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(PROFILE, deadline=None, max_examples=10, suppress_health_check=[HealthCheck.too_slow])
 USES_THE_KIT = re.compile(r"^\s*(from|import)\s+emergence\.testing\b", re.MULTILINE)
 
 

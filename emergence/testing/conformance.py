@@ -91,10 +91,10 @@ class ScaffoldConformance:
 
     @each_substrate
     @given(seed=seeds)
-    @settings(inherited, max_examples=3)
+    @settings(inherited, max_examples=2)
     def test_keeps_the_invariants(self, substrate, seed):
         """Bounded activations, energy in [0, 1] and sleep/wake hysteresis, through sleep cycles."""
-        check_invariants(tiny_config(substrate, **TIRED), steps=60, seed=seed % 10_000, feedback=MESSAGE,
+        check_invariants(tiny_config(substrate, **TIRED), steps=40, seed=seed % 10_000, feedback=MESSAGE,
                          scaffolds=[self.scaffold], catalogue=_catalogue(self.plugins))
 
     @each_substrate
@@ -102,21 +102,21 @@ class ScaffoldConformance:
         """Without a reason to act, an agent that may not learn keeps every plastic weight."""
         agent = self._build(substrate, self.idle, feedback=False, **TIRED)
         with invariant("no learning while asleep", self._where(substrate)):
-            check_no_learning_while_asleep(agent, steps=50)
+            check_no_learning_while_asleep(agent, steps=40)
         assert any(not t["awake"] for t in agent.trails(0)), "the agents never slept: the check was vacuous"
 
     @each_substrate
     def test_same_seed_same_trajectory(self, substrate):
         """Two populations with the same seeds follow bit-identical trajectories, scaffold state included."""
         a, b = self._build(substrate), self._build(substrate)
-        a.run(30), b.run(30)
+        a.run(20), b.run(20)
         with invariant("determinism under a seed", self._where(substrate)):
             _equal_state(a, b)
             assert a.metadata() == b.metadata(), "the scaffolds' declared state differs"
 
     @each_substrate
-    @given(before=st.integers(1, 25), after=st.integers(1, 25))
-    @settings(inherited, max_examples=3)
+    @given(before=st.integers(1, 15), after=st.integers(1, 15))
+    @settings(inherited, max_examples=2)
     def test_checkpoint_round_trip(self, substrate, before, after, tmp_path_factory):
         """Checkpoint at any step, restore into a fresh population, continue: as if never stopped."""
         path: Path = tmp_path_factory.mktemp("checkpoint") / "agent.safetensors"
@@ -135,7 +135,7 @@ class ScaffoldConformance:
         """Under ``idle`` and without feedback, the agents grow exactly as agents without the scaffold."""
         scaffolded = self._build(substrate, self.idle, feedback=False)
         plain = build_agent(scaffolded.config, [1, 2], [101, 102])
-        scaffolded.run(30), plain.run(30)
+        scaffolded.run(20), plain.run(20)
         with invariant("changes nothing while it has no reason to act", self._where(substrate)):
             _equal_state(scaffolded, plain, skip="scaffold.")
             assert scaffolded.trails(1) == plain.trails(1), "the trails differ"
