@@ -116,7 +116,7 @@ class TestGeneratedPackage:
         """In a fresh virtual environment: `emergence new scaffold damp`, `pip install -e`, its own
         `pytest`, then a sweep with `--a damp:threshold=0.02` by name, its settings in the manifest."""
         venv = tmp_path / "venv"
-        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
         python, emergence = venv / "bin" / "python", venv / "bin" / "emergence"
 
         def run(*args, cwd=tmp_path):

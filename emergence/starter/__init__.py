@@ -37,8 +37,8 @@ def write_package(kind: str, name: str, parent: str | Path = ".") -> Path:
     targets = {
         "pyproject.toml": "pyproject.toml",
         "README.md": "README.md",
-        "module.py": f"emergence_{name}.py",
-        "tests/test_module.py": f"tests/test_{name}.py",
+        "module.py.tmpl": f"emergence_{name}.py",
+        "tests/test_module.py.tmpl": f"tests/test_{name}.py",
     }
     for source, target in targets.items():
         path = folder / target
