@@ -15,10 +15,11 @@ from .contract import UnknownPluginError
 from .host import DEFAULT_SUBSTRATE, installed
 from .options import metric_option
 from .results import FolderLock, ResultsError, check_folder, summarise
+from .starter import KINDS, StarterError, write_package
 
 __all__ = ["cli", "main", "USER_ERRORS"]
 
-USER_ERRORS = (ConfigError, UnknownPluginError, ResultsError)
+USER_ERRORS = (ConfigError, UnknownPluginError, ResultsError, StarterError)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -146,6 +147,17 @@ def compare(folders: tuple[Path, ...], out: Path | None) -> None:
     pairing = "paired (same run seeds)" if all(r["paired"] for r in rows) else "unpaired (run seeds differ)"
     render_comparison(Console(), out, "compare", f"{len(folders)} sweeps, each against "
                       f"{labels[0]}: {pairing}", comparison_lines(rows), rows)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("name")
+@click.option("--dir", "parent", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the package's folder.")
+def new(kind: str, name: str, parent: Path) -> None:
+    """Write a new plugin package, emergence-NAME/, ready for `pip install -e`."""
+    folder = write_package(kind, name, parent)
+    click.echo(f"wrote {folder}/: pip install -e {folder} && (cd {folder} && pytest)")
 
 
 def _add_plugin_commands(group: click.Group) -> None:

@@ -17,14 +17,17 @@ from importlib.metadata import version
 from typing import Any
 
 import pluggy
+from attrs import frozen
 
-from .config import check_seeds
-from .contract import AgentHooks, Registry, Substrate, UnknownPluginError, collect, hookspecs
+from .config import ConfigError, check_seeds
+from .contract import (
+    AgentHooks, Registry, Substrate, UnknownPluginError, canonical_spec, collect, hookspecs, make_settings, split_spec,
+)
 from .fields import substrate as fields_substrate
 
 __all__ = [
-    "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "resolve_agent_hooks", "build_agent",
-    "Catalogue", "installed", "plugin_sources", "check_names",
+    "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "ResolvedScaffold", "resolve_scaffold", "resolve_agent_hooks",
+    "build_agent", "Catalogue", "installed", "plugin_sources", "check_names",
 ]
 
 ENTRY_POINT_GROUP = "emergence"
@@ -62,19 +65,52 @@ def check_names(kind: str, names: Any) -> tuple[str, ...]:
     return names
 
 
+@frozen
+class ResolvedScaffold:
+    """A scaffold spec resolved: its name, registered factory, validated settings (None when it declares
+    none) and canonical spec (the fields given, as the settings hold them)."""
+
+    name: str
+    factory: Any
+    settings: Any
+    spec: str
+
+
+def resolve_scaffold(spec: str, registry: Registry) -> ResolvedScaffold:
+    """Resolve a scaffold spec (``"damp:threshold=0.02"``) against the registered scaffolds; an unknown
+    name, field or a bad value is one error naming the scaffold and the field."""
+    name, values = split_spec(spec)
+    factory = registry[name]
+    settings = make_settings(name, factory, values)
+    return ResolvedScaffold(name, factory, settings, canonical_spec(name, settings, values))
+
+
 def resolve_agent_hooks(
-    config: Any, scaffolds: Sequence[str] = (), plugins: Iterable[object] = (), *, entry_points: bool = True
+    config: Any,
+    scaffolds: Sequence[str] = (),
+    plugins: Iterable[object] = (),
+    *,
+    entry_points: bool = True,
+    catalogue: Catalogue | None = None,
 ) -> AgentHooks:
     """Build one population's manager and resolve its agent hooks (nothing is dispatched per step).
 
-    Scaffolds are instantiated by name (``factory(config)``) and registered on this manager only, then
+    Scaffolds are named by spec (``"hrls"``, ``"damp:threshold=0.02"``), looked up in ``catalogue``'s
+    scaffolds (default: this manager's), instantiated (``factory(config, settings)``, or
+    ``factory(config)`` for one without ``SETTINGS``) and registered on this manager only, then
     ``plugins``; the ``plasticity``, ``energy`` and ``noise`` hooks give one component each (None: the
     substrate's default), and the ``relational_drift`` and ``receive_feedback`` implementations become
     plain callables in pluggy's calling order.
     """
     pm = make_plugin_manager(entry_points=entry_points)
-    known = collect(pm, "register_scaffolds", "scaffold")
-    instances = {name: known[name](config) for name in check_names("scaffolds", scaffolds)}
+    known = catalogue.scaffolds if catalogue is not None else collect(pm, "register_scaffolds", "scaffold")
+    instances = {}
+    for spec in check_names("scaffolds", scaffolds):
+        scaffold = resolve_scaffold(spec, known)
+        if scaffold.name in instances:
+            raise ConfigError(f"scaffold {scaffold.name!r} is named twice; give it once with all its settings")
+        factory, settings = scaffold.factory, scaffold.settings
+        instances[scaffold.name] = factory(config) if settings is None else factory(config, settings)
     for name, scaffold in instances.items():
         pm.register(scaffold, name=f"scaffold:{name}")
     for plugin in plugins:
@@ -103,10 +139,12 @@ def build_agent(
     catalogue: Catalogue | None = None,
 ) -> Any:
     """A population of ``config``'s substrate, one agent per (init seed, noise seed), with its own
-    plugin manager: the scaffolds named (``["hrls"]``), installed plugins, then ``plugins``."""
+    plugin manager: the scaffolds named (``["hrls"]``, ``["damp:threshold=0.02"]``), installed plugins,
+    then ``plugins``. ``catalogue`` (default: the installed plugins') supplies the substrate and the
+    scaffolds."""
     substrate = (catalogue or installed()).substrate_of(config)
     check_seeds("init_seeds", init_seeds), check_seeds("noise_seeds", noise_seeds)
-    hooks = resolve_agent_hooks(config, scaffolds, plugins, entry_points=entry_points)
+    hooks = resolve_agent_hooks(config, scaffolds, plugins, entry_points=entry_points, catalogue=catalogue)
     return substrate.build(config, init_seeds, noise_seeds, hooks=hooks, device=device)
 
 

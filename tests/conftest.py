@@ -1,6 +1,5 @@
 import os
 
-import pytest
 import torch
 from hypothesis import HealthCheck, settings
 
@@ -12,8 +11,3 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 
-
-@pytest.fixture
-def seed(request) -> int:
-    """A seed derived from the test's name: stable across runs, different between tests."""
-    return sum(map(ord, request.node.name)) % 2**31

@@ -4,7 +4,7 @@ Seeds, device and dtype; the components of its hooks (resolved once by the host 
 ``AgentHooks``; the substrate's defaults where none is given); one noise generator per agent (so an
 agent's trajectory does not depend on its population); the dream loop; the views of the ``Agent``
 interface; the end of every step (scaffolds' drift, the trail, the step counter); and the checkpoint of
-the tensors a subclass names in ``TENSORS``. A subclass builds its tensors (``_init_tensors``) and
+the tensors a subclass names in ``TENSORS`` and of its scaffolds' declared ``STATE``. A subclass builds its tensors (``_init_tensors``) and
 further state (``_init_own``), advances its dynamics (``_advance``), and checkpoints its own state
 through ``_own_tensors``, ``_own_metadata`` and ``_load_own``.
 """
@@ -22,6 +22,7 @@ from .devices import resolve_device
 from .drift import DreamLoop
 from .dynamics import StateDependentNoise
 from .energy import HomeostaticEnergy
+from .scaffold_state import restore_scaffolds, scaffold_metadata, scaffold_tensors
 
 __all__ = ["PopulationBase", "DTYPES"]
 
@@ -126,23 +127,24 @@ class PopulationBase:
     # -- state ----------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Every tensor needed to continue exactly: ``TENSORS``, each generator's state, the substrate's
-        own (``_own_tensors``), trails."""
+        own (``_own_tensors``), trails, the scaffolds' declared tensors."""
         tensors = {name: getattr(self, name) for name in self.TENSORS}
         tensors["rng"] = torch.stack([g.get_state() for g in self.generators])
         tensors.update(self._own_tensors())
         tensors.update(self.dream.state_dict())
+        tensors.update(scaffold_tensors(self.scaffolds))
         return tensors
 
     def metadata(self) -> dict:
         """JSON-ready state that is not a tensor: step, seeds, trail texts, the substrate's own
-        (``_own_metadata``), scaffold states."""
+        (``_own_metadata``), the scaffolds' declared values."""
         return {
             "step_index": self.step_index,
             "init_seeds": self.init_seeds,
             "noise_seeds": self.noise_seeds,
             "dream": self.dream.metadata(),
             **self._own_metadata(),
-            "scaffolds": {name: s.get_state() for name, s in self.scaffolds.items() if hasattr(s, "get_state")},
+            "scaffolds": scaffold_metadata(self.scaffolds),
         }
 
     def load_state(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
@@ -157,8 +159,7 @@ class PopulationBase:
         self._load_own(tensors, metadata)
         self.dream.load({k: v.to(self.device) for k, v in tensors.items() if k.startswith("trail.")}, metadata["dream"])
         self.step_index = int(metadata["step_index"])
-        for name, state in metadata.get("scaffolds", {}).items():
-            self.scaffolds[name].set_state(state, agent=self)
+        restore_scaffolds(self.scaffolds, tensors, metadata.get("scaffolds", {}), self.device)
 
     def _own_tensors(self) -> dict[str, torch.Tensor]:
         """The substrate's further checkpoint tensors."""

@@ -7,10 +7,11 @@ from .hookspecs import PROJECT, hookimpl, hookspec
 from .metric import EmotionData, EmotionMetric, PerTwinMetric
 from .protocol import ProtocolEntry
 from .registry import Registry, UnknownPluginError, collect
-from .study import Study
+from .scaffold import canonical_spec, declared_state, make_settings, scaffold_specs, settings_dict, split_spec
 from .substrate import Substrate
 
 __all__ = [
     "Agent", "AgentHooks", "EnergyModel", "NoiseModel", "PlasticityRule", "PROJECT", "hookimpl", "hookspec",
-    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Study", "Substrate",
+    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Substrate",
+    "scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict",
 ]

@@ -129,8 +129,11 @@ def emotion_metric(register: Callable[[str, EmotionMetric], None]) -> None:
 def register_scaffolds(register: Callable[[str, Callable[..., Any]], None]) -> None:
     """Contribute scaffolds: named factories of per-population plugins that give a twin its character.
 
-    :param register: call ``register(name, factory)``; ``factory(config)`` returns a plugin object that
-        is registered on one population's manager only (HRLS for twin A, surge for twin B).
+    :param register: call ``register(name, factory)``, usually the scaffold's class. Its ``SETTINGS``
+        (a frozen attrs class) declares its parameters (``--a NAME:FIELD=VALUE``) and its ``STATE`` the
+        attributes a checkpoint saves; ``factory(config, settings)`` (``factory(config)`` without
+        ``SETTINGS``) returns a plugin object registered on one population's manager only (HRLS for
+        twin A, surge for twin B).
 
     Every implementation is called.
     """

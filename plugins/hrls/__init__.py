@@ -3,12 +3,8 @@
 from emergence.contract import hookimpl
 
 
-def _make_hrls(config):
-    from .scaffold import HRLS
-
-    return HRLS(config)
-
-
 @hookimpl
 def register_scaffolds(register):
-    register("hrls", _make_hrls)
+    from .scaffold import HRLS  # torch, only when scaffolds are looked up
+
+    register("hrls", HRLS)

@@ -8,9 +8,10 @@ from collections import deque
 
 import torch
 from attrs import field, frozen
-from attrs.validators import ge, gt
+from attrs.validators import ge
 
-from emergence.config import ConfigError, finite, to_float
+from emergence.agents.population import DTYPES
+from emergence.config import ConfigError, float_field, positive_int
 from emergence.contract import hookimpl
 
 __all__ = ["HRLS", "HRLSConfig", "PrincipleCard", "encode_message"]
@@ -18,11 +19,11 @@ __all__ = ["HRLS", "HRLSConfig", "PrincipleCard", "encode_message"]
 
 @frozen
 class HRLSConfig:
-    """Settings of the HRLS scaffold."""
+    """Settings of the HRLS scaffold (``--a hrls:variance_threshold=0.3``)."""
 
-    variance_threshold: float = field(default=0.25, converter=to_float, validator=[finite, ge(0)])
-    nudge_scale: float = field(default=1e-4, converter=to_float, validator=[finite, ge(0)])
-    buffer_length: int = field(default=256, validator=gt(0))
+    variance_threshold: float = float_field(0.25, ge(0))
+    nudge_scale: float = float_field(1e-4, ge(0))
+    buffer_length: int = field(default=256, validator=positive_int)
 
 
 @frozen
@@ -55,7 +56,13 @@ class HRLS:
     logged in the uncertainty buffer and, if it has cards, nudged:
     ``W_main_emo += nudge_scale * card.rationale * card.strength`` with its latest card. It reads only
     the agent interface (``main``, ``W_main_emo``), so it scaffolds every substrate alike.
+
+    Its checkpointed state is the cards' notes (the rationale is re-encoded from the message), the
+    nudge counts and the uncertainty buffer.
     """
+
+    SETTINGS = HRLSConfig
+    STATE = ("notes", "nudges", "uncertainty_buffer")
 
     def __init__(self, config, settings: HRLSConfig | None = None):
         if config.n_main < 2:
@@ -63,58 +70,51 @@ class HRLS:
                               f"for {config.n_main} neuron); use a larger --n-main")
         self.config = config
         self.settings = settings or HRLSConfig()
-        self.cards: list[PrincipleCard] = []
+        self.notes: list[dict] = []  # one JSON-ready record per card: message, strength, analogy, ...
         self.bank: dict[str, torch.Tensor] = {}
-        self.uncertainty_buffer: deque[tuple[int, int, float]] = deque(maxlen=self.settings.buffer_length)
+        self.uncertainty_buffer: deque = deque(maxlen=self.settings.buffer_length)
         self.nudges: torch.Tensor | None = None
+        self._placed: tuple[str, torch.Tensor] | None = None  # the latest rationale on the agent's device
+
+    @property
+    def cards(self) -> list[PrincipleCard]:
+        """The Principle Cards, oldest first; a message's rationale is encoded once, in the bank."""
+        return [self._card(note) for note in self.notes]
+
+    def _card(self, note: dict) -> PrincipleCard:
+        return PrincipleCard(rationale=self._rationale(note["message"]), **{**note, "tags": tuple(note["tags"])})
+
+    def _rationale(self, message: str) -> torch.Tensor:
+        if message not in self.bank:
+            dtype = DTYPES[self.config.dtype]
+            self.bank[message] = encode_message(message, self.config.n_emo, self.config.n_main, dtype, "cpu")
+        return self.bank[message]
 
     @hookimpl
     def receive_feedback(self, agent, message: str, strength: float) -> None:
-        rationale = self.bank.get(message)
-        if rationale is None:
-            n_emo, n_main = agent.W_main_emo.shape[1:]
-            rationale = encode_message(message, n_emo, n_main, agent.dtype, agent.device)
-            self.bank[message] = rationale
-        self.cards.append(PrincipleCard(message=message, rationale=rationale, strength=strength))
+        self._rationale(message)
+        self.notes.append(dict(message=message, strength=strength, safe_analogy="", counter_example="", tags=[]))
 
     @hookimpl
     def relational_drift(self, agent, step: int) -> None:
         if self.nudges is None:
-            self.nudges = torch.zeros(agent.population, dtype=torch.long)
+            self.nudges = torch.zeros(agent.population, dtype=torch.long, device=agent.device)
         main_var = agent.main.var(dim=1)
         high = (main_var > self.settings.variance_threshold).nonzero().flatten()
         if high.numel() == 0:
             return
         uncertain = high.tolist()
         self.uncertainty_buffer.extend((step, p, v) for p, v in zip(uncertain, main_var[high].tolist()))
-        if not self.cards:
+        if not self.notes:
             return
-        card = self.cards[-1]
-        nudge = (card.rationale * (self.settings.nudge_scale * card.strength)).to(agent.W_main_emo.dtype)
+        note = self.notes[-1]
+        nudge = (self._placed_rationale(note["message"], agent.device) * (self.settings.nudge_scale * note["strength"]))
+        nudge = nudge.to(agent.W_main_emo.dtype)
         for p in uncertain:  # only the uncertain agents' matrices are read and written
             agent.W_main_emo[p].add_(nudge)
-        self.nudges.index_add_(0, high.cpu(), torch.ones(high.numel(), dtype=torch.long))
+        self.nudges.index_add_(0, high, torch.ones(high.numel(), dtype=torch.long, device=high.device))
 
-    def get_state(self) -> dict:
-        """JSON-ready: the cards (their matrices are re-encoded from the message), counts, buffer."""
-        return {
-            "cards": [
-                dict(message=c.message, strength=c.strength, safe_analogy=c.safe_analogy,
-                     counter_example=c.counter_example, tags=list(c.tags))
-                for c in self.cards
-            ],
-            "nudges": None if self.nudges is None else self.nudges.tolist(),
-            "uncertainty_buffer": [list(entry) for entry in self.uncertainty_buffer],
-        }
-
-    def set_state(self, state: dict, agent) -> None:
-        self.cards.clear()
-        for card in state["cards"]:
-            self.receive_feedback(agent, card["message"], card["strength"])
-            self.cards[-1] = PrincipleCard(
-                message=card["message"], rationale=self.bank[card["message"]], strength=card["strength"],
-                safe_analogy=card["safe_analogy"], counter_example=card["counter_example"], tags=tuple(card["tags"]),
-            )
-        self.nudges = None if state["nudges"] is None else torch.tensor(state["nudges"], dtype=torch.long)
-        self.uncertainty_buffer.clear()
-        self.uncertainty_buffer.extend(tuple(entry) for entry in state["uncertainty_buffer"])
+    def _placed_rationale(self, message: str, device: torch.device) -> torch.Tensor:
+        if self._placed is None or self._placed[0] != message:
+            self._placed = (message, self._rationale(message).to(device))
+        return self._placed[1]

@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from emergence.agents.devices import resolve_device
-from emergence.host import build_agent, installed
+from emergence.host import build_agent, installed, resolve_agent_hooks
 from emergence.results import FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts
 from emergence.results.commits import commit, restore_pair
 from emergence.results.markers import committed, remove_chunk, remove_uncommitted, removed
@@ -44,12 +44,11 @@ def _stderr(line: str) -> None:
 
 
 def check_plugins(config: TwinsConfig) -> None:
-    """Fail early, in one line, on an unknown substrate, scaffold or metric, or a scaffold that cannot
-    scaffold this agent."""
+    """Fail early, in one line, on an unknown substrate or metric, or a scaffold that cannot scaffold this
+    agent (the config checked the scaffolds' names and settings)."""
     catalogue = installed()
     catalogue.substrates[config.substrate]
-    for name in config.a + config.b:
-        catalogue.scaffolds[name](config.agent)
+    resolve_agent_hooks(config.agent, config.a + config.b, catalogue=catalogue)
     for name in config.emotion_metrics:
         catalogue.metrics[name]
 

@@ -10,7 +10,8 @@ from attrs import field, fields, fields_dict, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
 from emergence.config import ConfigError, config_to_dict, finite, to_float
-from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed
+from emergence.contract import scaffold_specs, settings_dict
+from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed, resolve_scaffold
 from emergence.overrides import apply_settings, split_scope
 
 __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
@@ -28,6 +29,13 @@ def _names(kind: str):
     return lambda value: (value,) if isinstance(value, str) else check_names(kind, value)
 
 
+def _scaffolds(kind: str):
+    """A converter: scaffold specs (``"hrls"``, ``"damp:threshold=0.02"``, a list of them, or
+    ``{"damp": {"threshold": 0.02}}``) to a tuple of canonical specs, each checked against the
+    installed scaffolds."""
+    return lambda value: tuple(resolve_scaffold(spec, installed().scaffolds).spec for spec in scaffold_specs(kind, value))
+
+
 POSITIVE, NON_NEGATIVE = [instance_of(int), gt(0)], [instance_of(int), ge(0)]
 
 
@@ -35,15 +43,16 @@ POSITIVE, NON_NEGATIVE = [instance_of(int), gt(0)], [instance_of(int), ge(0)]
 class TwinsConfig:
     """A sweep of ``runs`` twin pairs grown side by side for ``steps`` post-birth steps.
 
-    Twin A carries the scaffolds ``a``, twin B the scaffolds ``b``; both are agents of the registered
+    Twin A carries the scaffolds ``a``, twin B the scaffolds ``b`` (specs with their settings, e.g.
+    ``"damp:threshold=0.02"``); both are agents of the registered
     ``substrate`` and ``agent`` is that substrate's config. ``init="same"`` starts both twins of a pair
     from the same weights and state; ``"different"`` gives each its own. The window of the statistics
     is ``checkpoint_every`` steps.
     """
 
     agent: Any = field()
-    a: tuple[str, ...] = field(default=("hrls",), converter=_names("a"))
-    b: tuple[str, ...] = field(default=("surge",), converter=_names("b"))
+    a: tuple[str, ...] = field(default=("hrls",), converter=_scaffolds("a"))
+    b: tuple[str, ...] = field(default=("surge",), converter=_scaffolds("b"))
     runs: int = field(default=8, validator=POSITIVE)
     steps: int = field(default=2_000, validator=POSITIVE)
     seed: int = field(default=0, validator=NON_NEGATIVE)
@@ -73,6 +82,13 @@ class TwinsConfig:
             )
         if not self.emotion_metrics:
             raise ConfigError("'emotion_metrics' must name at least one metric")
+
+    def scaffold_settings(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every setting of each twin's scaffolds, defaults included: ``{"a": {name: {field: value}}, "b": ...}``."""
+        def resolved(specs):
+            return {s.name: settings_dict(s.settings) for s in (resolve_scaffold(spec, installed().scaffolds) for spec in specs)}
+
+        return {"a": resolved(self.a), "b": resolved(self.b)}
 
     def to_dict(self) -> dict[str, Any]:
         values = {f.name: getattr(self, f.name) for f in fields(type(self)) if f.name != "agent"}

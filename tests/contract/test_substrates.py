@@ -9,22 +9,15 @@ from emergence.results.checkpoint import restore, save_checkpoint
 from emergence.config import config_from_dict, config_to_dict
 from emergence.contract import Substrate
 from emergence.host import Catalogue, installed
-from emergence.testing import check_invariants, check_no_learning_while_asleep, seeds
+from emergence.testing import TIRED, check_invariants, check_no_learning_while_asleep, seeds, tiny_config
 from emergence_plugins.hrls.scaffold import HRLSConfig
 
-# Tiny sizes for the known substrates; any other registered substrate is tested at its small preset.
-TINY = {
-    "fields": dict(n_input=16, n_main=40, n_emo=8),
-    "transformer": dict(n_main=16, n_heads=2, n_layers=1, context=12, n_emo=8, learn_every=1),
-}
-TIRED = dict(energy_cost=0.15, energy_homeostasis=0.05, trail_length=100)  # sleep/wake cycles within 60 steps
 MESSAGE = "Be kind to small voices"
 NAMES = installed().substrates.names()
 
 
 def _tiny(name: str, **changes) -> tuple[Substrate, object]:
-    substrate = installed().substrates[name]
-    return substrate, substrate.preset("small", **{**TINY.get(name, {}), **changes})
+    return installed().substrates[name], tiny_config(name, **changes)
 
 
 def _grow(name, steps, init=(1, 2), noise=(3, 4), **kwargs):

@@ -101,7 +101,7 @@ class TestHRLSReach:
             agent.step()
         rationale = hrls.scaffolds["hrls"].cards[0].rationale
         torch.testing.assert_close(hrls.W_main_emo - surge.W_main_emo, 1e-4 * rationale.expand_as(hrls.W_main_emo))
-        changed = [k for k, t in hrls.state_dict().items() if not torch.equal(t, surge.state_dict()[k])]
+        changed = [k for k, t in surge.state_dict().items() if not torch.equal(t, hrls.state_dict()[k])]
         assert changed == ["W_main_emo"]
 
     def test_hrls_never_reaches_the_cortex(self):

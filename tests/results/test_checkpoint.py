@@ -34,7 +34,7 @@ class TestCheckpoint:
         for name, tensor in straight.state_dict().items():
             assert torch.equal(tensor, resumed.state_dict()[name]), name
         assert straight.trails(1) == resumed.trails(1)
-        assert straight.scaffolds["hrls"].get_state() == resumed.scaffolds["hrls"].get_state()
+        assert straight.metadata()["scaffolds"]["hrls"] == resumed.metadata()["scaffolds"]["hrls"]
 
     def test_truncated_file_is_named(self, tmp_path):
         """A truncated checkpoint gives a clear error naming the file."""

@@ -1,40 +1,46 @@
-"""Public test helpers: hypothesis strategies and invariant checks for agents and plugin authors.
+"""Invariant checks every agent must keep, whatever its substrate and scaffolds.
 
-The checks work on every substrate: they build agents through the substrate registry and read only
-the agent interface (``emergence.contract.Agent``). Use them on your own plugin::
-
-    from hypothesis import given
-    from emergence.testing import agent_configs, check_invariants
-
-    @given(agent_configs())
-    def test_my_plugin_keeps_invariants(config):
-        check_invariants(config, plugins=[MyPlugin()])
+They build agents through the substrate registry and read only the agent interface
+(``emergence.contract.Agent``). A failed check names the invariant it guards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
-from hypothesis import strategies as st
 
-from .contract import Agent, Substrate, hookimpl
-from .fields import AgentConfig
-from .host import build_agent, installed
+from ..contract import Agent, Substrate, hookimpl
+from ..host import build_agent, installed
 
 __all__ = [
-    "agent_configs",
-    "energy_and_dream_fields",
-    "SilentNoise",
-    "texts",
-    "seeds",
-    "grow",
-    "check_activations_bounded",
-    "check_energy_bounded",
-    "check_hysteresis",
-    "check_no_learning_while_asleep",
-    "check_invariants",
+    "SilentNoise", "TIRED", "tiny_config", "grow", "invariant", "check_activations_bounded", "check_energy_bounded",
+    "check_hysteresis", "check_no_learning_while_asleep", "check_invariants",
 ]
+
+# Tiny sizes of the known substrates (any other is used at its small preset), and energy settings under
+# which agents sleep and wake within a few dozen steps.
+TINY = {
+    "fields": dict(n_input=16, n_main=40, n_emo=8),
+    "transformer": dict(n_main=16, n_heads=2, n_layers=1, context=12, n_emo=8, learn_every=1),
+}
+TIRED = dict(energy_cost=0.15, energy_homeostasis=0.05, trail_length=100)
+
+
+def tiny_config(substrate: str, **changes):
+    """A small, fast config of the registered ``substrate`` (its small preset at tiny sizes) with ``changes``."""
+    return installed().substrates[substrate].preset("small", **{**TINY.get(substrate, {}), **changes})
+
+
+@contextmanager
+def invariant(name: str, where: str = "") -> Iterator[None]:
+    """Re-raise a failed check as ``invariant 'NAME' broken (WHERE): detail``."""
+    try:
+        yield
+    except AssertionError as err:
+        raise AssertionError(f"invariant {name!r} broken{f' ({where})' if where else ''}: {err}") from None
+
 
 class SilentNoise:
     """A plugin whose ``noise`` model is silent (every amplitude 0): with it, an agent's noise seed no
@@ -46,52 +52,6 @@ class SilentNoise:
     @hookimpl
     def noise(self, config):
         return self
-
-
-seeds = st.integers(min_value=0, max_value=2**31 - 1)
-texts = st.text(min_size=1, max_size=80)
-
-
-def energy_and_dream_fields(draw, max_energy_cost: float = 0.1, max_resonance_every: int = 20) -> dict:
-    """Draws of the energy and dream-loop fields every substrate's config shares (``EnergyConfig``,
-    ``DreamConfig``), for a substrate's own config strategy: ``Config(**energy_and_dream_fields(draw), ...)``."""
-    sleep_below = draw(st.floats(0.05, 0.6))
-    return dict(
-        energy_homeostasis=draw(st.floats(0.0, 0.05)),
-        energy_cost=draw(st.floats(0.0, max_energy_cost)),
-        sleep_below=sleep_below,
-        wake_above=draw(st.floats(sleep_below + 0.05, 0.95)),
-        seed_text=draw(texts),
-        resonance_every=draw(st.integers(1, max_resonance_every)),
-        trail_length=draw(st.integers(1, 16)),
-    )
-
-
-@st.composite
-def agent_configs(draw, max_main: int = 96, max_emo: int = 24) -> AgentConfig:
-    """Valid small configurations across the ranges that matter for the dynamics' invariants."""
-    return AgentConfig(
-        n_input=draw(st.integers(4, 32)),
-        n_main=draw(st.integers(8, max_main)),
-        n_emo=draw(st.integers(2, max_emo)),
-        dt=draw(st.floats(0.1, 1.0)),
-        tau_sensory=draw(st.floats(1.0, 10.0)),
-        tau_main=draw(st.floats(1.0, 20.0)),
-        tau_emo=draw(st.floats(1.0, 20.0)),
-        recurrent_gain=draw(st.floats(0.0, 3.0)),
-        emo_recurrent_gain=draw(st.floats(0.0, 3.0)),
-        bias_scale=draw(st.floats(0.0, 1.0)),
-        main_noise=draw(st.floats(0.0, 0.5)),
-        emo_noise=draw(st.floats(0.0, 0.5)),
-        text_noise=draw(st.floats(0.0, 0.5)),
-        eta_in_main=draw(st.floats(0.0, 0.05)),
-        eta_main_emo=draw(st.floats(0.0, 0.05)),
-        eta_rec_main=draw(st.floats(0.0, 0.05)),
-        eta_rec_emo=draw(st.floats(0.0, 0.05)),
-        weight_noise=draw(st.floats(0.0, 1e-2)),
-        weight_noise_every=draw(st.integers(1, 5)),
-        **energy_and_dream_fields(draw),
-    )
 
 
 def grow(config, steps: int, seed: int = 0, population: int = 2, **kwargs) -> Agent:
@@ -144,19 +104,25 @@ def check_no_learning_while_asleep(agent: Agent, steps: int) -> None:
             assert torch.equal(after[frozen], before[name][frozen]), f"{name} changed while the agent could not learn"
 
 
-def check_invariants(config, steps: int = 60, seed: int = 0, **kwargs) -> Agent:
-    """Grow a small population of ``config``'s substrate step by step and check boundedness, energy
-    bounds and hysteresis."""
+def check_invariants(config, steps: int = 60, seed: int = 0, feedback: str | None = None, **kwargs) -> Agent:
+    """Grow a small population of ``config``'s substrate step by step (after a mentor's ``feedback``, if
+    given) and check the invariants 'bounded activations', 'energy in [0, 1]' and 'sleep/wake
+    hysteresis'; ``kwargs`` go to ``build_agent`` (``scaffolds=``, ``plugins=``, ...)."""
     substrate = installed().substrate_of(config)
     agent = build_agent(config, [seed, seed + 1], [seed + 7, seed + 8], **kwargs)
+    if feedback is not None:
+        agent.receive_feedback(feedback, 1.0)
     energy, awake = [agent.energy.clone()], [agent.awake.clone()]
     for _ in range(steps):
         agent.step()
-        check_activations_bounded(agent, substrate)
-        check_energy_bounded(agent)
+        with invariant("bounded activations", f"step {agent.step_index}"):
+            check_activations_bounded(agent, substrate)
+        with invariant("energy in [0, 1]", f"step {agent.step_index}"):
+            check_energy_bounded(agent)
         energy.append(agent.energy.clone())
         awake.append(agent.awake.clone())
     E, A = torch.stack(energy), torch.stack(awake)
     for p in range(agent.population):
-        check_hysteresis(E[:, p].tolist(), A[:, p].tolist(), config.sleep_below, config.wake_above)
+        with invariant("sleep/wake hysteresis", f"agent {p}"):
+            check_hysteresis(E[:, p].tolist(), A[:, p].tolist(), config.sleep_below, config.wake_above)
     return agent

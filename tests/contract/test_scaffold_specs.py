@@ -1,0 +1,67 @@
+"""Scaffold settings: one spec syntax from the command line and Python, validated, one line when bad."""
+
+import pytest
+
+from emergence.cli import main
+from emergence.config import ConfigError
+from emergence.contract import scaffold_specs, split_spec
+from emergence.host import installed, resolve_scaffold
+from emergence_plugins.hrls.scaffold import HRLSConfig
+
+
+class TestSpecs:
+    @pytest.mark.parametrize("spec, expected", [
+        ("hrls", ("hrls", {})),
+        ("damp:threshold=0.02", ("damp", {"threshold": 0.02})),
+        ("damp:threshold=2,factor=0.5,label=calm", ("damp", {"threshold": 2, "factor": 0.5, "label": "calm"})),
+        ("damp:label='3'", ("damp", {"label": "3"})),
+    ])
+    def test_split(self, spec, expected):
+        """NAME:FIELD=VALUE,...: values are Python literals, anything else text."""
+        assert split_spec(spec) == expected
+
+    @pytest.mark.parametrize("spec", ["hrls:variance_threshold", ":x=1", "hrls:2x=1"])
+    def test_bad_syntax_says_how_to_write_it(self, spec):
+        """A spec that is not NAME or NAME:FIELD=VALUE names the syntax."""
+        with pytest.raises(ConfigError, match="NAME"):
+            split_spec(spec)
+
+    def test_python_forms(self):
+        """A spec, a list of specs and a dict {name: {field: value}} give the same specs."""
+        assert scaffold_specs("a", "hrls") == ("hrls",)
+        assert scaffold_specs("a", ["hrls", "surge"]) == ("hrls", "surge")
+        assert scaffold_specs("a", {"hrls": {"variance_threshold": 0.3}, "surge": None}) == (
+            "hrls:variance_threshold=0.3", "surge")
+
+    def test_resolved_into_the_declared_settings(self):
+        """HRLS's declared settings are HRLSConfig; the canonical spec keeps the fields given."""
+        resolved = resolve_scaffold("hrls:buffer_length=8", installed().scaffolds)
+        assert resolved.settings == HRLSConfig(buffer_length=8) and resolved.spec == "hrls:buffer_length=8"
+
+    def test_settings_reach_the_scaffold(self):
+        """build_agent with a spec gives the scaffold its settings."""
+        from emergence import build_agent, preset
+
+        agent = build_agent(preset("small", n_main=40, n_emo=8), [1], [2], scaffolds=["hrls:variance_threshold=0.5"])
+        assert agent.scaffolds["hrls"].settings.variance_threshold == 0.5
+
+
+class TestOneLineErrors:
+    @pytest.mark.parametrize("spec, message", [
+        ("hrls:variance_threshold=-1", "scaffold 'hrls': 'variance_threshold' must be >= 0"),
+        ("hrls:buffer_length=2.5", "scaffold 'hrls': 'buffer_length' must be a positive integer"),
+        ("hrls:varience=1", "scaffold 'hrls' has no setting 'varience'; known: variance_threshold, nudge_scale, buffer_length"),
+        ("surge:x=1", "scaffold 'surge' takes no settings"),
+    ])
+    def test_bad_setting_names_scaffold_and_field(self, spec, message, tmp_path, capsys):
+        """A bad or unknown setting: one line naming the scaffold and the field, exit 2, no folder."""
+        assert main(["protocol", "twins", "--a", spec, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err and not (tmp_path / "x").exists()
+
+    def test_python_dict_form_is_validated(self):
+        """emergence.twins(a={...}) refuses a bad value the same way."""
+        import emergence
+
+        with pytest.raises(ConfigError, match="scaffold 'hrls': 'nudge_scale'"):
+            emergence.twins(a={"hrls": {"nudge_scale": float("nan")}})
