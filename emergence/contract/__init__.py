@@ -8,10 +8,11 @@ from .metric import EmotionData, EmotionMetric, PerTwinMetric
 from .protocol import ProtocolEntry
 from .registry import Registry, UnknownPluginError, collect
 from .scaffold import canonical_spec, declared_state, make_settings, scaffold_specs, settings_dict, split_spec
+from .study import Study
 from .substrate import Substrate
 
 __all__ = [
     "Agent", "AgentHooks", "EnergyModel", "NoiseModel", "PlasticityRule", "PROJECT", "hookimpl", "hookspec",
-    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Substrate",
-    "scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict",
+    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Study",
+    "Substrate", "scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict",
 ]
