@@ -48,7 +48,8 @@ def check_plugins(config: TwinsConfig) -> None:
     agent (the config checked the scaffolds' names and settings)."""
     catalogue = installed()
     catalogue.substrates[config.substrate]
-    resolve_agent_hooks(config.agent, config.a + config.b, catalogue=catalogue)
+    for scaffolds in (config.a, config.b):
+        resolve_agent_hooks(config.agent, scaffolds, catalogue=catalogue)
     for name in config.emotion_metrics:
         catalogue.metrics[name]
 
