@@ -34,3 +34,24 @@ class TestOverrides:
             parse_assignments(["emo_noise"])
         assert split_scope("hrls.variance_threshold") == ("hrls", "variance_threshold")
         assert split_scope("emo_noise") == (None, "emo_noise")
+
+
+class TestScaffoldSettings:
+    def test_set_reaches_the_twins_that_carry_the_scaffold(self):
+        """`--set hrls.variance_threshold=0.3` sets HRLS's setting on the twin that carries it, beside agent fields."""
+        from emergence_protocols.twins.settings import make_config
+
+        config = make_config("fields", "small", settings={"hrls.variance_threshold": "0.3", "emo_noise": "0.06"})
+        assert config.a == ("hrls:variance_threshold=0.3",) and config.b == ("surge",)
+        assert config.scaffold_settings()["a"]["hrls"]["variance_threshold"] == 0.3 and config.agent.emo_noise == 0.06
+
+    @pytest.mark.parametrize("settings, words", [
+        ({"hrls.variance_threshold": "0.3"}, "neither twin carries the scaffold 'hrls'"),
+        ({"surge.level": "1"}, "surge"),
+    ])
+    def test_a_scaffold_no_twin_carries_or_a_bad_field_is_one_error(self, settings, words):
+        """A scope no twin carries, or a field the scaffold lacks, is a ConfigError that says which."""
+        from emergence_protocols.twins.settings import make_config
+
+        with pytest.raises(ConfigError, match=words):
+            make_config("fields", "small", a="surge", b="surge", settings=settings)

@@ -10,7 +10,7 @@ from attrs import field, fields, fields_dict, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
 from emergence.config import ConfigError, config_to_dict, finite, to_float
-from emergence.contract import scaffold_specs, settings_dict
+from emergence.contract import scaffold_specs, settings_dict, split_spec
 from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed, resolve_scaffold
 from emergence.overrides import apply_settings, split_scope
 
@@ -106,6 +106,23 @@ class TwinsConfig:
             raise ConfigError(str(err)) from None
 
 
+def _scaffold_settings(scoped: Mapping[str, Any], a: Any, b: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``--set SCAFFOLD.FIELD=VALUE`` folded into the specs of every twin that carries that scaffold."""
+    twins = {"a": [split_spec(spec) for spec in scaffold_specs("a", a)],
+             "b": [split_spec(spec) for spec in scaffold_specs("b", b)]}
+    for key, value in scoped.items():
+        scaffold, field_name = split_scope(key)
+        carriers = [values for specs in twins.values() for name, values in specs if name == scaffold]
+        if not carriers:
+            raise ConfigError(f"--set {key}: neither twin carries the scaffold {scaffold!r} "
+                              f"(a: {', '.join(n for n, _ in twins['a'])}; b: {', '.join(n for n, _ in twins['b'])})")
+        parsed = split_spec(f"{scaffold}:{field_name}={value}")[1]
+        for values in carriers:
+            values.update(parsed)
+    a, b = (tuple(scaffold_specs(twin, {name: values})[0] for name, values in specs) for twin, specs in twins.items())
+    return a, b
+
+
 def make_config(
     substrate: str = DEFAULT_SUBSTRATE,
     preset: str = "small",
@@ -123,12 +140,11 @@ def make_config(
     agent_options = {k: v for k, v in (agent_options or {}).items() if v is not None}
     for name in agent_options.keys() - fields_dict(kind.config_class).keys():
         raise ConfigError(f"--{name.replace('_', '-')} does not apply to --substrate {substrate}")
-    for name in settings or {}:
-        scaffold, _ = split_scope(name)
-        if scaffold is not None:
-            raise ConfigError(f"--set {name}: --set takes fields of the agent's config; a scaffold's "
-                              f"settings ({scaffold}) cannot be set from the command line yet")
-    agent = apply_settings(kind.preset(preset, **agent_options), settings or {})
+    settings = dict(settings or {})
+    scoped = {name: settings.pop(name) for name in list(settings) if split_scope(name)[0] is not None}
+    agent = apply_settings(kind.preset(preset, **agent_options), settings)
+    if scoped:
+        options["a"], options["b"] = _scaffold_settings(scoped, options.get("a", ("hrls",)), options.get("b", ("surge",)))
     if preset not in PROTOCOL_DEFAULTS:
         known = ", ".join(PROTOCOL_DEFAULTS)
         raise ConfigError(f"the twins protocol has no settings for preset {preset!r}; known: {known}")
