@@ -87,18 +87,19 @@ class TestInsomniac(ScaffoldConformance):
 '''
 
 
-class TestBrokenScaffolds:
-    @pytest.fixture(scope="class")
-    def outcome(self, tmp_path_factory):
-        """The conformance suite run on two broken scaffolds, as their authors would run it."""
-        folder = tmp_path_factory.mktemp("broken")
-        (folder / "test_broken.py").write_text(BROKEN)
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_broken.py", "-k",
-             "fields and (invariants or asleep)"],
-            cwd=folder, capture_output=True, text=True)
-        return result.stdout
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory):
+    """The conformance suite run on two broken scaffolds, as their authors would run it."""
+    folder = tmp_path_factory.mktemp("broken")
+    (folder / "test_broken.py").write_text(BROKEN)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_broken.py", "-k",
+         "fields and (invariants or asleep)"],
+        cwd=folder, capture_output=True, text=True)
+    return result.stdout
 
+
+class TestBrokenScaffolds:
     def test_nan_breaks_bounded_activations(self, outcome):
         """A scaffold that writes NaN into the emotion field fails, naming 'bounded activations'."""
         assert "FAILED test_broken.py::TestNaN::test_keeps_the_invariants[fields]" in outcome
