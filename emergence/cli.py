@@ -48,7 +48,8 @@ def plugins() -> None:
     console = Console()
     console.print(table)
     for kind, registry in (("scaffolds", catalogue.scaffolds), ("emotion metrics", catalogue.metrics),
-                           ("protocols", catalogue.protocols), ("substrates", catalogue.substrates)):
+                           ("protocols", catalogue.protocols), ("substrates", catalogue.substrates),
+                           ("executors", catalogue.executors)):
         console.print(f"[bold]{kind}:[/bold] {', '.join(registry.names()) or 'none'}")
 
 

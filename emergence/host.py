@@ -4,9 +4,9 @@ entry points.
 Each population of agents gets its own manager, so twin A's scaffold never reaches twin B:
 ``build_agent`` makes it, resolves it once into ``AgentHooks`` (``resolve_agent_hooks``) and hands that
 to the substrate's population, which never sees pluggy in its step loop. Name lookups (substrates,
-scaffolds, metrics, protocols) go through one ``Catalogue`` per command. Built-in plugins are found
-through the ``emergence`` entry-point group exactly like third-party ones; only the core's essential
-plugin (the field substrate) is registered directly.
+scaffolds, metrics, protocols, executors) go through one ``Catalogue`` per command. Built-in plugins
+are found through the ``emergence`` entry-point group exactly like third-party ones; only the core's
+essential plugins (the field substrate, the local executor) are registered directly.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ import pluggy
 from attrs import frozen
 
 from .config import ConfigError, check_seeds
+from . import executors as local_executor
 from .contract import (
-    AgentHooks, Registry, Substrate, UnknownPluginError, canonical_spec, collect, hookspecs, make_settings, split_spec,
+    AgentHooks, Executor, Registry, Resources, Substrate, UnknownPluginError, canonical_spec, collect, hookspecs,
+    make_settings, split_spec,
 )
 from .fields import substrate as fields_substrate
 
 __all__ = [
     "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "ResolvedScaffold", "resolve_scaffold", "resolve_agent_hooks",
-    "build_agent", "Catalogue", "installed", "plugin_sources", "check_names",
+    "build_agent", "open_executor", "Catalogue", "installed", "plugin_sources", "check_names",
 ]
 
 ENTRY_POINT_GROUP = "emergence"
@@ -37,7 +39,8 @@ DEFAULT_SUBSTRATE = "fields"
 def make_plugin_manager(
     plugins: Iterable[object] = (), *, entry_points: bool = True, essentials: bool = True
 ) -> pluggy.PluginManager:
-    """A fresh manager: hook specs, the core's essential plugin, installed plugins, then ``plugins``.
+    """A fresh manager: hook specs, the core's essential plugins (the field substrate, the local
+    executor), installed plugins, then ``plugins``.
 
     Registered last, ``plugins`` are asked first. A hook implementation that matches no spec fails here
     (``check_pending``) rather than being silently ignored.
@@ -46,6 +49,7 @@ def make_plugin_manager(
     pm.add_hookspecs(hookspecs)
     if essentials:
         pm.register(fields_substrate, name="emergence.fields")
+        pm.register(local_executor, name="emergence.executors")
     if entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in plugins:
@@ -148,6 +152,15 @@ def build_agent(
     return substrate.build(config, init_seeds, noise_seeds, hooks=hooks, device=device)
 
 
+def open_executor(spec: str, resources: Resources, catalogue: Catalogue | None = None) -> Executor:
+    """The executor named by ``spec`` (``"local"``, ``"ray:address=auto"``) with ``resources``; an unknown
+    name, field or a bad value is one error naming the executor and the field."""
+    name, values = split_spec(spec, kind="executor")
+    factory = (catalogue or installed()).executors[name]
+    settings = make_settings(name, factory, values, kind="executor")
+    return factory(resources) if settings is None else factory(resources, settings)
+
+
 class Catalogue:
     """The names installed plugins contribute, from one plugin manager: build one per command."""
 
@@ -173,6 +186,10 @@ class Catalogue:
     @cached_property
     def studies(self) -> Registry:
         return collect(self.pm, "register_studies", "study")
+
+    @cached_property
+    def executors(self) -> Registry:
+        return collect(self.pm, "register_executors", "executor")
 
     def substrate_of(self, config: Any) -> Substrate:
         """The substrate whose config class ``config`` is; anything else is a TypeError naming them."""

@@ -6,9 +6,10 @@ import math
 
 import click
 
+from .config import ConfigError
 from .overrides import parse_assignments
 
-__all__ = ["metric_option", "settings_option", "FINITE"]
+__all__ = ["metric_option", "settings_option", "executor_options", "executor_spec", "FINITE"]
 
 
 class FiniteFloat(click.ParamType):
@@ -44,3 +45,34 @@ def settings_option():
         help="Set any field of the agent's config, e.g. --set emo_noise=0.06; xF scales the preset's "
              "value (--set n_main=x2). Repeatable; see docs/model.md for the fields.",
     )
+
+
+def executor_options(function):
+    """``--executor``, ``--workers``, ``--threads`` and ``--ray-address``: where a sweep's chunks grow."""
+    options = (
+        click.option("--executor", default="local", show_default=True, metavar="NAME[:FIELD=VALUE,...]",
+                     help="Where the chunks of runs grow: local (worker processes here), ray or slurm, with "
+                          "settings, e.g. slurm:partition=gpu,time=240 (docs/distributed.md)."),
+        click.option("--workers", type=click.IntRange(min=1),
+                     help="Chunks grown at once. [local: the cores at 2 threads each, one per GPU on CUDA; "
+                          "ray, slurm: as many as the cluster takes]"),
+        click.option("--threads", type=click.IntRange(min=1),
+                     help="CPU threads per worker. [the cores shared among the workers]"),
+        click.option("--ray-address", metavar="auto|HOST:PORT",
+                     help="The Ray cluster to join (same as --executor ray:address=...)."),
+    )
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def executor_spec(executor: str, ray_address: str | None) -> str:
+    """The executor's spec with ``--ray-address`` folded in (given alone, it means the ray executor)."""
+    if ray_address is None:
+        return executor
+    if executor == "local":  # the default
+        executor = "ray"
+    name = executor.partition(":")[0]
+    if name != "ray":
+        raise ConfigError(f"--ray-address is for --executor ray, not {name!r}")
+    return f"{executor}{',' if ':' in executor else ':'}address={ray_address!r}"

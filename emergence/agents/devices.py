@@ -8,7 +8,7 @@ import torch
 
 from ..config import ConfigError
 
-__all__ = ["resolve_device", "free_memory"]
+__all__ = ["resolve_device", "free_memory", "use_threads"]
 
 
 def resolve_device(name: str | torch.device) -> torch.device:
@@ -33,3 +33,11 @@ def free_memory(device: torch.device) -> int:
     if device.type == "cuda":
         return torch.cuda.mem_get_info(device)[0]
     return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def use_threads(threads: int) -> None:
+    """Compute with ``threads`` CPU threads in this process (torch's and the fused kernels')."""
+    import numba
+
+    torch.set_num_threads(threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))

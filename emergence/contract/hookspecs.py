@@ -8,7 +8,7 @@ Two kinds of hook:
   and called through pluggy. Nothing is
   dispatched through pluggy inside the step loop.
 * **Register hooks** (``emotion_metric``, ``register_scaffolds``, ``register_protocols``,
-  ``register_substrates``, ``register_studies``, ``register_commands``) contribute named objects; every implementation is called.
+  ``register_substrates``, ``register_studies``, ``register_executors``, ``register_commands``) contribute named objects; every implementation is called.
 
 pluggy calls implementations last-registered-first, so a population's own plugins are asked before
 installed ones. When every implementation of ``plasticity``, ``energy`` or ``noise`` returns ``None`` (or
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import click
 
     from .agent import Agent, EnergyModel, NoiseModel, PlasticityRule
+    from .executor import Executor
     from .metric import EmotionMetric
     from .protocol import ProtocolEntry
     from .study import Study
@@ -179,4 +180,17 @@ def register_commands(cli: click.Group) -> None:
     :param cli: the top-level click group; add commands with ``@cli.command()``.
 
     Every implementation is called.
+    """
+
+
+@hookspec
+def register_executors(register: Callable[[str, Callable[..., Executor]], None]) -> None:
+    """Contribute executors: where a sweep's chunks of runs are grown (``--executor NAME``).
+
+    :param register: call ``register(name, factory)`` with an executor's factory, usually its class
+        (``emergence.contract.executor``): ``factory(resources, settings)``, or ``factory(resources)``
+        without ``SETTINGS``. The core registers ``local``; ``ray`` and ``slurm`` come with the
+        ``emergence[ray]`` and ``emergence[slurm]`` extras.
+
+    Every implementation is called; names must be unique.
     """

@@ -40,38 +40,39 @@ def scaffold_specs(kind: str, value: Any) -> tuple[str, ...]:
     return specs
 
 
-def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
+def split_spec(spec: str, kind: str = "scaffold") -> tuple[str, dict[str, Any]]:
     """``"damp:threshold=0.02,factor=0.5"`` -> ``("damp", {"threshold": 0.02, "factor": 0.5})``.
 
     Values are Python literals (``0.02``, ``3``, ``True``, ``'text'``); anything else is kept as text.
+    ``kind`` names what is specified in errors (a scaffold, an executor).
     """
     name, _, rest = spec.partition(":")
     values: dict[str, Any] = {}
     for item in filter(None, rest.split(",")):
         key, equals, text = item.partition("=")
         if not (equals and key.strip().isidentifier()):
-            raise ConfigError(f"scaffold {spec!r}: write NAME or NAME:FIELD=VALUE[,FIELD=VALUE...]")
+            raise ConfigError(f"{kind} {spec!r}: write NAME or NAME:FIELD=VALUE[,FIELD=VALUE...]")
         values[key.strip()] = _literal(text.strip())
     if not name.strip():
-        raise ConfigError(f"scaffold {spec!r}: the scaffold's name is missing (NAME:FIELD=VALUE)")
+        raise ConfigError(f"{kind} {spec!r}: the {kind}'s name is missing (NAME:FIELD=VALUE)")
     return name.strip(), values
 
 
-def make_settings(name: str, factory: Callable[..., Any], values: Mapping[str, Any]) -> Any:
-    """The scaffold's ``SETTINGS`` with ``values`` (None when it declares none); a bad or unknown value is
-    a ConfigError naming the scaffold and the field."""
+def make_settings(name: str, factory: Callable[..., Any], values: Mapping[str, Any], kind: str = "scaffold") -> Any:
+    """The ``SETTINGS`` of a scaffold (or another ``kind`` of plugin) with ``values`` (None when it
+    declares none); a bad or unknown value is a ConfigError naming the plugin and the field."""
     settings_class = getattr(factory, "SETTINGS", None)
     if settings_class is None:
         if values:
-            raise ConfigError(f"scaffold {name!r} takes no settings, got {', '.join(values)}")
+            raise ConfigError(f"{kind} {name!r} takes no settings, got {', '.join(values)}")
         return None
     known = fields_dict(settings_class)
     for key in values.keys() - known.keys():
-        raise ConfigError(f"scaffold {name!r} has no setting {key!r}; known: {', '.join(known)}")
+        raise ConfigError(f"{kind} {name!r} has no setting {key!r}; known: {', '.join(known)}")
     try:
         return settings_class(**values)
     except (TypeError, ValueError) as err:
-        raise ConfigError(f"scaffold {name!r}: {err}") from None
+        raise ConfigError(f"{kind} {name!r}: {err}") from None
 
 
 def canonical_spec(name: str, settings: Any, given: Mapping[str, Any]) -> str:

@@ -1,41 +1,79 @@
-"""The folder's index (``index.json``): the SHA-256 of every data part, so that a missing, truncated or
-garbled part is found, named and rebuilt, never read."""
+"""The folder's index: the SHA-256 of every data part, so that a missing, truncated or garbled part is
+found, named and rebuilt, never read.
+
+Each chunk of runs keeps its own index (``index/chunk-CCC.json``), written only by the process growing
+that chunk, so workers on several machines never write one file. A folder made before chunks had their
+own index holds one ``index.json`` for every part; it is still read, and a chunk's own index overrides it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .storage import ResultsError, read_json, sha256, write_json
 
-__all__ = ["FolderIndex", "INDEX"]
+__all__ = ["FolderIndex", "INDEX", "INDEX_DIR", "chunk_index_path"]
 
 INDEX = "index.json"
+INDEX_DIR = "index"
+
+
+def chunk_index_path(out: Path, chunk: int) -> Path:
+    return Path(out) / INDEX_DIR / f"chunk-{chunk:03d}.json"
+
+
+def _read(path: Path) -> dict[str, str]:
+    """The parts an index file holds (none when it does not exist); a damaged one is a ResultsError."""
+    if not path.exists():
+        return {}
+    data = read_json(path)
+    parts = data.get("parts") if isinstance(data, dict) else None
+    if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
+        raise ResultsError(f"{path}: not an index of parts; the file is damaged")
+    return parts
 
 
 class FolderIndex:
-    """``parts``: a part's path relative to the folder -> the SHA-256 of its bytes when it was written."""
+    """``parts``: a part's path relative to the folder -> the SHA-256 of its bytes when it was written.
+    An index ``for_chunk`` also records: into its chunk's file, which holds only that chunk's parts."""
 
-    def __init__(self, out: Path, parts: dict[str, str] | None = None):
+    def __init__(self, out: Path, parts: dict[str, str] | None = None, own: Path | None = None,
+                 own_parts: dict[str, str] | None = None):
         self.out, self.parts = Path(out), dict(parts or {})
+        self.own, self.own_parts = own, dict(own_parts or {})
 
     @classmethod
     def load(cls, out: Path) -> FolderIndex:
-        """The folder's index; none yet is an empty one; a damaged one is a ResultsError naming it."""
-        path = Path(out) / INDEX
-        if not path.exists():
-            return cls(out)
-        data = read_json(path)
-        parts = data.get("parts") if isinstance(data, dict) else None
-        if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
-            raise ResultsError(f"{path}: not an index of parts; the file is damaged")
+        """Every index of the folder merged (none yet: empty); a damaged one is a ResultsError naming it."""
+        out = Path(out)
+        parts = _read(out / INDEX)
+        for path in sorted((out / INDEX_DIR).glob("chunk-*.json")):
+            parts.update(_read(path))
         return cls(out, parts)
 
+    @classmethod
+    def for_chunk(cls, out: Path, chunk: int, say: Callable[[str], None]) -> FolderIndex:
+        """The index a chunk's grower checks its parts against and records into; a damaged index file
+        is said and ignored (the parts it vouched for are rewritten)."""
+        out = Path(out)
+        own = chunk_index_path(out, chunk)
+        found = {}
+        for path in (out / INDEX, own):
+            try:
+                found[path] = _read(path)
+            except ResultsError as err:
+                say(f"{err}; the parts it indexed are rewritten")
+                found[path] = {}
+        return cls(out, {**found[out / INDEX], **found[own]}, own, found[own])
+
     def record(self, paths: Iterable[Path]) -> None:
-        """Add (or replace) the checksums of freshly written parts, then write the index."""
+        """Add (or replace) the checksums of freshly written parts, then write the chunk's index."""
+        if self.own is None:
+            raise ResultsError(f"{self.out}: this index is read-only (FolderIndex.for_chunk records)")
         for path in paths:
-            self.parts[self.key(path)] = sha256(path)
-        write_json(self.out / INDEX, {"parts": dict(sorted(self.parts.items()))})
+            self.own_parts[self.key(path)] = self.parts[self.key(path)] = sha256(path)
+        write_json(self.own, {"parts": dict(sorted(self.own_parts.items()))})
 
     def key(self, path: Path) -> str:
         return Path(path).relative_to(self.out).as_posix()

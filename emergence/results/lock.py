@@ -1,8 +1,11 @@
-"""An exclusive lock on a results folder, so two processes never write one folder at once.
+"""Exclusive locks on a results folder, so two processes never write one folder (or one chunk) at once.
 
-``DIR/.lock`` is locked with ``fcntl.flock`` and holds the holder's pid and host. The kernel releases
-the lock when its process ends, however it ends, so a lock file left by a dead process is simply taken
-over. The lock is re-entrant within a process (a sweep that analyses its own folder).
+``DIR/.lock`` is the folder's, held by the process that drives a sweep; ``DIR/.chunk-CCC.lock`` a
+chunk's, held by the worker growing it. Each is locked with ``fcntl.flock`` and holds the holder's pid
+and host. The kernel releases a lock when its process ends, however it ends, so a lock file left by a
+dead process is simply taken over (a shared folder must support ``flock``: a local disk, NFSv4, Lustre
+or BeeGFS mounted with flock). A lock is re-entrant within a process (a sweep that analyses its own
+folder).
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from pathlib import Path
 
 from .storage import ResultsError
 
-__all__ = ["FolderLock", "LOCK_FILE"]
+__all__ = ["FolderLock", "ChunkLock", "LOCK_FILE", "chunk_lock_path"]
 
 LOCK_FILE = ".lock"
 _held: dict[Path, list] = {}  # folder -> [fd, depth]
+
+
+def chunk_lock_path(out: str | os.PathLike, chunk: int) -> Path:
+    return Path(out) / f".chunk-{chunk:03d}.lock"
 
 
 class FolderLock:
@@ -27,36 +34,49 @@ class FolderLock:
 
     def __init__(self, out: str | os.PathLike):
         self.out = Path(out).resolve()
+        self.path = self.out / LOCK_FILE
 
-    def __enter__(self) -> FolderLock:
-        if self.out in _held:
-            _held[self.out][1] += 1
+    def busy(self, holder: str) -> str:
+        return f"{self.out} is in use by {holder}; wait for it to finish or choose another folder"
+
+    def __enter__(self):
+        if self.path in _held:
+            _held[self.path][1] += 1
             return self
-        path = self.out / LOCK_FILE
         try:
             self.out.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as err:
             raise ResultsError(f"{self.out}: could not create the results folder ({err.strerror or err})") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace")
+            found = os.pread(fd, 4096, 0).decode("utf-8", "replace")
             os.close(fd)
-            raise ResultsError(f"{self.out} is in use by {_describe(holder)}; wait for it to finish or choose another "
-                               "folder") from None
+            raise ResultsError(self.busy(_describe(found))) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode(), 0)
-        _held[self.out] = [fd, 1]
+        _held[self.path] = [fd, 1]
         return self
 
     def __exit__(self, *exc) -> None:
-        entry = _held[self.out]
+        entry = _held[self.path]
         entry[1] -= 1
         if entry[1] == 0:
-            del _held[self.out]
+            del _held[self.path]
             os.ftruncate(entry[0], 0)
             os.close(entry[0])  # closing the descriptor releases the lock
+
+
+class ChunkLock(FolderLock):
+    """``with ChunkLock(out, chunk):`` holds one chunk of the folder, or a ResultsError naming the holder."""
+
+    def __init__(self, out: str | os.PathLike, chunk: int):
+        super().__init__(out)
+        self.chunk, self.path = chunk, chunk_lock_path(self.out, chunk)
+
+    def busy(self, holder: str) -> str:
+        return f"chunk {self.chunk} of {self.out} is being grown by {holder}; wait for it to finish"
 
 
 def _describe(holder: str) -> str:

@@ -24,11 +24,13 @@ def _study(name, preset_name, out, **options):
     from emergence.analysis.study_report import render_comparison, study_figures
     from emergence.analysis.verdicts import comparison_lines, sweep_lines
     from emergence.host import installed
+    from emergence.options import executor_spec
 
     from .design import load_study
     from .run import StudyRun
 
     study = load_study(Path(name)) if name.endswith(".toml") else installed().studies[name]
+    options["executor"] = executor_spec(options["executor"], options.pop("ray_address"))
     run = StudyRun(study, preset_name, out, **options)
     grown = run.grow()
     axes, cells, rows = run.compare(grown)

@@ -20,7 +20,7 @@ from emergence.contract import Study
 from emergence.host import installed
 from emergence.results import write_json, write_table
 
-from ..twins.sweep import sweep
+from ..twins.sweep import grow_together, sweep
 from .design import axis_name, conditions, folder_name, split_options
 
 __all__ = ["StudyRun", "default_out"]
@@ -61,14 +61,13 @@ class StudyRun:
                      **{**self.options, **self.base_options, **options})
 
     def grow(self, progress: bool = True) -> list[tuple[dict[str, Any], Results]]:
-        """Grow (or resume) every condition; each is checked before any grows."""
+        """Grow (or resume) every condition, the chunks of all of them together on the study's executor;
+        each is checked before any grows."""
         sweeps = [(c, self.sweep_of(c)) for c in conditions(self.study)]
-        grown = []
-        for i, (condition, s) in enumerate(sweeps, 1):
-            if progress:
-                print(f"condition {i}/{len(sweeps)}: {folder_name(condition)}", file=sys.stderr)
-            grown.append((condition, s.run(progress=progress, command_line=sys.argv)))
-        return grown
+        if progress:
+            print(f"{len(sweeps)} conditions: {', '.join(folder_name(c) for c, _ in sweeps)}", file=sys.stderr)
+        grow_together([s for _, s in sweeps], progress, sys.argv)
+        return [(condition, s.analyse()) for condition, s in sweeps]
 
     def axes(self, grown: list[tuple[dict[str, Any], Results]]) -> list[Axis]:
         """The comparison's axes; an axis is ordered when every value resolves to a number."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from emergence.host import DEFAULT_SUBSTRATE
-from emergence.options import FINITE, metric_option, settings_option
+from emergence.options import FINITE, executor_options, executor_spec, metric_option, settings_option
 
 POSITIVE = click.IntRange(min=1)
 
@@ -44,9 +44,10 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--keep-checkpoints", type=click.Choice(["last", "none"]), default="last", show_default=True,
               help="Keep each chunk's last checkpoint, or delete a finished chunk's.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (memory, disk, estimated time) and exit; writes nothing.")
+@executor_options
 @metric_option(default=("mean",), show_default=True)
 @settings_option()
-def twins(substrate, preset_name, out, device, dry_run, **options) -> None:
+def twins(substrate, preset_name, out, device, dry_run, ray_address, **options) -> None:
     """Grow HRLS-vs-surge twin pairs side by side and report their coupling.
 
     Re-running the same command on the same --out skips finished runs, resumes unfinished ones and
@@ -56,6 +57,7 @@ def twins(substrate, preset_name, out, device, dry_run, **options) -> None:
 
     from .sweep import sweep
 
+    options["executor"] = executor_spec(options["executor"], ray_address)
     planned = sweep(substrate=substrate, preset=preset_name, out=out, device=device, **options)
     if dry_run:
         for line in planned.plan(measure=True):

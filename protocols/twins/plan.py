@@ -88,9 +88,10 @@ class Plan:
 
 
 def plan_sweep(config: TwinsConfig, out: Path, device: torch.device, chunk_size: int | None = None,
-               keep_checkpoints: str = "last") -> Plan:
-    """The plan of ``config`` into ``out`` on ``device``; ``chunk_size``: the folder's, else the config's or
-    as many pairs as half the free memory holds."""
+               keep_checkpoints: str = "last", parallel: int = 1) -> Plan:
+    """The plan of ``config`` into ``out`` on ``device`` with ``parallel`` chunks growing at once;
+    ``chunk_size``: the folder's, else the config's, else the runs shared among the parallel chunks,
+    at most as many pairs as half the free memory holds for each."""
     agent = config.agent
     agent_bytes = installed().substrates[config.substrate].agent_bytes(agent)
     window, every = config.checkpoint_every, config.snapshot_every
@@ -98,7 +99,7 @@ def plan_sweep(config: TwinsConfig, out: Path, device: torch.device, chunk_size:
     recorder = 2 * (8 * len(RECORDED) * window + 4 * agent.n_emo * snapshots_per_window)
     pair = 2 * agent_bytes + recorder
     memory = free_memory(device)
-    size = chunk_size or config.chunk_size or max(1, memory // 2 // pair)
+    size = chunk_size or config.chunk_size or max(1, min(memory // 2 // pair // parallel, -(-config.runs // parallel)))
     size = min(size, config.runs)
     snapshots = -(-config.steps // every)
     # both twins of a chunk at one step; one more while the next is committed ("none": none kept after)

@@ -5,6 +5,10 @@ scaffolds), all twins B another. An agent's trajectory does not depend on its po
 chunk size changes speed and memory, never results. The agents are built by the sweep's substrate;
 nothing here depends on which substrate it is.
 
+A chunk is the unit of work of an executor (``ChunkTask``, grown by ``grow_task`` in a worker that
+holds the chunk's lock and writes its own index); the driver holds the folder's lock, hands out the
+chunks and learns how far each has grown from its committed checkpoints alone.
+
 Each window is written in one order: its parts, the index with their checksums, then both twins'
 checkpoint committed together. A chunk is finished when every part of its runs matches the index; an
 unfinished one resumes from its newest committed checkpoint that is valid and not ahead of the
@@ -14,15 +18,23 @@ chunk's complete windows (else from step 0), rewriting every window after it.
 from __future__ import annotations
 
 import os
+import socket
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, wait
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import torch
+from attrs import frozen
 
-from emergence.agents.devices import resolve_device
-from emergence.host import build_agent, installed, resolve_agent_hooks
-from emergence.results import FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts
+from emergence.agents.devices import resolve_device, use_threads
+from emergence.config import ConfigError
+from emergence.contract import Executor, Resources, TaskLost
+from emergence.host import build_agent, installed, open_executor, resolve_agent_hooks
+from emergence.results import ChunkLock, FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts
 from emergence.results.commits import commit, restore_pair
 from emergence.results.markers import committed, remove_chunk, remove_uncommitted, removed
 from emergence.results.recorder import Recorder
@@ -32,11 +44,16 @@ from .plan import plan_sweep
 from .seeds import run_seeds
 from .settings import TwinsConfig
 
-__all__ = ["run_sweep", "run_seeds", "check_plugins", "KEEP_CHECKPOINTS"]
+__all__ = [
+    "run_sweep", "run_seeds", "check_plugins", "KEEP_CHECKPOINTS", "ChunkTask", "grow_task", "prepare_sweep",
+    "grow_tasks", "executor_for", "run_sweeps", "DEFAULT_THREADS",
+]
 
-Progress = Callable[[int, int], None]  # (pair-steps advanced, runs finished)
+Progress = Callable[[int, int], None]  # (pair-steps grown so far, runs finished so far)
 Say = Callable[[str], None]  # one line for the user: what was found and what is done about it
 KEEP_CHECKPOINTS = ("last", "none")
+DEFAULT_THREADS = 2  # CPU threads per worker unless told
+POLL_SECONDS = 0.5  # how often the driver reads how far the chunks have grown
 
 
 def _stderr(line: str) -> None:
@@ -81,16 +98,16 @@ def _resume(out: Path, chunk: int, build: Callable[[], dict], complete_step: int
     return build(), 0
 
 
-def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], index: FolderIndex, progress: Progress,
-               device: torch.device, keep_checkpoints: str = "last", say: Say = _stderr) -> None:
-    """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if usable."""
+def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], index: FolderIndex,
+               device: torch.device, keep_checkpoints: str = "last", say: Say = _stderr) -> int:
+    """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if usable;
+    returns the steps it grew (0: it was finished)."""
     C = config.checkpoint_every
     complete, reason = _complete_windows(out, config, runs, index)
     if complete * C == config.steps:
         if keep_checkpoints == "none":
             remove_chunk(out, chunk)
-        progress(config.steps * len(runs), len(runs))
-        return
+        return 0
     seeds = run_seeds(config)
 
     def population(twin: str, scaffolds: tuple[str, ...]):
@@ -108,8 +125,6 @@ def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], inde
     for step, folder in newest:
         if step > start:
             removed(folder)  # ahead of the data or unusable: the chunk regrows past it
-    if start:
-        progress(start * len(runs), 0)
     recorder = Recorder(runs, out, C, config.snapshot_every)
     for step in range(start, config.steps):
         if step % config.feedback_every == 0:
@@ -124,48 +139,155 @@ def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], inde
                 remove_chunk(out, chunk)
             else:
                 commit(out, chunk, step + 1, twins, extra={"runs": runs})
-            progress(C * len(runs), 0)
-    progress(0, len(runs))
+    return config.steps - start
 
 
-def _index(out: Path, say: Say) -> FolderIndex:
+
+@frozen
+class ChunkTask:
+    """One chunk of one sweep: all a worker needs to grow it (it pickles small)."""
+
+    config: TwinsConfig
+    out: str
+    chunk: int
+    runs: tuple[int, ...]
+    device: str
+    keep_checkpoints: str = "last"
+    threads: int = DEFAULT_THREADS
+
+    def __str__(self) -> str:
+        return f"{self.out}: chunk {self.chunk} (runs {self.runs[0]}-{self.runs[-1]})"
+
+    def grown(self, out: Path) -> int:
+        """The pair-steps its committed checkpoints hold (what a driver sees of a growing chunk)."""
+        newest = committed(out, self.chunk)
+        return newest[0][0] * len(self.runs) if newest else 0
+
+
+def grow_task(task: ChunkTask) -> dict:
+    """A worker's whole job: grow one chunk here, holding its lock, with the task's threads; returns a
+    small summary (what was said, the steps grown, the time, where)."""
+    use_threads(task.threads)
+    notes: list[str] = []
+    out, started = Path(task.out), time.perf_counter()
+    with ChunkLock(out, task.chunk):
+        index = FolderIndex.for_chunk(out, task.chunk, notes.append)
+        steps = grow_chunk(task.config, out, task.chunk, list(task.runs), index, resolve_device(task.device),
+                           task.keep_checkpoints, notes.append)
+    return {"chunk": task.chunk, "steps": steps, "seconds": time.perf_counter() - started, "notes": notes,
+            "worker": f"{socket.gethostname()}:{os.getpid()}"}
+
+
+def prepare_sweep(config: TwinsConfig, out: Path, device: torch.device, keep_checkpoints: str, parallel: int | None,
+                  threads: int | None, command_line: list[str], say: Say, stack: ExitStack) -> list[ChunkTask]:
+    """Plan the sweep for ``parallel`` chunks at once (None: a chunk per pair) and refuse it before
+    anything is written if it does not fit; take the folder's lock (held until ``stack`` closes), open
+    the folder, remove what interrupted writes left; return its chunks."""
+    check_plugins(config)
+    existing = read_folder(out)["chunk_size"] if (out / "manifest.json").exists() else None
+    plan = plan_sweep(config, out, device, existing, keep_checkpoints, parallel or config.runs)
+    if plan.refusal():
+        raise ResultsError(f"{plan.refusal()} (nothing was written)")
+    stack.enter_context(FolderLock(out))
+    manifest = open_folder(config, out, plan.chunk_size, command_line, device)
+    for leftover in remove_temporaries(out) + remove_uncommitted(out):
+        say(f"removed {leftover.relative_to(out)}, left by an interrupted write")
+    size = manifest["chunk_size"]
+    return [ChunkTask(config, str(out), chunk, tuple(range(first, min(first + size, config.runs))), str(device),
+                      keep_checkpoints, threads or DEFAULT_THREADS)
+            for chunk, first in enumerate(range(0, config.runs, size))]
+
+
+def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | None = None,
+               progress: Progress = lambda steps, runs: None, say: Say = _stderr) -> None:
+    """Grow every chunk on ``executor``, at most ``workers`` at once (None: all handed out). A chunk that
+    fails is said in a line and the others grow on; then one ResultsError says what to re-run."""
+    finished: set[int] = set()
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def report() -> None:
+        steps = sum(t.config.steps * len(t.runs) if i in finished else t.grown(Path(t.out)) for i, t in enumerate(tasks))
+        progress(steps, sum(len(tasks[i].runs) for i in finished))
+
+    poller = threading.Thread(target=lambda: [report() for _ in iter(lambda: stop.wait(POLL_SECONDS), True)],
+                              daemon=True)
+    poller.start()
+    waiting, pending = list(enumerate(tasks)), {}
     try:
-        return FolderIndex.load(out)
-    except ResultsError as err:
-        say(f"{err}; every part is rewritten")
-        return FolderIndex(out)
+        while waiting or pending:
+            while waiting and len(pending) < (workers or len(tasks)):
+                i, task = waiting.pop(0)
+                pending[executor.submit(grow_task, task)] = i
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                i = pending.pop(future)
+                try:
+                    summary = future.result()
+                except (ResultsError, ConfigError, TaskLost) as err:
+                    failures.append(f"{tasks[i]}: {err}")
+                    say(f"failed: {failures[-1]}")
+                    continue
+                for note in summary["notes"]:
+                    say(note)
+                finished.add(i)
+    finally:
+        stop.set()
+        poller.join()
+        report()
+    if len(failures) == 1:
+        raise ResultsError(f"{failures[0]}; re-run the same command to resume it (finished chunks are kept)")
+    if failures:
+        raise ResultsError(f"{len(failures)} of {len(tasks)} chunks did not finish (each said above; the first: "
+                           f"{failures[0]}); re-run the same command to resume them (finished chunks are kept)")
 
 
-def run_sweep(
-    config: TwinsConfig,
-    out: str | os.PathLike,
+@contextmanager
+def executor_for(spec: str, device: torch.device, workers: int | None, threads: int | None) -> Iterator[Executor]:
+    """The executor named by ``spec`` for chunks on ``device``'s kind, ``threads`` CPU threads each; shut
+    down on leaving (at once, stopping its workers, when leaving on an error or an interrupt)."""
+    executor = open_executor(spec, Resources(workers, threads or DEFAULT_THREADS, 1 if device.type == "cuda" else 0))
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False)
+        raise
+    executor.shutdown()
+
+
+def run_sweeps(
+    sweeps: Sequence[tuple[TwinsConfig, str | os.PathLike]],
     *,
     device: str | torch.device = "cpu",
+    executor: str = "local",
+    workers: int | None = 1,
+    threads: int | None = None,
     progress: Progress = lambda steps, runs: None,
     command_line: list[str] | None = None,
     keep_checkpoints: str = "last",
     say: Say = _stderr,
-) -> dict:
-    """Grow every pair of the sweep into ``out`` on ``device`` (resuming a partial sweep, rebuilding what is
-    missing or damaged); returns the manifest. Memory and disk are planned first: a sweep that does not
-    fit is refused before anything is written. ``keep_checkpoints="none"`` deletes a finished chunk's
-    checkpoints. The manifest records the device and engine of the run that created the folder."""
+) -> list[dict]:
+    """Grow every pair of each ``(config, out)`` sweep (resuming a partial sweep, rebuilding what is
+    missing or damaged); returns their manifests. Memory and disk are planned first: a sweep that does
+    not fit is refused before anything is written. The chunks of all of them grow on ``executor``
+    (``"local"``, ``"ray:address=auto"``, ...), ``workers`` at once (local, 1: in this process; None: as
+    many as the machines allow), with ``threads`` CPU threads each (None: 2).
+    ``keep_checkpoints="none"`` deletes a finished chunk's checkpoints. A manifest records the device and
+    engine of the run that created its folder."""
     if keep_checkpoints not in KEEP_CHECKPOINTS:
         raise ResultsError(f"keep_checkpoints must be one of {', '.join(KEEP_CHECKPOINTS)}, got {keep_checkpoints!r}")
-    out = Path(out)
     device = resolve_device(device)
-    check_plugins(config)
-    existing = read_folder(out)["chunk_size"] if (out / "manifest.json").exists() else None
-    plan = plan_sweep(config, out, device, existing, keep_checkpoints)
-    if plan.refusal():
-        raise ResultsError(f"{plan.refusal()} (nothing was written)")
-    with FolderLock(out):
-        manifest = open_folder(config, out, plan.chunk_size, command_line or [], device)
-        for leftover in remove_temporaries(out) + remove_uncommitted(out):
-            say(f"removed {leftover.relative_to(out)}, left by an interrupted write")
-        index = _index(out, say)
-        size = manifest["chunk_size"]
-        for chunk, first in enumerate(range(0, config.runs, size)):
-            runs = list(range(first, min(first + size, config.runs)))
-            grow_chunk(config, out, chunk, runs, index, progress, device, keep_checkpoints, say)
-    return manifest
+    for config, _ in sweeps:
+        check_plugins(config)
+    with ExitStack() as stack:
+        pool = stack.enter_context(executor_for(executor, device, workers, threads))
+        tasks = [task for config, out in sweeps
+                 for task in prepare_sweep(config, Path(out), device, keep_checkpoints, pool.workers, threads,
+                                           command_line or [], say, stack)]
+        grow_tasks(tasks, pool, workers, progress, say)
+        return [read_folder(Path(out)) for _, out in sweeps]
+
+
+def run_sweep(config: TwinsConfig, out: str | os.PathLike, **options) -> dict:
+    """Grow one sweep (``run_sweeps``' options); returns its manifest."""
+    return run_sweeps([(config, out)], **options)[0]

@@ -17,6 +17,8 @@ __all__ = ["TwinsSweep", "sweep", "default_out"]
 
 # Options of the agent's config that the protocol passes on (each substrate takes those it has).
 AGENT_OPTIONS = ("n_main", "n_emo", "engine", "weight_noise_every", "weight_dtype")
+# Options of how the sweep is grown, never of what it grows.
+RUNNING_OPTIONS = ("keep_checkpoints", "executor", "workers", "threads")
 
 
 def default_out(substrate: str, preset: str) -> Path:
@@ -27,14 +29,18 @@ def default_out(substrate: str, preset: str) -> Path:
 
 class TwinsSweep:
     """The pairs of ``config`` grown into ``out`` on ``device``; re-running resumes.
-    ``keep_checkpoints``: "last" keeps each chunk's last checkpoint, "none" deletes a finished chunk's."""
+    ``keep_checkpoints``: "last" keeps each chunk's last checkpoint, "none" deletes a finished chunk's.
+    ``executor`` (``"local"``, ``"ray"``, ``"slurm:partition=gpu"``...) grows the chunks, ``workers`` at
+    once (None: as many as its machines allow), ``threads`` CPU threads each (None: 2)."""
 
-    def __init__(self, config: TwinsConfig, out: str | Path, device: str = "cpu", keep_checkpoints: str = "last"):
+    def __init__(self, config: TwinsConfig, out: str | Path, device: str = "cpu", keep_checkpoints: str = "last",
+                 executor: str = "local", workers: int | None = None, threads: int | None = None):
         if not isinstance(config, TwinsConfig):
             raise TypeError(f"config must be a TwinsConfig, got {type(config).__name__}")
         if not isinstance(out, (str, Path)):
             raise TypeError(f"out must be a path, got {type(out).__name__}")
         self.config, self.out, self.device, self.keep_checkpoints = config, Path(out), device, keep_checkpoints
+        self.executor, self.workers, self.threads = executor, workers, threads
 
     def __repr__(self) -> str:
         c = self.config
@@ -43,16 +49,13 @@ class TwinsSweep:
     def run(self, progress: bool = True, command_line: list[str] | None = None) -> Results:
         """Grow every pair (resuming), analyse the folder and return its results; ``progress`` shows a
         progress bar."""
-        from emergence.agents.devices import resolve_device
+        grow_together([self], progress, command_line)
+        return self.analyse()
+
+    def analyse(self) -> Results:
+        """The results of the grown folder, analysed (summary, tables, figures written)."""
         from emergence.results import FolderLock
 
-        from .runner import check_plugins, run_sweep
-
-        check_plugins(self.config)  # fail before the progress display opens
-        device = resolve_device(self.device)
-        with _progress_bar(self.config, progress) as advance:
-            run_sweep(self.config, self.out, device=device, progress=advance, keep_checkpoints=self.keep_checkpoints,
-                      command_line=command_line if command_line is not None else sys.argv)
         with FolderLock(self.out):
             results = Results(self.out)
             results.analyse()
@@ -65,22 +68,46 @@ class TwinsSweep:
 
         from .folder import read_folder
         from .plan import measure_pair_steps, plan_sweep
-        from .runner import check_plugins
+        from .runner import check_plugins, executor_for
 
         check_plugins(self.config)
         device = resolve_device(self.device)
         existing = read_folder(self.out)["chunk_size"] if (self.out / "manifest.json").exists() else None
-        plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints)
+        with executor_for(self.executor, device, self.workers, self.threads) as pool:
+            parallel = pool.workers
+        plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints, parallel or self.config.runs)
         if plan.refusal():
             raise ResultsError(f"{plan.refusal()} (nothing was written)")
         lines = plan.lines()
+        chunks = -(-self.config.runs // plan.chunk_size)
+        at_once = min(chunks, parallel or chunks)
+        lines.append(f"executor: {self.executor}, {chunks} chunk(s), {at_once} growing at once")
         if measure:
             pairs = min(plan.chunk_size, 4)
             rate = measure_pair_steps(self.config, device, pairs)
-            seconds = self.config.runs * self.config.steps / rate
-            lines.append(f"time: about {_duration(seconds)} at {rate:,.0f} pair-steps/s (a {pairs}-pair probe on "
-                         f"{device}; larger chunks run faster)")
+            seconds = -(-chunks // at_once) * plan.chunk_size * self.config.steps / rate
+            lines.append(f"time: about {_duration(seconds)} at {rate:,.0f} pair-steps/s per worker (a {pairs}-pair "
+                         f"probe on {device} in this process; larger chunks run faster, workers sharing cores "
+                         "slower)")
         return lines
+
+
+def grow_together(sweeps: list[TwinsSweep], progress: bool = True, command_line: list[str] | None = None) -> None:
+    """Grow the chunks of every sweep on the first one's executor, device and resources (a study's
+    conditions), resuming each; ``progress`` shows one progress bar for all."""
+    from emergence.agents.devices import resolve_device
+
+    from .runner import check_plugins, run_sweeps
+
+    for s in sweeps:
+        check_plugins(s.config)  # fail before the progress display opens
+    first = sweeps[0]
+    device = resolve_device(first.device)
+    total = sum(s.config.runs for s in sweeps), sum(s.config.runs * s.config.steps for s in sweeps)
+    with _progress_bar(*total, progress) as show:
+        run_sweeps([(s.config, s.out) for s in sweeps], device=device, executor=first.executor, workers=first.workers,
+                   threads=first.threads, progress=show, keep_checkpoints=first.keep_checkpoints,
+                   command_line=command_line if command_line is not None else sys.argv)
 
 
 def _duration(seconds: float) -> str:
@@ -96,16 +123,16 @@ def sweep(
     """The Python entry of the protocol: the options of ``emergence protocol twins`` as keywords;
     ``settings={"emo_noise": 0.06}`` sets any field of the agent's config (``--set``)."""
     agent_options = {name: options.pop(name) for name in AGENT_OPTIONS if name in options}
-    keep_checkpoints = options.pop("keep_checkpoints", "last")
+    running = {name: options.pop(name) for name in RUNNING_OPTIONS if name in options}
     config = make_config(substrate, preset, agent_options, a=a, b=b, **options)
-    return TwinsSweep(config, out or default_out(substrate, preset), device, keep_checkpoints)
+    return TwinsSweep(config, out or default_out(substrate, preset), device, **running)
 
 
 @contextmanager
-def _progress_bar(config: TwinsConfig, show: bool):
-    """A ``progress(pair_steps, runs_finished)`` callback: a rich progress bar, or nothing."""
+def _progress_bar(runs: int, pair_steps: int, show: bool):
+    """A ``progress(pair_steps, runs_finished)`` callback (totals so far): a rich progress bar, or nothing."""
     if not show:
-        yield lambda steps, runs: None
+        yield lambda steps, finished: None
         return
     from rich.progress import (
         BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
@@ -115,14 +142,11 @@ def _progress_bar(config: TwinsConfig, show: bool):
                TextColumn("pair-steps · {task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn())
     with Progress(*columns) as bar:
-        task = bar.add_task(f"runs 0/{config.runs}", total=config.runs * config.steps, rate="")
-        finished = 0
+        task = bar.add_task(f"runs 0/{runs}", total=pair_steps, rate="")
 
-        def advance(steps: int, runs: int) -> None:
-            nonlocal finished
-            finished += runs
-            bar.advance(task, steps)
+        def show_progress(steps: int, finished: int) -> None:
+            bar.update(task, completed=steps)
             speed = bar.tasks[task].speed
-            bar.update(task, description=f"runs {finished}/{config.runs}", rate=f"{speed:,.0f}/s" if speed else "")
+            bar.update(task, description=f"runs {finished}/{runs}", rate=f"{speed:,.0f}/s" if speed else "")
 
-        yield advance
+        yield show_progress

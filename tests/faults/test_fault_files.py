@@ -2,6 +2,7 @@
 rebuilt by re-running the sweep (or, for the manifest, a one-line error)."""
 
 import json
+import shutil
 
 import pytest
 import torch
@@ -9,7 +10,8 @@ from conftest import CLI, assert_one_line_error, assert_same_data, grow, interru
 
 from emergence import build_agent, preset
 from emergence.cli import main
-from emergence.results import INDEX, ResultsError, check_folder
+from emergence.results import INDEX, FolderIndex, ResultsError, check_folder, write_json
+from emergence.results.index import INDEX_DIR, chunk_index_path
 from emergence.results.checkpoint import restore, save_checkpoint
 from emergence.results.commits import commit
 from emergence.results.markers import MARKER, committed
@@ -48,12 +50,29 @@ class TestParts:
         assert_same_data(finished, reference)
 
     @pytest.mark.parametrize("how", ["delete", "garble"])
-    def test_a_damaged_index_rewrites_every_part(self, finished, reference, how):
-        """Without a readable index no part can be trusted: every chunk is grown again."""
-        _damage(finished / INDEX, how)
+    def test_a_damaged_chunk_index_rewrites_its_parts(self, finished, reference, how):
+        """Without a readable index no part of its chunk can be trusted: that chunk is grown again, saying
+        so when the index was garbled; the other chunk is kept as it is."""
+        kept = (finished / "steps" / "run-0000-part-00000.parquet").stat().st_mtime_ns
+        _damage(chunk_index_path(finished, 1), how)
         assert check_folder(finished)
+        said = grow(finished)
+        assert how == "delete" or any("chunk-001.json" in line for line in said), said
+        assert any("runs 1-1" in line for line in said), said
+        assert (finished / "steps" / "run-0000-part-00000.parquet").stat().st_mtime_ns == kept
+        assert_same_data(finished, reference)
+
+    def test_a_folder_with_one_index_is_read_and_resumed(self, finished, reference):
+        """A folder whose parts are all indexed in one ``index.json`` (as folders were written before each
+        chunk kept its own) reads, checks clean and resumes, its chunks indexing what they rewrite."""
+        merged = FolderIndex.load(finished).parts
+        shutil.rmtree(finished / INDEX_DIR)
+        write_json(finished / INDEX, {"parts": merged})
+        assert check_folder(finished) == []
+        _damage(finished / "steps" / "run-0001-part-00002.parquet", "garble")
         grow(finished)
         assert_same_data(finished, reference)
+        assert chunk_index_path(finished, 1).exists() and not chunk_index_path(finished, 0).exists()
 
 
 class TestCheckpoints:

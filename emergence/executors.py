@@ -1,0 +1,100 @@
+"""The ``local`` executor (the default): a pool of worker processes on this machine; and what every
+executor shares: running a call in this process, and a future whose failure is translated."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from .contract import Resources, TaskLost, hookimpl
+
+__all__ = ["LocalPool", "cores", "run_here", "translated", "register_executors"]
+
+
+def cores() -> int:
+    """The CPU cores this process may use."""
+    return len(os.sched_getaffinity(0))
+
+
+def run_here(fn: Callable[[Any], Any], arg: Any) -> Future:
+    """``fn(arg)`` run now in this process, as a finished future (an interrupt is not caught)."""
+    future: Future = Future()
+    try:
+        future.set_result(fn(arg))
+    except Exception as err:
+        future.set_exception(err)
+    return future
+
+
+def translated(source: Future, translate: Callable[[BaseException], BaseException]) -> Future:
+    """A future with ``source``'s result, or its exception passed through ``translate``."""
+    future: Future = Future()
+
+    def done(finished: Future) -> None:
+        error = finished.exception()
+        if error is None:
+            future.set_result(finished.result())
+        else:
+            future.set_exception(translate(error))
+
+    source.add_done_callback(done)
+    return future
+
+
+def _lost(error: BaseException) -> BaseException:
+    if isinstance(error, BrokenProcessPool):
+        return TaskLost("its worker process died (killed, or out of memory)")
+    return error
+
+
+def _start_worker(gpus) -> None:
+    """In a fresh worker: see only the GPU it takes from ``gpus`` (None: CPU workers)."""
+    if gpus is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = str(gpus.get())
+
+
+class LocalPool:
+    """Worker processes on this machine: ``resources.workers`` of them (default: as many as the cores
+    allow at ``resources.threads`` threads each), each started fresh; with GPUs, worker i sees only
+    GPU i. One worker grows in this process. A worker that dies fails its tasks (``TaskLost``); the
+    pool starts new workers for the tasks submitted after."""
+
+    def __init__(self, resources: Resources):
+        self.resources = resources
+        self.workers = resources.workers or max(1, cores() // max(1, resources.threads))
+        self.pool = self._new_pool() if self.workers > 1 else None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        gpus = None
+        if self.resources.gpus:
+            gpus = context.Queue()
+            for device in range(self.workers):
+                gpus.put(device)
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(gpus,))
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future:
+        if self.pool is None:
+            return run_here(fn, arg)
+        try:
+            return translated(self.pool.submit(fn, arg), _lost)
+        except BrokenProcessPool:
+            self.pool = self._new_pool()
+            return translated(self.pool.submit(fn, arg), _lost)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self.pool is None:
+            return
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+        if not wait:
+            for worker in multiprocessing.active_children():
+                worker.terminate()
+
+
+@hookimpl
+def register_executors(register):
+    register("local", LocalPool)
