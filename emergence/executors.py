@@ -10,7 +10,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from .contract import Resources, TaskLost, hookimpl
+from .contract import Resources, TaskFailed, hookimpl
 
 __all__ = ["LocalPool", "cores", "run_here", "translated", "register_executors"]
 
@@ -47,7 +47,7 @@ def translated(source: Future, translate: Callable[[BaseException], BaseExceptio
 
 def _lost(error: BaseException) -> BaseException:
     if isinstance(error, BrokenProcessPool):
-        return TaskLost("its worker process died (killed, or out of memory)")
+        return TaskFailed("its worker process died (killed, or out of memory)")
     return error
 
 
@@ -60,7 +60,7 @@ def _start_worker(gpus) -> None:
 class LocalPool:
     """Worker processes on this machine: ``resources.workers`` of them (default: as many as the cores
     allow at ``resources.threads`` threads each), each started fresh; with GPUs, worker i sees only
-    GPU i. One worker grows in this process. A worker that dies fails its tasks (``TaskLost``); the
+    GPU i. One worker grows in this process. A worker that dies fails its tasks (``TaskFailed``); the
     pool starts new workers for the tasks submitted after."""
 
     def __init__(self, resources: Resources):

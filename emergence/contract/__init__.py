@@ -3,7 +3,7 @@ record, the emotion-metric interface and the registries. Imports nothing of the 
 (no torch)."""
 
 from .agent import Agent, AgentHooks, EnergyModel, NoiseModel, PlasticityRule
-from .executor import Executor, Resources, TaskLost
+from .executor import Executor, Resources, TaskFailed
 from .hookspecs import PROJECT, hookimpl, hookspec
 from .metric import EmotionData, EmotionMetric, PerTwinMetric
 from .protocol import ProtocolEntry
@@ -15,5 +15,5 @@ from .substrate import Substrate
 __all__ = [
     "Agent", "AgentHooks", "EnergyModel", "NoiseModel", "PlasticityRule", "PROJECT", "hookimpl", "hookspec",
     "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Study",
-    "Substrate", "Executor", "Resources", "TaskLost", "scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict",
+    "Substrate", "Executor", "Resources", "TaskFailed", "scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict",
 ]

@@ -8,8 +8,8 @@ it runs at once (``workers``, None when it cannot know: a sweep then makes a chu
 unless told its ``--chunk-size``), and runs picklable calls
 ``fn(arg)``: ``submit`` returns a ``concurrent.futures.Future`` whose result is what ``fn`` returned
 (a small summary: the data travels through the shared results folder) or whose exception says why it
-failed; a worker that died is a ``TaskLost``. ``shutdown()`` waits for the running tasks and releases
-the workers; ``shutdown(wait=False)`` stops now (an interrupt), cancelling what has not started and
+failed; a task that did not return is a ``TaskFailed``. ``shutdown()`` waits for the running tasks and
+releases the workers; ``shutdown(wait=False)`` stops now (an interrupt), cancelling what has not started and
 stopping what runs where it can (a chunk resumes from its last checkpoint).
 """
 
@@ -21,11 +21,12 @@ from typing import Any, Protocol
 
 from attrs import frozen
 
-__all__ = ["Executor", "Resources", "TaskLost"]
+__all__ = ["Executor", "Resources", "TaskFailed"]
 
 
-class TaskLost(RuntimeError):
-    """A task's worker died (killed, out of memory, its node lost) before the task returned."""
+class TaskFailed(RuntimeError):
+    """A task did not return: its worker died (killed, out of memory, its node lost) or its job failed;
+    the message says which, in one line."""
 
 
 @frozen

@@ -32,7 +32,7 @@ from attrs import frozen
 
 from emergence.agents.devices import resolve_device, use_threads
 from emergence.config import ConfigError
-from emergence.contract import Executor, Resources, TaskLost
+from emergence.contract import Executor, Resources, TaskFailed
 from emergence.host import build_agent, installed, open_executor, resolve_agent_hooks
 from emergence.results import ChunkLock, FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts
 from emergence.results.commits import commit, restore_pair
@@ -224,7 +224,7 @@ def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | No
                 i = pending.pop(future)
                 try:
                     summary = future.result()
-                except (ResultsError, ConfigError, TaskLost) as err:
+                except (ResultsError, ConfigError, TaskFailed) as err:
                     failures.append(f"{tasks[i]}: {err}")
                     say(f"failed: {failures[-1]}")
                     continue

@@ -1,0 +1,171 @@
+"""The same sweep through every executor gives bit-identical data; a worker killed mid-chunk (Ray, the
+local pool) or a job interrupted (submitit) still ends in the same sweep; a study grows through Ray."""
+
+import json
+import os
+import signal
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from emergence.cli import main
+from emergence.results import ResultsError, check_folder, read_snapshots, read_steps
+from emergence.results.lock import chunk_lock_path
+from emergence.results.markers import committed
+from emergence_protocols.twins.runner import run_sweep
+from emergence_protocols.twins.settings import make_config
+
+ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[ray]'")
+submitit = pytest.importorskip("submitit", reason="the slurm extra is not installed: pip install -e '.[slurm]'")
+
+SIZES = dict(runs=4, steps=60, checkpoint_every=20, snapshot_every=5, feedback_every=25)
+LONG = dict(runs=2, steps=400, checkpoint_every=20, snapshot_every=20, feedback_every=100, chunk_size=1)
+AGENT = dict(n_main=40, n_emo=8)
+
+
+def tiny(**sizes):
+    return make_config("fields", "small", dict(AGENT), **(sizes or SIZES))
+
+
+def assert_same(out, reference):
+    assert check_folder(out) == []
+    assert read_steps(out).equals(read_steps(reference))
+    assert read_snapshots(out).equals(read_snapshots(reference))
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """One local Ray instance for the module (an executor joins the running one and leaves it running)."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reference") / "twins"
+    run_sweep(tiny(), out, workers=1, say=lambda line: None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def long_reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("long") / "twins"
+    run_sweep(tiny(**LONG), out, workers=1, say=lambda line: None)
+    return out
+
+
+def kill_at_first_checkpoint(out, chunk: int, how=signal.SIGKILL) -> dict:
+    """In the background: once ``chunk`` has committed a checkpoint, kill the process holding its lock
+    (the worker growing it); ``found`` says which pid at which step."""
+    found = {}
+
+    def watch():
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            newest = committed(out, chunk)
+            if newest:
+                found["step"] = newest[0][0]
+                found["pid"] = json.loads(chunk_lock_path(out, chunk).read_text())["pid"]
+                os.kill(found["pid"], how)
+                return
+            time.sleep(0.02)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return found
+
+
+class TestIdentical:
+    @pytest.mark.parametrize("workers", [1, 2])
+    def test_local_pool(self, reference, tmp_path, workers):
+        """In this process (1 worker) or two worker processes of one thread each: the same bits."""
+        out = tmp_path / "twins"
+        run_sweep(tiny(), out, executor="local", workers=workers, threads=1, say=lambda line: None)
+        assert_same(out, reference)
+        assert len(list((out / "index").glob("chunk-*.json"))) == (1 if workers == 1 else 2)
+
+    def test_ray(self, reference, tmp_path, local_ray):
+        """One Ray task per chunk on a local Ray instance."""
+        out = tmp_path / "twins"
+        run_sweep(tiny(), out, executor="ray", workers=None, threads=1, say=lambda line: None)
+        assert_same(out, reference)
+
+    def test_submitit_local(self, reference, tmp_path):
+        """One job per chunk through submitit's local executor."""
+        out = tmp_path / "twins"
+        run_sweep(tiny(), out, executor=f"slurm:cluster='local',folder='{tmp_path / 'jobs'}'", workers=2,
+                  threads=1, say=lambda line: None)
+        assert_same(out, reference)
+
+
+class TestFaults:
+    def test_ray_worker_killed_mid_chunk(self, long_reference, tmp_path, local_ray):
+        """SIGKILL to the Ray worker growing chunk 0 after its first checkpoint: Ray runs the task again,
+        which resumes the chunk from its checkpoint, and the sweep completes with the same bits."""
+        out = tmp_path / "twins"
+        killed = kill_at_first_checkpoint(out, 0)
+        run_sweep(tiny(**LONG), out, executor="ray", workers=None, threads=1, say=lambda line: None)
+        assert killed and 0 < killed["step"] < LONG["steps"], killed
+        assert_same(out, long_reference)
+
+    def test_local_worker_killed_mid_chunk(self, long_reference, tmp_path):
+        """SIGKILL to a local worker: the chunks it took down are each a line and one error says to re-run;
+        re-running completes the sweep with the same bits."""
+        out, said = tmp_path / "twins", []
+        killed = kill_at_first_checkpoint(out, 0)
+        with pytest.raises(ResultsError, match="worker process died") as error:
+            run_sweep(tiny(**LONG), out, executor="local", workers=2, threads=1, say=said.append)
+        assert killed and 0 < killed["step"] < LONG["steps"], killed
+        assert "re-run the same command" in str(error.value) and "\n" not in str(error.value)
+        assert any(line.startswith("failed: ") and "chunk 0 (runs 0-0)" in line for line in said), said
+        run_sweep(tiny(**LONG), out, executor="local", workers=2, threads=1, say=lambda line: None)
+        assert_same(out, long_reference)
+
+    def test_submitit_job_preempted(self, tmp_path):
+        """A job sent SLURM's stop signal mid-chunk (SIGUSR2, as on a preemption or before its time limit)
+        is requeued and resumes its chunk from the chunk's checkpoint: the same bits as never stopped."""
+        sizes = {**LONG, "steps": 2000, "checkpoint_every": 100, "snapshot_every": 100}
+        reference, out = tmp_path / "reference", tmp_path / "twins"
+        run_sweep(tiny(**sizes), reference, workers=1, say=lambda line: None)
+        stopped = kill_at_first_checkpoint(out, 0, signal.SIGUSR2)
+        run_sweep(tiny(**sizes), out, executor=f"slurm:cluster='local',folder='{tmp_path / 'jobs'}'", workers=2,
+                  threads=1, say=lambda line: None)
+        assert stopped and 0 < stopped["step"] < sizes["steps"], stopped
+        log = "".join(path.read_text() for path in (tmp_path / "jobs").glob("*_log.*"))
+        assert "Caught signal SIGUSR2" in log and "Requeued job" in log, log
+        assert_same(out, reference)
+
+
+class TestStudy:
+    def test_a_study_through_ray(self, tmp_path, local_ray):
+        """`emergence study FILE --executor ray`: every condition's chunks grow as Ray tasks, to the same
+        comparison as in this process."""
+        (tmp_path / "tiny.toml").write_text('name = "tiny"\nquestion = "Does emotion noise matter?"\n'
+                                            '[axes]\nemo_noise = ["x1", "x3"]\n')
+        sizes = ["--n-main", "40", "--n-emo", "8", "--runs", "4", "--steps", "60", "--checkpoint-every", "20",
+                 "--snapshot-every", "5", "--feedback-every", "25", "--threads", "1"]
+        for name, executor in (("here", ["--workers", "1"]), ("ray", ["--executor", "ray"])):
+            assert main(["study", str(tmp_path / "tiny.toml"), *sizes, *executor, "--out", str(tmp_path / name)]) == 0
+        for folder in ("emo_noise=x1", "emo_noise=x3"):
+            assert_same(tmp_path / "ray" / folder, tmp_path / "here" / folder)
+        here, there = (pd.read_parquet(tmp_path / name / "comparison.parquet") for name in ("here", "ray"))
+        pd.testing.assert_frame_equal(here, there)
+
+
+class TestErrors:
+    @pytest.mark.parametrize("args, words", [
+        (["--executor", "dask"], ["unknown executor 'dask'", "local, ray, slurm"]),
+        (["--executor", "ray:retries=2"], ["executor 'ray' has no setting 'retries'", "max_retries"]),
+        (["--executor", "slurm:cluster=local", "--ray-address", "auto"], ["--ray-address is for --executor ray"]),
+        (["--executor", "slurm:cluster=local,sbatch=qos"], ["KEY=VALUE"]),
+    ])
+    def test_bad_executor_is_one_line(self, tmp_path, capsys, args, words):
+        assert main(["protocol", "twins", "--n-main", "40", "--runs", "2", "--steps", "40", "--checkpoint-every", "20",
+                     *args, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error: "), err
+        for word in words:
+            assert word in err[0]
+        assert not (tmp_path / "x").exists()
