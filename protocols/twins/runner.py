@@ -210,8 +210,12 @@ def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | No
         steps = sum(t.config.steps * len(t.runs) if i in finished else t.grown(Path(t.out)) for i, t in enumerate(tasks))
         progress(steps, sum(len(tasks[i].runs) for i in finished))
 
-    poller = threading.Thread(target=lambda: [report() for _ in iter(lambda: stop.wait(POLL_SECONDS), True)],
-                              daemon=True)
+    def poll() -> None:
+        while not stop.wait(POLL_SECONDS):
+            report()
+
+    report()  # where a resumed sweep starts, before anything grows
+    poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     waiting, pending = list(enumerate(tasks)), {}
     try:
