@@ -54,8 +54,12 @@ class FolderLock:
             found = os.pread(fd, 4096, 0).decode("utf-8", "replace")
             os.close(fd)
             raise ResultsError(self.busy(_describe(found))) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode(), 0)
+        except OSError as err:
+            os.close(fd)
+            raise ResultsError(f"{self.path}: could not write the lock ({err.strerror or err})") from None
         _held[self.path] = [fd, 1]
         return self
 
