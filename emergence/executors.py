@@ -51,6 +51,12 @@ def _lost(error: BaseException) -> BaseException:
     return error
 
 
+def _gpus() -> int:
+    import torch
+
+    return max(1, torch.cuda.device_count())
+
+
 def _start_worker(gpus) -> None:
     """In a fresh worker: see only the GPU it takes from ``gpus`` (None: CPU workers)."""
     if gpus is not None:
@@ -65,7 +71,7 @@ class LocalPool:
 
     def __init__(self, resources: Resources):
         self.resources = resources
-        self.workers = resources.workers or max(1, cores() // max(1, resources.threads))
+        self.workers = resources.workers or (_gpus() if resources.gpus else max(1, cores() // resources.threads))
         self.pool = self._new_pool() if self.workers > 1 else None
 
     def _new_pool(self) -> ProcessPoolExecutor:
