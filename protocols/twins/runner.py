@@ -158,9 +158,9 @@ class ChunkTask:
     def __str__(self) -> str:
         return f"{self.out}: chunk {self.chunk} (runs {self.runs[0]}-{self.runs[-1]})"
 
-    def grown(self, out: Path) -> int:
+    def grown(self) -> int:
         """The pair-steps its committed checkpoints hold (what a driver sees of a growing chunk)."""
-        newest = committed(out, self.chunk)
+        newest = committed(Path(self.out), self.chunk)
         return newest[0][0] * len(self.runs) if newest else 0
 
 
@@ -183,7 +183,6 @@ def prepare_sweep(config: TwinsConfig, out: Path, device: torch.device, keep_che
     """Plan the sweep for ``parallel`` chunks at once (None: a chunk per pair) and refuse it before
     anything is written if it does not fit; take the folder's lock (held until ``stack`` closes), open
     the folder, remove what interrupted writes left; return its chunks."""
-    check_plugins(config)
     existing = read_folder(out)["chunk_size"] if (out / "manifest.json").exists() else None
     plan = plan_sweep(config, out, device, existing, keep_checkpoints, parallel or config.runs)
     if plan.refusal():
@@ -207,7 +206,7 @@ def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | No
     stop = threading.Event()
 
     def report() -> None:
-        steps = sum(t.config.steps * len(t.runs) if i in finished else t.grown(Path(t.out)) for i, t in enumerate(tasks))
+        steps = sum(t.config.steps * len(t.runs) if i in finished else t.grown() for i, t in enumerate(tasks))
         progress(steps, sum(len(tasks[i].runs) for i in finished))
 
     def poll() -> None:
