@@ -57,7 +57,7 @@ def executor_options(function):
                      help="Chunks grown at once. [local: the cores at 2 threads each, one per GPU on CUDA; "
                           "ray, slurm: as many as the cluster takes]"),
         click.option("--threads", type=click.IntRange(min=1),
-                     help="CPU threads per worker. [the cores shared among the workers]"),
+                     help="CPU threads per worker (torch's and the fused kernels'). [2]"),
         click.option("--ray-address", metavar="auto|HOST:PORT",
                      help="The Ray cluster to join (same as --executor ray:address=...)."),
     )
