@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from .config import ConfigError
 from .contract import Resources, TaskFailed, hookimpl
 
 __all__ = ["LocalPool", "cores", "run_here", "translated", "register_executors"]
@@ -57,6 +59,12 @@ def _gpus() -> int:
     return max(1, torch.cuda.device_count())
 
 
+def _importing_main() -> bool:
+    """Whether this is a new process importing the script that started it (``__mp_main__`` is then
+    another module than ``__main__``; the same one everywhere else)."""
+    return sys.modules.get("__mp_main__", sys.modules["__main__"]) is not sys.modules["__main__"]
+
+
 def _start_worker(gpus) -> None:
     """In a fresh worker: see only the GPU it takes from ``gpus`` (None: CPU workers)."""
     if gpus is not None:
@@ -72,6 +80,9 @@ class LocalPool:
     def __init__(self, resources: Resources):
         self.resources = resources
         self.workers = resources.workers or (_gpus() if resources.gpus else max(1, cores() // resources.threads))
+        if self.workers > 1 and _importing_main():
+            raise ConfigError("a worker process, importing the script that started it, was asked to grow a sweep: "
+                              "put the script's sweep under `if __name__ == \"__main__\":`")
         self.pool = self._new_pool() if self.workers > 1 else None
 
     def _new_pool(self) -> ProcessPoolExecutor:

@@ -1,9 +1,12 @@
 """The same sweep through every executor gives bit-identical data; a worker killed mid-chunk (Ray, the
-local pool) or a job interrupted (submitit) still ends in the same sweep; a study grows through Ray."""
+local pool) or a job interrupted (submitit) still ends in the same sweep; a study grows through Ray.
+The Ray and submitit tests need the ``ray`` and ``slurm`` extras (CI installs them)."""
 
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -16,9 +19,6 @@ from emergence.results.lock import chunk_lock_path
 from emergence.results.markers import committed
 from emergence_protocols.twins.runner import run_sweep
 from emergence_protocols.twins.settings import make_config
-
-ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[ray]'")
-submitit = pytest.importorskip("submitit", reason="the slurm extra is not installed: pip install -e '.[slurm]'")
 
 SIZES = dict(runs=4, steps=60, checkpoint_every=20, snapshot_every=5, feedback_every=25)
 LONG = dict(runs=2, steps=400, checkpoint_every=20, snapshot_every=20, feedback_every=100, chunk_size=1)
@@ -38,9 +38,15 @@ def assert_same(out, reference):
 @pytest.fixture(scope="module")
 def local_ray():
     """One local Ray instance for the module (an executor joins the running one and leaves it running)."""
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[ray]'")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
+
+
+@pytest.fixture
+def submitit():
+    return pytest.importorskip("submitit", reason="the slurm extra is not installed: pip install -e '.[slurm]'")
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +98,7 @@ class TestIdentical:
         run_sweep(tiny(), out, executor="ray", workers=None, threads=1, say=lambda line: None)
         assert_same(out, reference)
 
-    def test_submitit_local(self, reference, tmp_path):
+    def test_submitit_local(self, reference, tmp_path, submitit):
         """One job per chunk through submitit's local executor."""
         out = tmp_path / "twins"
         run_sweep(tiny(), out, executor=f"slurm:cluster='local',folder='{tmp_path / 'jobs'}'", workers=2,
@@ -123,7 +129,7 @@ class TestFaults:
         run_sweep(tiny(**LONG), out, executor="local", workers=2, threads=1, say=lambda line: None)
         assert_same(out, long_reference)
 
-    def test_submitit_job_preempted(self, tmp_path):
+    def test_submitit_job_preempted(self, tmp_path, submitit):
         """A job sent SLURM's stop signal mid-chunk (SIGUSR2, as on a preemption or before its time limit)
         is requeued and resumes its chunk from the chunk's checkpoint: the same bits as never stopped."""
         sizes = {**LONG, "steps": 2000, "checkpoint_every": 100, "snapshot_every": 100}
@@ -159,7 +165,6 @@ class TestErrors:
         (["--executor", "dask"], ["unknown executor 'dask'", "local, ray, slurm"]),
         (["--executor", "ray:retries=2"], ["executor 'ray' has no setting 'retries'", "max_retries"]),
         (["--executor", "slurm:cluster=local", "--ray-address", "auto"], ["--ray-address is for --executor ray"]),
-        (["--executor", "slurm:cluster=local,sbatch=qos"], ["KEY=VALUE"]),
     ])
     def test_bad_executor_is_one_line(self, tmp_path, capsys, args, words):
         assert main(["protocol", "twins", "--n-main", "40", "--runs", "2", "--steps", "40", "--checkpoint-every", "20",
@@ -169,3 +174,20 @@ class TestErrors:
         for word in words:
             assert word in err[0]
         assert not (tmp_path / "x").exists()
+
+    def test_bad_sbatch_options_are_one_line(self, tmp_path, capsys, submitit):
+        assert main(["protocol", "twins", "--n-main", "40", "--runs", "2", "--steps", "40", "--checkpoint-every", "20",
+                     "--executor", "slurm:cluster=local,sbatch=qos", "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "KEY=VALUE" in err[0], err
+
+    def test_a_script_without_a_main_guard_is_told_why(self, tmp_path):
+        """Local workers start by importing the script that started them: a script that grows a sweep with
+        2 workers at its top level gets, from each worker, one line naming the fix."""
+        script = tmp_path / "unguarded.py"
+        script.write_text("import emergence\n"
+                          f"emergence.twins(preset='small', runs=2, steps=40, checkpoint_every=20, n_main=40, "
+                          f"n_emo=8, out={str(tmp_path / 'out')!r}, workers=2, threads=1).run(progress=False)\n")
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+        assert done.returncode != 0
+        assert 'put the script\'s sweep under `if __name__ == "__main__":`' in done.stderr, done.stderr
