@@ -117,6 +117,7 @@ def add_gaussian_(
             block = gaussian_rows(key, counter, r0, r1 - r0, cols, W.device)
             W[r0:r1].add_(block.to(W.dtype), alpha=sd)
         else:
-            index = torch.arange(r0 + (-(r0 + phase)) % every, r1, every, device=W.device)
-            if index.numel():
+            first = r0 + (-(r0 + phase)) % every
+            if first < r1:  # a block (or a matrix) with fewer rows than ``every`` may hold none of them
+                index = torch.arange(first, r1, every, device=W.device)
                 W.index_add_(0, index, gaussian_rows(key, counter, index, 0, cols, W.device).to(W.dtype), alpha=sd)
