@@ -1,7 +1,7 @@
 """The results folder of a paired-agent sweep: layout, writers and readers.
 
     DIR/manifest.json            full config, seeds, versions, command line
-    DIR/index.json               the SHA-256 of every part below
+    DIR/index/chunk-CCC.json     the SHA-256 of every part of chunk C's runs (older folders: DIR/index.json)
     DIR/steps/run-RRRR-part-KKKKK.parquet      per-step records of window KKKKK, tidy (one row per twin and step)
     DIR/snapshots/run-RRRR-part-KKKKK.parquet  whole emotion field every snapshot_every steps of that window
     DIR/checkpoints/chunk-CCC/step-SSSSSSSS/   both twins of a chunk at one step, committed by COMMIT.json
