@@ -34,17 +34,17 @@ class TestAgentConfig:
 
 class TestPresets:
     def test_paper_has_the_write_up_sizes(self):
-        """The paper preset is 128 / 10,000 / 256 in the regime of docs/regime.md; paper-literal keeps the
-        literal reading with exact weight noise."""
+        """The paper preset is 128 / 10,000 / 256 in the regime of docs/regime.md; paper-rms keeps the
+        first reading (Oja post at unit RMS) with exact weight noise."""
         c = preset("paper")
         assert (c.n_input, c.n_main, c.n_emo, c.weight_noise_every) == (128, 10_000, 256, 10)
         assert (c.oja_post, c.recurrent_gain, c.eta_rec_main, c.eta_main_emo) == ("unit", 2.0, 3e-5, 1e-4)
         assert (c.sleep_below, c.wake_above, c.text_noise, c.seed_text) == (0.3, 0.7, 0.05, "emergence begins")
-        literal = preset("paper-literal")
+        literal = preset("paper-rms")
         assert (literal.n_main, literal.oja_post, literal.recurrent_gain, literal.weight_noise_every) == (
             10_000, "rms", 1.2, 1)
 
     def test_unknown_preset_lists_known(self):
         """An unknown preset names the known ones."""
-        with pytest.raises(ConfigError, match="paper, paper-literal, small"):
+        with pytest.raises(ConfigError, match="paper, paper-rms, small"):
             preset("huge")

@@ -71,6 +71,8 @@ class PopulationBase:
         self._drift, self._feedback = list(hooks.drift), list(hooks.feedback)
 
         self._init_tensors()
+        self.W_main_emo_birth = self.W_main_emo.clone()  # rebuilt, not saved: a resumed agent is built anew
+        self.nudged = torch.zeros(self.population, dtype=torch.bool, device=self.device)
         self.generators = [torch.Generator(self.device).manual_seed(s) for s in self.noise_seeds]
         self.dream = DreamLoop(config, self.population, self.dtype, self.device)
         self._init_own()
@@ -95,6 +97,7 @@ class PopulationBase:
     def step(self) -> None:
         """One step of every agent: the substrate's dynamics, then the scaffolds' drift, then the trail."""
         text = self._advance()
+        self.nudged.zero_()
         for drift in self._drift:
             drift(agent=self, step=self.step_index)
         self.dream.record(self.step_index, text, self.activity, self.energy, self.awake, self.emotion.mean(dim=1))
@@ -114,6 +117,13 @@ class PopulationBase:
     def activity(self) -> torch.Tensor:
         """The activity scalar (the write-up's "surge"): norm of ``main``, per agent."""
         return self.main.norm(dim=1)
+
+    @property
+    def w_main_emo_change(self) -> torch.Tensor:
+        """(P,) how far W_main_emo has moved since birth: |W - W_birth| / |W_birth| (Frobenius norms)."""
+        birth = self.W_main_emo_birth.to(torch.float64)
+        change = self.W_main_emo.to(torch.float64) - birth
+        return change.flatten(1).norm(dim=1) / birth.flatten(1).norm(dim=1)
 
     def trails(self, agent: int = 0) -> list[dict]:
         """The recent trails of one agent, oldest first."""

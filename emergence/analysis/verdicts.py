@@ -15,8 +15,10 @@ ALPHA = 0.05
 PRESET_NATURE = {
     ("fields", "small"): "calibrated to show the write-up's qualitative pattern in a minute at 500 neurons, "
                          "not the paper's regime (docs/model.md)",
-    ("fields", "paper"): "the write-up's sizes in the regime it describes (docs/regime.md)",
-    ("fields", "paper-literal"): "the literal first reading, which saturates at 10,000 neurons (docs/regime.md)",
+    ("fields", "paper"): "the write-up's sizes, an unsaturated cortex and a moving emotion field, but its twins "
+                         "decorrelate to ~0.05 where the write-up holds ~0.2 (docs/regime.md)",
+    ("fields", "paper-rms"): "the project's first reading (Oja post at unit RMS, gain 1.2), which saturates at "
+                             "10,000 neurons (docs/regime.md)",
 }
 
 

@@ -27,7 +27,7 @@ class Agent(Protocol):
 
     ``main`` is the cortex (the main field, or a transformer's residual stream at the newest position),
     ``emotion`` the emotion field, ``W_main_emo`` the synapse from cortex to emotion field (where HRLS
-    nudges). A scaffold sees only these names, so it works on every substrate.
+    nudges; a scaffold that changes an agent's weights marks it in ``nudged``). A scaffold sees only these names, so it works on every substrate.
     """
 
     config: Any
@@ -41,6 +41,7 @@ class Agent(Protocol):
     energy: torch.Tensor  # (P,), in [0, 1]
     awake: torch.Tensor  # (P,) bool
     W_main_emo: torch.Tensor  # (P, n_emo, n_main)
+    nudged: torch.Tensor  # (P,) bool: did a scaffold nudge the agent's weights this step (reset every step)
 
     @property
     def learning(self) -> torch.Tensor:
@@ -49,6 +50,10 @@ class Agent(Protocol):
     @property
     def activity(self) -> torch.Tensor:
         """(P,): the activity scalar, the norm of ``main`` (the write-up's "surge")."""
+
+    @property
+    def w_main_emo_change(self) -> torch.Tensor:
+        """(P,): |W_main_emo - W_main_emo at birth| / |W_main_emo at birth|."""
 
     def step(self) -> None:
         """One step of every agent: input, dynamics, energy, plasticity, then the scaffolds' drift."""

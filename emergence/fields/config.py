@@ -69,9 +69,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     # cortex-to-emotion learning (the emotion field keeps moving); weight noise every 10 steps x sqrt(10).
     "paper": dict(n_input=128, n_main=10_000, n_emo=256, oja_post="unit", recurrent_gain=2.0, weight_noise=1e-4,
                   weight_noise_every=10, eta_rec_main=3e-5, eta_main_emo=1e-4),
-    # The literal first reading (post normalised to unit RMS, gain 1.2, exact weight noise): it saturates
-    # within 5,000 steps at 10,000 neurons (every neuron at +-1, emotion frozen, twins clones; docs/regime.md).
-    "paper-literal": dict(n_input=128, n_main=10_000, n_emo=256, weight_noise=1e-4, weight_noise_every=1),
+    # The project's first reading, Oja's post normalised to unit RMS (not the literal "normalise": unit
+    # length is), gain 1.2, exact weight noise; every value the write-up leaves open is a guess. It saturates
+    # within 5,000 steps at 10,000 neurons (every neuron at +-1, emotion frozen; docs/regime.md).
+    "paper-rms": dict(n_input=128, n_main=10_000, n_emo=256, weight_noise=1e-4, weight_noise_every=1),
     # Calibrated to show the write-up's qualitative pattern in a one-minute sweep (docs/model.md):
     # recurrent gain 1.5, weight noise 1e-2 applied every 10 steps with its scale times sqrt(10).
     "small": dict(n_input=128, n_main=500, n_emo=64, recurrent_gain=1.5, weight_noise=1e-2, weight_noise_every=10),

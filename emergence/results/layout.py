@@ -3,7 +3,8 @@
     DIR/manifest.json            full config, seeds, versions, command line
     DIR/index/chunk-CCC.json     the SHA-256 of every part of chunk C's runs (older folders: DIR/index.json)
     DIR/steps/run-RRRR-part-KKKKK.parquet      per-step records of window KKKKK, tidy (one row per twin and step)
-    DIR/snapshots/run-RRRR-part-KKKKK.parquet  whole emotion field every snapshot_every steps of that window
+    DIR/snapshots/run-RRRR-part-KKKKK.parquet  whole emotion field every snapshot_every steps of that window,
+                                               with W_main_emo's relative change since birth
     DIR/checkpoints/chunk-CCC/step-SSSSSSSS/   both twins of a chunk at one step, committed by COMMIT.json
     DIR/summary.json, DIR/runs.parquet, DIR/controls.parquet, DIR/figures/*.png
 
@@ -25,13 +26,15 @@ from .index import FolderIndex
 from .storage import ResultsError, atomic_write, read_json
 
 __all__ = [
-    "STEP_COLUMNS", "write_table", "step_part_path", "snapshot_part_path", "read_steps", "read_snapshots",
+    "STEP_COLUMNS", "BOOLEAN_COLUMNS", "write_table", "step_part_path", "snapshot_part_path", "read_steps", "read_snapshots",
     "run_arrays", "emotion_data", "read_manifest", "window_parts", "expected_parts",
 ]
 
 STEP_COLUMNS = (
     "run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake", "main_abs", "main_saturated",
+    "nudged",
 )
+BOOLEAN_COLUMNS = ("awake", "nudged")
 TWINS = ("A", "B")
 
 
@@ -100,7 +103,7 @@ def _read_parts(out: Path, kind: str) -> pa.Table:
             tables.append(pq.read_table(index.verified(path)))
         except (pa.ArrowException, OSError) as err:
             raise ResultsError(f"{path}: unreadable or truncated Parquet file ({err})") from None
-    return pa.concat_tables(tables)
+    return pa.concat_tables(tables, promote_options="default")  # parts from before a column: null there
 
 
 def read_steps(out: Path) -> pa.Table:

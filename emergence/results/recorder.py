@@ -9,7 +9,7 @@ import pyarrow as pa
 import torch
 
 from ..contract import Agent
-from .layout import STEP_COLUMNS, TWINS, snapshot_part_path, step_part_path, write_table
+from .layout import BOOLEAN_COLUMNS, STEP_COLUMNS, TWINS, snapshot_part_path, step_part_path, write_table
 from .storage import ResultsError
 
 __all__ = ["Recorder", "RECORDED"]
@@ -28,7 +28,7 @@ class Recorder:
         self.runs, self.out, self.window, self.snapshot_every = runs, Path(out), window, snapshot_every
         self.columns = {twin: {name: torch.zeros(len(runs), window, dtype=torch.float64) for name in RECORDED}
                         for twin in TWINS}
-        self.snapshots: dict[str, list[tuple[int, torch.Tensor]]] = {twin: [] for twin in TWINS}
+        self.snapshots: dict[str, list[tuple[int, torch.Tensor, torch.Tensor]]] = {twin: [] for twin in TWINS}
 
     def record(self, step: int, twins: dict[str, Agent]) -> None:
         k = step % self.window
@@ -42,8 +42,10 @@ class Recorder:
             magnitude = agent.main.abs()
             columns["main_abs"][:, k] = magnitude.mean(dim=1)
             columns["main_saturated"][:, k] = (magnitude > SATURATED).to(torch.float64).mean(dim=1)
+            columns["nudged"][:, k] = agent.nudged
             if step % self.snapshot_every == 0:
-                self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone()))
+                self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone(),
+                                             agent.w_main_emo_change.to("cpu", torch.float64)))
 
     def check_finite(self, part: int) -> None:
         """A ResultsError naming the first run, twin, column and step of window ``part`` that is not finite."""
@@ -65,7 +67,7 @@ class Recorder:
         steps = np.arange(part * C, (part + 1) * C, dtype=np.int64)
         for i, run in enumerate(self.runs):
             rows = {name: [] for name in STEP_COLUMNS}
-            snap = {"run": [], "twin": [], "step": [], "field": []}
+            snap = {"run": [], "twin": [], "step": [], "field": [], "w_main_emo_change": []}
             for twin in TWINS:
                 columns = self.columns[twin]
                 rows["run"].append(np.full(C, run, dtype=np.int32))
@@ -73,12 +75,13 @@ class Recorder:
                 rows["step"].append(steps)
                 for name in RECORDED:
                     values = columns[name][i].numpy()
-                    rows[name].append(values.astype(bool) if name == "awake" else values.copy())
-                for step, field in self.snapshots[twin]:
+                    rows[name].append(values.astype(bool) if name in BOOLEAN_COLUMNS else values.copy())
+                for step, field, change in self.snapshots[twin]:
                     snap["run"].append(run)
                     snap["twin"].append(twin)
                     snap["step"].append(step)
                     snap["field"].append(field[i].numpy())
+                    snap["w_main_emo_change"].append(float(change[i]))
             table = pa.table({name: np.concatenate(parts) for name, parts in rows.items()})
             written.append(write_table(step_part_path(self.out, run, part), table))
             if snap["step"]:
@@ -87,6 +90,7 @@ class Recorder:
                     "twin": pa.array(snap["twin"]),
                     "step": pa.array(snap["step"], pa.int64()),
                     "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
+                    "w_main_emo_change": pa.array(snap["w_main_emo_change"], pa.float64()),
                 })
                 written.append(write_table(snapshot_part_path(self.out, run, part), snaps))
         self.snapshots = {twin: [] for twin in TWINS}

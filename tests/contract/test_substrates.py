@@ -103,7 +103,7 @@ class TestConformance:
         """HRLS, unchanged, encodes its card in W_main_emo's shape and nudges it by 1e-4 * rationale."""
         substrate, config = _tiny(name)
         hrls = build_agent(config, [1, 2], [3, 4], scaffolds=["hrls"])
-        hrls.scaffolds["hrls"].settings = HRLSConfig(variance_threshold=0.0)
+        hrls.scaffolds["hrls"].settings = HRLSConfig(variance_threshold=0.0, nudge_fraction=1.0)
         surge = build_agent(config, [1, 2], [3, 4], scaffolds=["surge"])
         for agent in (hrls, surge):
             agent.receive_feedback(MESSAGE, 1.0)

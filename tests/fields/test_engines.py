@@ -265,7 +265,7 @@ class TestEngineConfig:
 
     def test_metadata_records_engine_and_noise_mode(self):
         """Every checkpoint says which engine and which weight-noise mode ran."""
-        exact = ContinuousEmergeBase(preset("paper-literal", n_main=64, n_emo=8), [1], [2]).metadata()["engine"]
+        exact = ContinuousEmergeBase(preset("paper-rms", n_main=64, n_emo=8), [1], [2]).metadata()["engine"]
         every = ContinuousEmergeBase(SMALL, [1], [2]).metadata()["engine"]
         assert exact["weight_noise_mode"] == "exact" and exact["weight_noise_every"] == 1
         assert every["weight_noise_mode"] == "every_k" and every["weight_noise_every"] == 10
@@ -273,7 +273,7 @@ class TestEngineConfig:
 
     def test_literal_paper_preset_is_exact(self):
         """The literal reading draws weight noise every step; the paper preset every 10 steps x sqrt(10)."""
-        assert preset("paper-literal").weight_noise_mode == "exact" and preset("paper").weight_noise_mode == "every_k"
+        assert preset("paper-rms").weight_noise_mode == "exact" and preset("paper").weight_noise_mode == "every_k"
 
 
 class TestWeightStorage:

@@ -13,7 +13,7 @@ def same_units(series, n_emo=3):
 
 
 class TestHRLS(ScaffoldConformance):
-    scaffold = "hrls:variance_threshold=0.0"  # every agent nudged at every step
+    scaffold = "hrls:variance_threshold=0.0,nudge_fraction=1.0"  # every agent nudged at every step
     idle = "hrls"  # without feedback it holds no card: nothing to nudge with
 
 

@@ -95,7 +95,7 @@ class TestHRLSReach:
         """After one nudging step, W_main_emo differs from a surge twin's by 1e-4 * rationale; every
         other weight and the state of the cortex are identical."""
         hrls, surge = _population(scaffold="hrls"), _population()
-        hrls.scaffolds["hrls"].settings = HRLSConfig(variance_threshold=0.0)
+        hrls.scaffolds["hrls"].settings = HRLSConfig(variance_threshold=0.0, nudge_fraction=1.0)
         for agent in (hrls, surge):
             agent.receive_feedback(MESSAGE, 1.0)
             agent.step()
@@ -108,7 +108,7 @@ class TestHRLSReach:
         """Over many nudges the cortex and its text stay those of a surge twin with the same seeds: the
         emotion field is read from the residual stream and never feeds back."""
         hrls, surge = _population(scaffold="hrls"), _population()
-        hrls.scaffolds["hrls"].settings = HRLSConfig(variance_threshold=0.0, nudge_scale=0.05)
+        hrls.scaffolds["hrls"].settings = HRLSConfig(variance_threshold=0.0, nudge_fraction=1.0, nudge_scale=0.05)
         for agent in (hrls, surge):
             agent.receive_feedback(MESSAGE, 1.0)
             agent.run(40)
