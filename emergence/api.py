@@ -67,12 +67,15 @@ class Results:
         path = self.out / "summary.json"
         return read_json(path) if path.exists() else self.analyse()
 
-    def analyse(self, emotion_metrics: tuple[str, ...] = ()) -> dict:
-        """Recompute the statistics from the recorded data (adding ``emotion_metrics``), and keep them."""
+    def analyse(self, emotion_metrics: tuple[str, ...] = (), *, windows: str | None = None,
+                burn_in: int | None = None) -> dict:
+        """Recompute the statistics from the recorded data (adding ``emotion_metrics``; on ``windows``
+        after ``burn_in`` steps, None: the sweep's own), and keep them."""
         substrate = self.catalogue.substrates[self.manifest.get("substrate", DEFAULT_SUBSTRATE)]
         self.__dict__["summary"] = analyse(self.out, self.catalogue.metrics, emotion_metrics or None,
                                            bounded="main" in substrate.bounded,
-                                           preset=substrate.nearest_preset(self.manifest["config"]["agent"]))
+                                           preset=substrate.nearest_preset(self.manifest["config"]["agent"]),
+                                           windows=windows, burn_in=burn_in)
         return self.summary
 
     @property

@@ -13,7 +13,7 @@ import click
 from .config import ConfigError
 from .contract import UnknownPluginError
 from .host import DEFAULT_SUBSTRATE, installed
-from .options import metric_option
+from .options import measurement_options, metric_option
 from .results import FolderLock, ResultsError, check_folder, summarise
 from .starter import KINDS, StarterError, write_package
 
@@ -83,10 +83,12 @@ def grow(substrate: str, preset_name: str, steps: int, scaffold: str, seed: int,
 @cli.command()
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @metric_option()
-def report(out: Path, emotion_metrics: tuple[str, ...]) -> None:
+@measurement_options(default=False)
+def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, burn_in: int | None) -> None:
     """Recompute the statistics, table and figures of a results folder from its files alone.
 
-    With --emotion-metric, any metric is computed after the fact from the recorded data.
+    With --emotion-metric, any metric is computed after the fact from the recorded data; --windows and
+    --burn-in read the same data another way.
     """
     from .analysis import render
     from .api import Results
@@ -96,7 +98,7 @@ def report(out: Path, emotion_metrics: tuple[str, ...]) -> None:
         problems = check_folder(out, checkpoints=False)
         if problems:
             raise ResultsError(summarise(out, problems))
-        render(results.analyse(emotion_metrics), out)
+        render(results.analyse(emotion_metrics, windows=windows, burn_in=burn_in), out)
 
 
 cli.add_command(report, "stats")

@@ -9,7 +9,7 @@ import click
 from .config import ConfigError
 from .overrides import parse_assignments
 
-__all__ = ["metric_option", "settings_option", "executor_options", "executor_spec", "FINITE"]
+__all__ = ["metric_option", "settings_option", "executor_options", "executor_spec", "measurement_options", "FINITE"]
 
 
 class FiniteFloat(click.ParamType):
@@ -76,3 +76,38 @@ def executor_spec(executor: str, ray_address: str | None) -> str:
     if name != "ray":
         raise ConfigError(f"--ray-address is for --executor ray, not {name!r}")
     return f"{executor}{',' if ':' in executor else ':'}address={ray_address!r}"
+
+
+def _windows(ctx, param, value):
+    if value is None:
+        return None
+    from .analysis.windows import parse_windows
+
+    try:
+        return parse_windows(value).spec
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+def measurement_options(default: bool = True):
+    """``--windows`` and ``--burn-in``: where the statistics take their windows. With ``default`` False
+    (re-analysing a folder) an option not given keeps the folder's own."""
+    keep = " [the folder's own]" if not default else ""
+    options = (
+        click.option("--windows", callback=_windows, metavar="trail:L[@E]|contiguous",
+                     default="trail:16" if default else None, show_default=default,
+                     help="Windows of the statistics: r over the last L steps before each of ~100 checkpoints "
+                          "(the write-up's; @E: every E steps), or contiguous blocks of --checkpoint-every "
+                          f"steps.{keep}"),
+        click.option("--burn-in", "burn_in", type=click.IntRange(min=0), default=100 if default else None,
+                     show_default=default,
+                     help=f"Steps dropped from the start of every run before any statistic (the start-up "
+                          f"transient from the zero state).{keep}"),
+    )
+
+    def decorate(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate

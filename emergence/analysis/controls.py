@@ -1,58 +1,51 @@
-"""Null controls and robustness checks for the twin statistics (issue 7; MODEL.md section 10).
+"""Null controls and robustness checks for the twin statistics (MODEL.md section 10).
 
 A slow trend shared by both twins (from their shared start, or from dynamics common to every run) makes
 their series correlate within a window whether or not the twins have anything to do with each other.
 These controls ask how much of each twin statistic unrelated series give:
 
-- cross-pair null: twin A of run r with twin B of run s != r;
-- within-run surrogates: twin B circularly shifted by more than the autocorrelation time;
-- detrended coupling: the statistics on first differences and on per-window linearly detrended series;
-- sensitivity: without the first window, over window lengths, and window r's tested with an effective
+- cross-pair null: twin A of run r with twin B of run s != r (is the coupling twin-specific?);
+- within-run surrogates: twin B circularly shifted by more than the autocorrelation time (is there a
+  coupling beyond what any two moments of these series give?);
+- detrended coupling: the statistics on first differences and on linearly detrended windows;
+- sensitivity: without the burn-in, over window lengths, and window r's tested with an effective
   sample size.
 
-Inputs as in :mod:`emergence.analysis.statistics`. The twin statistics set against each null are ``STATISTICS``.
-Their p-values are two-sided around the null mean with the +1 correction,
-p = (1 + #{|null - null mean| >= |twin - null mean|}) / (1 + n_null), so never 0; the effect size is
-(twin - null mean) / null SD. Results are JSON-ready dicts; ``controls_table`` flattens them into rows.
+Inputs as in :mod:`emergence.analysis.statistics`, with the ``windows`` (and their burn-in) of the
+statistics: every null is computed on the same windows, so never on the burn-in. The twin statistics
+set against each null are ``STATISTICS``. Their p-values are two-sided around the null mean with the +1
+correction, p = (1 + #{|null - null mean| >= |twin - null mean|}) / (1 + n_null), ties (up to rounding)
+counting as extreme, so never 0; the effect size is (twin - null mean) / null SD. Results are JSON-ready
+dicts; ``controls_table`` flattens them into rows.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from scipy import fft, stats
 
-from .statistics import (
-    MIN_POINTS,
-    as_runs,
-    describe,
-    n_windows,
-    nanmean,
-    run_correlations,
-    twin_summary,
-    unit_windows,
-    window_correlations,
-    window_lengths,
-)
+from .statistics import as_runs, as_windows, describe, nanmean, run_correlations, twin_summary, unit_windows
+from .windows import DETRENDS, Windows, segments, unit_segments
 
 __all__ = [
     "DETRENDS",
     "STATISTICS",
     "QUANTILES",
-    "transform",
     "sweep_statistics",
     "cross_pair_null",
     "autocorrelation_time",
     "surrogate_null",
+    "sign_flip_zero",
     "window_significance",
     "sensitivity",
     "run_controls",
     "controls_table",
+    "smallest_p",
 ]
 
-DETRENDS = ("none", "diff", "linear")
 STATISTICS = {  # key: (statistic, quantity)
     "mean_activity": ("mean", "activity"),  # mean of A_corr_run
     "mean_emotion": ("mean", "emotion"),  # mean of E_corr_run
@@ -61,49 +54,12 @@ STATISTICS = {  # key: (statistic, quantity)
 }
 QUANTILES = (0.025, 0.05, 0.5, 0.95, 0.975)
 _CHUNK = 2**23  # floats in one temporary block of the pair computations
-_FLAT = 1e-12  # a detrended window below this fraction of the raw magnitude was a line: made exactly 0
+_TIE = 1e-9  # null values this close (relative) to the twin's distance count as ties, hence extreme
 
 
-# --- series -------------------------------------------------------------------------------------------
-
-
-def _detrend_blocks(blocks: np.ndarray) -> np.ndarray:
-    """Each block minus its least-squares line (what scipy.signal.detrend(type="linear") gives), as one
-    projection; a block that was a line up to rounding comes back exactly 0."""
-    ramp = np.arange(blocks.shape[-1]) - (blocks.shape[-1] - 1) / 2
-    centred = blocks - blocks.mean(axis=-1, keepdims=True)
-    resid = centred - (np.einsum("...i,i->...", centred, ramp) / (ramp @ ramp))[..., None] * ramp
-    flat = np.einsum("...i,...i->...", resid, resid) <= _FLAT**2 * np.einsum("...i,...i->...", blocks, blocks)
-    resid[flat] = 0.0
-    return resid
-
-
-def transform(x, detrend: str, window: int) -> np.ndarray:
-    """The series a coupling is measured on, along the last axis.
-
-    "none": as recorded; "diff": first differences (one step shorter); "linear": each window minus its
-    least-squares line (as scipy.signal.detrend; windows as in emergence.analysis.statistics, a dropped tail left
-    as is). A window that was a line up to rounding becomes exactly constant, hence NaN downstream.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    if detrend == "none":
-        return x
-    if detrend == "diff":
-        return np.diff(x, axis=-1)
-    if detrend != "linear":
-        raise ValueError(f"detrend must be one of {', '.join(DETRENDS)}, got {detrend!r}")
-    out = x.copy()
-    full, tail = divmod(x.shape[-1], window)
-    lead = x.shape[:-1]
-    body = x[..., : full * window].reshape(*lead, full, window)
-    out[..., : full * window] = _detrend_blocks(body).reshape(*lead, full * window)
-    if tail >= MIN_POINTS:
-        out[..., full * window :] = _detrend_blocks(x[..., full * window :])
-    return out
-
-
-def _run_level(a: np.ndarray, b: np.ndarray, window: int, detrend: str) -> np.ndarray:
-    return run_correlations(window_correlations(transform(a, detrend, window), transform(b, detrend, window), window))
+def _run_level(a: np.ndarray, b: np.ndarray, windows: Windows, detrend: str) -> np.ndarray:
+    za, zb = unit_windows(a, windows, detrend), unit_windows(b, windows, detrend)
+    return run_correlations(np.clip(np.einsum("...i,...i->...", za, zb), -1.0, 1.0))
 
 
 # --- the statistics and their comparison with a null ---------------------------------------------------
@@ -159,7 +115,7 @@ def _compare(twin: float, null) -> dict:
     out.update(null_mean=mean, null_sd=sd, null_quantiles={str(q): float(np.quantile(null, q)) for q in QUANTILES})
     if np.isfinite(twin):
         diff = float(twin) - mean
-        extreme = np.abs(null - mean) >= abs(diff)
+        extreme = np.abs(null - mean) >= abs(diff) * (1 - _TIE) - _TIE  # a tie is not less extreme than the twin
         out.update(difference=diff, p_value=float((1 + extreme.sum()) / (1 + null.size)),
                    effect_size=diff / sd if sd > 0 else nan)
     return out
@@ -200,7 +156,7 @@ def _pair_values(za: np.ndarray, zb: np.ndarray, rows: np.ndarray, cols: np.ndar
     return np.clip(out, -1.0, 1.0)
 
 
-def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, window: int, *, detrend: str = "none",
+def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *, detrend: str = "none",
                     max_pairs: int = 10_000, n_null: int = 999, seed: int = 0) -> dict:
     """The twin statistics beside their values over mismatched pairs (A of run r, B of run s != r).
 
@@ -211,18 +167,19 @@ def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, window: int, *
     them out, i.e. derangements only, inflates the difference by R/(R-1) and makes p-values too small for
     small R). With a subset, a null sweep is R pairs drawn from it, a close approximation for large R.
     """
-    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, windows=windows)
     if max_pairs < 1 or n_null < 1:
         raise ValueError(f"max_pairs and n_null must be positive, got {max_pairs} and {n_null}")
     n_runs = arrays[0].shape[0]
     rng = np.random.default_rng(seed)
-    z = [unit_windows(transform(x, detrend, window), window) for x in arrays]
+    z = [unit_windows(x, windows, detrend) for x in arrays]
     twin_a = run_correlations(np.clip(np.einsum("rkw,rkw->rk", z[0], z[1]), -1.0, 1.0))
     twin_e = run_correlations(np.clip(np.einsum("rkw,rkw->rk", z[2], z[3]), -1.0, 1.0))
     twin = sweep_statistics(twin_a, twin_e)
     n_all = n_runs * (n_runs - 1)
     out = {"detrend": detrend, "n_runs": int(n_runs), "n_pairs": 0, "all_pairs": n_all <= max_pairs,
-           "null_sweeps": "", "n_null": int(n_null), "reason": None}
+           "null_sweeps": "", "n_null": int(n_null), "reason": None,
+           "smallest_p": smallest_p("cross_pair", n_runs, n_null)}
     if n_runs < 2:
         out["reason"] = "needs at least 2 runs"
         empty = np.empty(0)
@@ -293,94 +250,117 @@ def _per_run(twin: np.ndarray, null: np.ndarray) -> dict:
     }
 
 
-def _correlations_with(z: np.ndarray, b: np.ndarray, window: int, detrend: str) -> np.ndarray:
-    """Window r's of a series given by its unit windows ``z`` (after ``detrend``) with a raw series ``b``.
-
-    The same numbers as window_correlations(transform(a), transform(b)), in fewer passes: ``z`` is
-    orthogonal to constants (and, for "linear", to the window's ramp), so z . b needs no centring of b, and
-    the norm of b's detrended window is |b - mean|^2 - (b . ramp)^2 with a unit centred ramp.
-    """
-    if detrend == "diff":
-        b = np.diff(b, axis=-1)
-    full, tail = divmod(b.shape[-1], window)
-    parts = [(z[..., :full, :], b[..., : full * window].reshape(*b.shape[:-1], full, window))]
-    if tail >= MIN_POINTS:
-        parts.append((z[..., full:, :tail], b[..., None, full * window :]))
-    out = []
-    for zs, blocks in parts:
-        centred = blocks - blocks.mean(axis=-1, keepdims=True)
-        den2 = np.einsum("...i,...i->...", centred, centred)
-        if detrend == "linear":
-            ramp = np.arange(blocks.shape[-1]) - (blocks.shape[-1] - 1) / 2
-            den2 -= (centred @ (ramp / np.sqrt(ramp @ ramp))) ** 2
-        flat = den2 <= _FLAT**2 * np.einsum("...i,...i->...", blocks, blocks)
-        r = np.einsum("...i,...i->...", zs, blocks) / np.sqrt(np.where(flat, 1.0, den2))
-        r[flat] = np.nan
-        out.append(r)
-    return np.clip(np.concatenate(out, axis=-1), -1.0, 1.0)
+def _shifted(b: np.ndarray, burn_in: int, shifts: np.ndarray) -> np.ndarray:
+    """Each run of ``b`` (R, T) with its part after the burn-in circularly shifted by ``shifts`` (R,)."""
+    span = b.shape[1] - burn_in
+    index = burn_in + (np.arange(span)[None, :] - shifts[:, None]) % span
+    return np.concatenate([b[:, :burn_in], np.take_along_axis(b, index, axis=1)], axis=1)
 
 
-def surrogate_null(activity_a, activity_b, emotion_a, emotion_b, window: int, *, detrend: str = "none",
+def surrogate_null(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *, detrend: str = "none",
                    n_shifts: int = 39, seed: int = 0) -> dict:
     """Each run's coupling beside its own null: twin B circularly shifted in time, twin A left as is.
 
-    Shifts s are drawn (seeded) uniformly with tau < s < T - tau, tau the largest autocorrelation time
-    of the run's four series as correlated (after ``detrend``); one shift moves both of B's series, and
-    the shifted B is detrended like the real one. A run with no such shift (2 tau + 2 > T) is left out.
+    Only the steps after the burn-in are shifted (among themselves), so the start-up never meets the
+    data. Shifts s are drawn (seeded) uniformly with tau < s < T' - tau, T' the steps after the burn-in
+    and tau the largest autocorrelation time of the run's four series there (after ``detrend``); one
+    shift moves both of B's series. A run with no such shift (2 tau + 2 > T') is left out.
     ``per_run``: one-sided p = (1 + #{null >= twin}) / (1 + n_shifts) per run and the fraction of runs
     above their null's 95th percentile. ``statistics``: the sweep statistics of the runs used against
     those of the ``n_shifts`` shifted sweeps.
     """
-    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
+    windows = as_windows(windows)
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, windows=windows)
     if n_shifts < 1:
         raise ValueError(f"n_shifts must be positive, got {n_shifts}")
     n_runs, n_steps = arrays[0].shape
+    burn_in = min(windows.burn_in, n_steps - 1)
+    span = n_steps - burn_in
     rng = np.random.default_rng(seed)
-    series = [transform(x, detrend, window) for x in arrays]
-    tau = np.max([autocorrelation_time(s) for s in series], axis=0)
-    usable = tau + 1 <= n_steps - tau - 1
-    low, high = np.where(usable, tau + 1, 1), np.where(usable, n_steps - tau, 2)
+    after = [x[:, burn_in:] if detrend != "diff" else np.diff(x[:, burn_in:], axis=1) for x in arrays]
+    tau = np.max([autocorrelation_time(x) for x in after], axis=0)
+    usable = tau + 1 <= span - tau - 1
+    low, high = np.where(usable, tau + 1, 1), np.where(usable, span - tau, 2)
     shifts = rng.integers(low[:, None], high[:, None], size=(n_runs, n_shifts))
-    twin_a = run_correlations(window_correlations(series[0], series[1], window))
-    twin_e = run_correlations(window_correlations(series[2], series[3], window))
+    twin_a = _run_level(arrays[0], arrays[1], windows, detrend)
+    twin_e = _run_level(arrays[2], arrays[3], windows, detrend)
     null_a = np.full((n_shifts, n_runs), np.nan)
     null_e = np.full((n_shifts, n_runs), np.nan)
     used = np.flatnonzero(usable)
     if used.size:
-        za, ze = unit_windows(series[0][used], window), unit_windows(series[2][used], window)
-        rows = np.arange(used.size)
-        views = [sliding_window_view(np.concatenate([b[used], b[used]], axis=1), n_steps, axis=1)
-                 for b in (arrays[1], arrays[3])]  # views[i][r, T - s] is B of run r shifted by s
+        za, ze = unit_windows(arrays[0][used], windows, detrend), unit_windows(arrays[2][used], windows, detrend)
         for k in range(n_shifts):
-            start = n_steps - shifts[used, k]
-            for z, view, null in ((za, views[0], null_a), (ze, views[1], null_e)):
-                null[k, used] = run_correlations(_correlations_with(z, view[rows, start], window, detrend))
+            for z, b, null in ((za, arrays[1], null_a), (ze, arrays[3], null_e)):
+                zb = unit_windows(_shifted(b[used], burn_in, shifts[used, k]), windows, detrend)
+                null[k, used] = run_correlations(np.clip(np.einsum("...i,...i->...", z, zb), -1.0, 1.0))
     twin = sweep_statistics(twin_a[used], twin_e[used])
     return {
         "detrend": detrend,
         "n_shifts": int(n_shifts),
         "n_runs_used": int(used.size),
         "autocorrelation_time": tau.tolist(),
+        "smallest_p": smallest_p("surrogate", int(used.size), n_shifts),
         "per_run": {"activity": _per_run(twin_a, null_a), "emotion": _per_run(twin_e, null_e)},
         "statistics": _compare_all(twin, sweep_statistics(null_a[:, used], null_e[:, used])),
         "reason": None if used.size else "no run has a shift longer than its autocorrelation time",
     }
 
 
+# --- against zero ---------------------------------------------------------------------------------------
+
+
+def sign_flip_zero(run_corr, *, n_max_exact: int = 16, n_random: int = 65_536, seed: int = 0) -> dict:
+    """Is the mean run coupling different from 0? An exact two-sided sign-flip test on Fisher z of the
+    defined run values (random flips above ``n_max_exact`` runs); the smallest p it can give is 2 / 2^n."""
+    z = np.arctanh(np.clip(np.asarray(run_corr, dtype=np.float64), -0.999999, 0.999999))
+    z = z[np.isfinite(z)]
+    n = z.size
+    out = {"n_runs": int(n), "mean": float(np.tanh(z.mean())) if n else float("nan"), "p_value": float("nan"),
+           "smallest_p": smallest_p("sign_flip", n), "method": "two-sided sign-flip permutation test on Fisher z"}
+    if n == 0:
+        return out
+    if n <= n_max_exact:
+        signs = 1 - 2 * ((np.arange(2**n)[:, None] >> np.arange(n)) & 1)
+    else:
+        signs = np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_random, n))
+    null = np.abs(signs @ z) / n
+    observed = abs(z.mean())
+    extreme = null >= observed * (1 - _TIE) - _TIE
+    out["p_value"] = float(extreme.mean()) if n <= n_max_exact else float((1 + extreme.sum()) / (1 + n_random))
+    return out
+
+
+def smallest_p(test: str, n_runs: int, n_null: int = 0) -> float:
+    """The smallest p-value a test can give with ``n_runs`` runs: whatever the data, it cannot reject at
+    alpha when this is >= alpha. ``sign_flip``: 2 / 2^n; ``cross_pair``: 1 / n! (all permutations of the
+    B twins), at least 1 / (n_null + 1); ``surrogate``: 1 / (n_null + 1) with at least one run."""
+    if n_runs < 1 or (test == "cross_pair" and n_runs < 2):
+        return 1.0
+    if test == "sign_flip":
+        return min(1.0, 2.0 / 2.0**n_runs)
+    if test == "cross_pair":
+        return max(1.0 / math.factorial(min(n_runs, 20)), 1.0 / (n_null + 1))
+    if test == "surrogate":
+        return 1.0 / (n_null + 1)
+    raise ValueError(f"unknown test {test!r}")
+
+
 # --- sensitivity ----------------------------------------------------------------------------------------
 
 
-def window_significance(x, y, window: int, *, alpha: float = 0.05) -> dict:
+def window_significance(x, y, windows: Windows | int, *, detrend: str = "none", alpha: float = 0.05) -> dict:
     """The fraction of window r's significant at ``alpha``: naive (n - 2 dof) and adjusted for autocorrelation.
 
     Adjusted: n_eff = n (1 - r1x r1y) / (1 + r1x r1y) (Bretherton et al. 1999), r1x and r1y the lag-1
     autocorrelations within the window, capped at n; t = r sqrt((n_eff - 2) / (1 - r^2)), two-sided on
     n_eff - 2 dof; a window with n_eff <= 2 is not significant. Constant windows are left out.
     """
-    zx, zy = unit_windows(x, window), unit_windows(y, window)
+    windows = as_windows(windows)
+    (vx, mask), (vy, _) = segments(x, windows, detrend), segments(y, windows, detrend)
+    zx, zy = unit_segments(vx, mask), unit_segments(vy, mask)
     r = np.clip(np.einsum("...w,...w->...", zx, zy), -1.0, 1.0)
     r1 = np.einsum("...w,...w->...", zx[..., :-1], zx[..., 1:]) * np.einsum("...w,...w->...", zy[..., :-1], zy[..., 1:])
-    n = np.broadcast_to(window_lengths(np.shape(x)[-1], window), r.shape).astype(np.float64)
+    n = np.broadcast_to(mask.sum(axis=-1), r.shape).astype(np.float64)
     n_eff = np.minimum(n, np.divide(n * (1 - r1), 1 + r1, out=n.copy(), where=1 + r1 > 0))
     ok = np.isfinite(r)
     r, n, n_eff = r[ok], n[ok], n_eff[ok]
@@ -403,59 +383,64 @@ def window_significance(x, y, window: int, *, alpha: float = 0.05) -> dict:
     }
 
 
-def sensitivity(activity_a, activity_b, emotion_a, emotion_b, window: int, *, detrend: str = "none",
+def sensitivity(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *, detrend: str = "none",
                 factors: tuple[float, ...] = (0.5, 1.0, 2.0)) -> dict:
-    """The twin statistics with and without the first window, and over window lengths ``window * factors``.
+    """The twin statistics with and without the burn-in, and over window lengths (trail: ``length``,
+    contiguous: blocks) times ``factors``, rounded and at least 3 steps."""
+    windows = as_windows(windows)
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, windows=windows)
+    n_steps = arrays[0].shape[1]
 
-    The first window holds the burn-in from the twins' shared start. Window lengths are rounded and at
-    least 3 steps; with ``detrend="linear"`` each length detrends its own windows.
-    """
-    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
-    series = [transform(x, detrend, window) for x in arrays]
-    r_a = window_correlations(series[0], series[1], window)
-    r_e = window_correlations(series[2], series[3], window)
+    def statistics(w: Windows) -> dict:
+        if w.count(n_steps) == 0:
+            return sweep_statistics(np.full(arrays[0].shape[0], np.nan), np.full(arrays[0].shape[0], np.nan))
+        return sweep_statistics(_run_level(arrays[0], arrays[1], w, detrend), _run_level(arrays[2], arrays[3], w, detrend))
+
     lengths = []
-    for width in sorted({max(MIN_POINTS, int(round(window * f))) for f in factors}):
-        a_run, e_run = (_run_level(arrays[i], arrays[i + 1], width, detrend) for i in (0, 2))
-        lengths.append({"window": width, "n_windows": n_windows(series[0].shape[-1], width),
-                        "statistics": sweep_statistics(a_run, e_run)})
+    for factor in factors:
+        w = windows.scaled(factor)
+        size = w.length if w.kind == "trail" else w.every
+        if any(entry["window"] == size for entry in lengths):
+            continue
+        lengths.append({"window": size, "n_windows": w.count(n_steps), "statistics": statistics(w)})
     return {
         "detrend": detrend,
-        "first_window": {
-            "with": sweep_statistics(run_correlations(r_a), run_correlations(r_e)),
-            "without": sweep_statistics(run_correlations(r_a[:, 1:]), run_correlations(r_e[:, 1:])),
-        },
-        "window_lengths": lengths,
+        "burn_in": {"steps": windows.burn_in, "kept": statistics(windows.with_burn_in(0)),
+                    "dropped": statistics(windows)},
+        "window_lengths": sorted(lengths, key=lambda entry: entry["window"]),
     }
 
 
 # --- everything -----------------------------------------------------------------------------------------
 
 
-def run_controls(activity_a, activity_b, emotion_a, emotion_b, window: int, *,
+def run_controls(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *,
                  detrends: tuple[str, ...] = DETRENDS, max_pairs: int = 10_000, n_null: int = 999,
                  n_shifts: int = 39, factors: tuple[float, ...] = (0.5, 1.0, 2.0), alpha: float = 0.05,
                  seed: int = 0) -> dict:
-    """Every control, for each detrending in ``detrends``: summary, cross-pair and surrogate nulls,
-    window significance and sensitivity. One seed drives all the random draws."""
-    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, window=window)
+    """Every control, for each detrending in ``detrends``: summary, cross-pair and surrogate nulls, the
+    sign-flip test against zero, window significance and sensitivity; all on ``windows`` (after their
+    burn-in). One seed drives all the random draws."""
+    windows = as_windows(windows)
+    arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, windows=windows)
     n_runs, n_steps = arrays[0].shape
     by_detrend = {}
     for detrend in detrends:
-        series = [transform(x, detrend, window) for x in arrays]
+        summary = twin_summary(*arrays, windows, detrend=detrend, seed=seed)
         by_detrend[detrend] = {
-            "summary": twin_summary(*series, window, seed=seed),
-            "cross_pair": cross_pair_null(*arrays, window, detrend=detrend, max_pairs=max_pairs,
+            "summary": summary,
+            "zero": {q: sign_flip_zero(summary[q]["per_run"]["corr"], seed=seed) for q in ("activity", "emotion")},
+            "cross_pair": cross_pair_null(*arrays, windows, detrend=detrend, max_pairs=max_pairs,
                                           n_null=n_null, seed=seed),
-            "surrogate": surrogate_null(*arrays, window, detrend=detrend, n_shifts=n_shifts, seed=seed),
+            "surrogate": surrogate_null(*arrays, windows, detrend=detrend, n_shifts=n_shifts, seed=seed),
             "significance": {
-                "activity": window_significance(series[0], series[1], window, alpha=alpha),
-                "emotion": window_significance(series[2], series[3], window, alpha=alpha),
+                "activity": window_significance(arrays[0], arrays[1], windows, detrend=detrend, alpha=alpha),
+                "emotion": window_significance(arrays[2], arrays[3], windows, detrend=detrend, alpha=alpha),
             },
-            "sensitivity": sensitivity(*arrays, window, detrend=detrend, factors=factors),
+            "sensitivity": sensitivity(*arrays, windows, detrend=detrend, factors=factors),
         }
-    return {"window": int(window), "n_runs": int(n_runs), "n_steps": int(n_steps), "seed": int(seed),
-            "detrend": by_detrend}
+    return {"windows": windows.spec, "burn_in": windows.burn_in, "n_runs": int(n_runs), "n_steps": int(n_steps),
+            "seed": int(seed), "detrend": by_detrend}
 
 
 def controls_table(controls: dict) -> list[dict]:

@@ -1,5 +1,8 @@
 """Regime diagnostics per window: is the cortex saturated, the emotion field frozen, are the twins clones?
 
+The windows are the contiguous blocks of the checkpoint interval after the burn-in: the start-up, when
+every field rises from zero and any two agents correlate near 1, is not read as "clones".
+
 The twin statistics mean something only in the regime the write-up describes: an unsaturated cortex, an
 emotion field that keeps moving, twins that diverge. These diagnostics, read from the per-step records,
 say per run and window where a sweep is, so the report can say in words when its numbers describe
@@ -11,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import statistics
+from .windows import Windows, segments
 
 __all__ = ["SATURATED_ABS", "FROZEN_SD", "CLONE_R", "COLUMNS", "window_diagnostics", "regime_summary", "regime_lines"]
 
@@ -20,34 +24,45 @@ CLONE_R = 0.99  # a window whose twin activity r is above this: the twins are (n
 COLUMNS = ("main_abs", "main_saturated")  # the per-step records these diagnostics need beyond the basics
 
 
-def _blocks(x: np.ndarray, window: int) -> np.ndarray:
-    """(R, T) -> (R, W, window) of the full windows."""
-    runs, steps = x.shape
-    full = steps // window
-    return x[:, : full * window].reshape(runs, full, window)
+def _blocks(x: np.ndarray, windows: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """(R, T) -> the windows' values (R, W, L) and the count of steps in each (W,)."""
+    values, mask = segments(x, windows)
+    return values, mask.sum(axis=-1)
 
 
-def window_diagnostics(series: dict[str, dict[str, np.ndarray]], window: int) -> dict[str, np.ndarray]:
+def window_diagnostics(series: dict[str, dict[str, np.ndarray]], windows: Windows | int) -> dict[str, np.ndarray]:
     """Per run and window (R, W): mean |a_main| and the fraction of saturated neurons (both twins), the
     smaller of the twins' SD of the emotion scalar, the awake fraction (both twins), and the twins'
-    activity r. ``series[column][twin]`` is an (R, T) array of the per-step records."""
-    both = lambda column: (_blocks(series[column]["A"], window) + _blocks(series[column]["B"], window)) / 2  # noqa: E731
-    emotion_sd = np.minimum(*(_blocks(series["emotion"][twin], window).std(axis=-1, ddof=1) for twin in "AB"))
+    activity r. ``series[column][twin]`` is an (R, T) array of the per-step records; the windows are
+    contiguous (``windows``' blocks, after its burn-in)."""
+    windows = statistics.as_windows(windows)
+
+    def mean(column: str, twin: str) -> np.ndarray:
+        values, n = _blocks(series[column][twin], windows)
+        return values.sum(axis=-1) / n
+
+    def sd(column: str, twin: str) -> np.ndarray:
+        values, n = _blocks(series[column][twin], windows)
+        centred = np.where(n[:, None] > np.arange(values.shape[-1]), values - (values.sum(axis=-1) / n)[..., None], 0.0)
+        return np.sqrt((centred**2).sum(axis=-1) / np.maximum(n - 1, 1))
+
+    both = lambda column: (mean(column, "A") + mean(column, "B")) / 2  # noqa: E731
     return {
-        "main_abs": both("main_abs").mean(axis=-1),
-        "main_saturated": both("main_saturated").mean(axis=-1),
-        "emotion_sd": emotion_sd,
-        "awake": both("awake").mean(axis=-1),
-        "activity_r": statistics.window_correlations(series["activity"]["A"], series["activity"]["B"], window)[
-            :, : emotion_sd.shape[1]],
+        "main_abs": both("main_abs"),
+        "main_saturated": both("main_saturated"),
+        "emotion_sd": np.minimum(sd("emotion", "A"), sd("emotion", "B")),
+        "awake": both("awake"),
+        "activity_r": statistics.window_correlations(series["activity"]["A"], series["activity"]["B"], windows),
     }
 
 
-def regime_summary(series: dict[str, dict[str, np.ndarray]], window: int, bounded: bool) -> dict:
-    """JSON-ready: the thresholds, each diagnostic per run and window and its mean over runs per window,
-    and the windows counted as saturated (only where the cortex is bounded), frozen and clones."""
-    d = window_diagnostics(series, window)
+def regime_summary(series: dict[str, dict[str, np.ndarray]], windows: Windows | int, bounded: bool) -> dict:
+    """JSON-ready: the thresholds, the windows' bounds, each diagnostic per run and window and its mean over
+    runs per window, and the windows counted as saturated (only where the cortex is bounded), frozen and clones."""
+    windows = statistics.as_windows(windows)
+    d = window_diagnostics(series, windows)
     n = int(d["emotion_sd"].size)
+    starts, stops = windows.bounds(series["activity"]["A"].shape[-1])
     with np.errstate(invalid="ignore"):
         counts = {
             "saturated": int((d["main_abs"] > SATURATED_ABS).sum()) if bounded else None,
@@ -57,6 +72,8 @@ def regime_summary(series: dict[str, dict[str, np.ndarray]], window: int, bounde
     return {
         "thresholds": {"saturated_abs": SATURATED_ABS, "frozen_sd": FROZEN_SD, "clone_r": CLONE_R},
         "bounded": bounded,
+        "burn_in": windows.burn_in,
+        "bounds": [[int(a), int(b)] for a, b in zip(starts, stops)],
         "n_windows": n,
         "counts": counts,
         "per_window": {name: np.nanmean(values, axis=0).tolist() if values.size else [] for name, values in d.items()},
@@ -75,8 +92,8 @@ def regime_lines(regime: dict) -> list[str]:
         lines.append(f"emotion field frozen in {counts['frozen']} of {n} windows (SD of the emotion scalar "
                      f"below {t['frozen_sd']:g}): emotion r is undefined or meaningless there")
     if counts["clones"]:
-        lines.append(f"twins near-clones in {counts['clones']} of {n} windows (activity r above "
-                     f"{t['clone_r']:g}): expected early with shared initial weights, not throughout")
+        lines.append(f"twins near-clones in {counts['clones']} of {n} windows after the burn-in (activity r above "
+                     f"{t['clone_r']:g}): they move as one, beyond the start-up every pair shares")
     if not lines:
         saturation = "cortex never saturated, " if regime["bounded"] else ""
         lines.append(f"regime: {saturation}emotion field moving and twins diverging in all {n} windows")

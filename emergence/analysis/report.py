@@ -13,11 +13,13 @@ from rich.table import Table
 
 from ..results import atomic_write
 from .plotting import histogram_bins, save
+from .fingerprint import fingerprint_lines
 from .regime import regime_lines
 from .study_report import markdown_table
 from .verdicts import sweep_lines
 
-__all__ = ["render", "print_tables", "results_table", "regime_table", "figures", "report_markdown"]
+__all__ = ["render", "print_tables", "results_table", "regime_table", "fingerprint_table", "windows_table",
+           "nudges_table", "figures", "report_markdown"]
 
 # The write-up's figures (paper preset, 100 runs x 50k steps, emotion = mean), for comparison.
 WRITE_UP = {
@@ -53,7 +55,8 @@ def results_table(summary: dict, metric: str) -> Table:
     m = summary["metrics"][metric]
     table = Table(
         title=(f"{'+'.join(sweep['a'])} (A) vs {'+'.join(sweep['b'])} (B) · {sweep['runs']} runs × "
-               f"{sweep['steps']:,} steps · window {sweep['window']} · emotion = {metric}"),
+               f"{sweep['steps']:,} steps · {sweep['windows']} windows after {sweep['burn_in']:,} steps · "
+               f"emotion = {metric}"),
         caption=(f"n: windows (constant ones excluded) or runs; write-up: paper, emotion = mean. init "
                  f"{sweep['init']}, weight noise {sweep['weight_noise_mode']}"
                  + (f"; {metric} from snapshots every {sweep['snapshot_every']} steps" if m["uses_snapshots"] else "")),
@@ -74,7 +77,8 @@ def results_table(summary: dict, metric: str) -> Table:
 def coupling_line(summary: dict, metric: str) -> str:
     """corr(A_corr_run, E_corr_run) with its p-value and interval, in words."""
     c = summary["metrics"][metric]["corr_activity_emotion"]
-    detail = c["reason"] or f"p = {c['p_value']:.3g}, 95% CI [{c['ci_low']:+.3f}, {c['ci_high']:+.3f}]"
+    interval = c.get("ci_reason") or f"95% CI [{c['ci_low']:+.3f}, {c['ci_high']:+.3f}]"
+    detail = c["reason"] or f"p = {c['p_value']:.3g}, {interval}"
     ref = f"; write-up {WRITE_UP_CORR:+.3f}" if metric == "mean" else ""
     return f"corr(A_corr_run, E_corr_run) ({metric}) = {_f(c['r'], 3)} ({detail}, {c['n_runs']} runs{ref})"
 
@@ -89,6 +93,60 @@ def comparison_table(summary: dict) -> Table:
         runs, c = m["emotion"]["across_runs"], m["corr_activity_emotion"]
         table.add_row(name, _f(runs["mean"], 3), _f(runs["sd"], 3).lstrip("+"), _f(runs["min"], 3), _f(runs["max"], 3),
                       _f(c["r"], 2), "snapshots" if m["uses_snapshots"] else "steps")
+    return table
+
+
+def fingerprint_table(summary: dict, metric: str) -> Table:
+    """This sweep's figures beside the write-up's fingerprint, with standard errors and distances."""
+    f = summary["metrics"][metric]["fingerprint"]
+    table = Table(title=f"The write-up's fingerprint · emotion = {metric} · {f['n_runs']} runs (write-up: 100)",
+                  caption="distance = (sweep - write-up) / SE of the difference; ranges grow with runs: no "
+                          "distance. The write-up's between-run SDs are derived from its figures (~100 windows "
+                          "per run). Window SD is set by the window length, not evidence for the model.",
+                  caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    for column in ("figure", "sweep", "SE", "write-up", "distance"):
+        table.add_column(column, justify="left" if column == "figure" else "right", no_wrap=column != "figure")
+    for row in f["rows"]:
+        distance = row["distance_se"]
+        table.add_row(row["figure"], _f(row["sweep"], 3), _f(row["se"], 3).lstrip("+"), _f(row["write_up"], 3),
+                      "" if distance is None or math.isnan(distance) else f"{distance:+.1f} SE")
+    return table
+
+
+def windows_table(summary: dict, metric: str) -> Table:
+    """Both kinds of window side by side: the mean and the write-up's four dispersion figures."""
+    sweep, m = summary["sweep"], summary["metrics"][metric]
+    other = summary.get("other_windows") or {}
+    table = Table(title=f"Both kinds of window · emotion = {metric}", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  caption=f"headline: {sweep['windows_text']}; beside it: {other.get('windows_text', 'n/a')}. "
+                          "between-run SD: run SD less the windows' sampling noise", caption_justify="left")
+    for column in ("windows", "quantity", "mean", "window SD", "run SD", "between-run SD", "range"):
+        table.add_column(column, justify="left" if column in ("windows", "quantity") else "right", no_wrap=True)
+    kinds = [(sweep["windows"], summary["activity"], m["emotion"]),
+             (other.get("windows"), other.get("activity"), m.get("other_windows"))]
+    for name, activity, emotion in kinds:
+        for quantity, stats in (("activity", activity), ("emotion", emotion)):
+            if not stats:
+                continue
+            d = stats["dispersion"]
+            table.add_row(name, quantity, _f(stats["across_runs"]["mean"], 3), _f(d["window_sd"], 3).lstrip("+"),
+                          _f(d["run_sd"], 3).lstrip("+"), _f(d["between_run_sd"], 3).lstrip("+"),
+                          f"{_f(d['range'][0], 3)} .. {_f(d['range'][1], 3)}")
+    return table
+
+
+def nudges_table(nudges: dict) -> Table:
+    """Each twin's scaffold nudges and how far its W_main_emo moved from birth."""
+    table = Table(title="Scaffold nudges per twin (mean over runs)", box=box.SIMPLE_HEAD, padding=(0, 1),
+                  caption="nudged: fraction of steps after the burn-in on which a scaffold changed the twin's "
+                          "weights; |dW|/|W0|: W_main_emo's change since birth, relative, at the last snapshot "
+                          "(Oja learning and nudges together)", caption_justify="left")
+    for column in ("twin", "nudged", "|dW|/|W0| last"):
+        table.add_column(column, justify="right")
+    for twin in ("A", "B"):
+        n = nudges[twin]
+        change = n.get("w_main_emo_change")
+        table.add_row(twin, f"{n['fraction']:.2%}", f"{np.mean(change['last']):.3f}" if change else "n/a")
     return table
 
 
@@ -139,11 +197,11 @@ def figures(summary: dict, out: Path) -> list[Path]:
         for label, evolution, color in (("activity", summary["activity"]["evolution"], "tab:red"),
                                         (f"emotion ({name})", m["emotion"]["evolution"], "teal")):
             mean, sd = np.asarray(evolution["mean"], float), np.asarray(evolution["sd"], float)
-            x = (np.arange(mean.size) + 0.5) * window
+            x = np.asarray(evolution["step"], float) if "step" in evolution else (np.arange(mean.size) + 0.5) * window
             ax.plot(x, mean, color=color, label=label, lw=2)
             ax.fill_between(x, mean - sd, mean + sd, color=color, alpha=0.2, lw=0)
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set(xlabel="step (window centre)", ylabel="twin correlation (mean ± SD across runs)", ylim=(-1.05, 1.05),
+        ax.set(xlabel="step (window end)", ylabel="twin correlation (mean ± SD across runs)", ylim=(-1.05, 1.05),
                title=f"Correlation evolution · {summary['sweep']['runs']} runs")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         paths.append(save(fig, out / "figures" / f"correlation_evolution_{name}.png"))
@@ -203,14 +261,15 @@ def _null_figure(controls: dict, metric: str, path: Path) -> Path:
 
 def regime_table(regime: dict, window: int) -> Table:
     """Per window, the mean over runs of each regime diagnostic (docs/regime.md)."""
-    table = Table(title="Regime per window (mean over runs)",
+    bounds = regime.get("bounds") or [[k * window, (k + 1) * window] for k in range(len(regime["per_window"]["main_abs"]))]
+    table = Table(title=f"Regime per window (mean over runs; after a burn-in of {regime.get('burn_in', 0):,} steps)",
                   caption="|a|: mean |a_main| (1 = every neuron at its bound); sat: neurons with |a| > 0.99; "
                           "emotion SD: of the emotion scalar in the window (the smaller twin's)")
     for column in ("steps", "|a|", "sat", "emotion SD", "awake", "activity r"):
         table.add_column(column, justify="right")
     w = regime["per_window"]
     for k in range(len(w["main_abs"])):
-        table.add_row(f"{k * window:,}-{(k + 1) * window:,}", f"{w['main_abs'][k]:.3f}", f"{w['main_saturated'][k]:.0%}",
+        table.add_row(f"{bounds[k][0]:,}-{bounds[k][1]:,}", f"{w['main_abs'][k]:.3f}", f"{w['main_saturated'][k]:.0%}",
                       f"{w['emotion_sd'][k]:.1e}", f"{w['awake'][k]:.0%}", _f(w["activity_r"][k], 3))
     return table
 
@@ -239,7 +298,13 @@ def print_tables(summary: dict, console: Console | None = None) -> None:
         console.print(results_table(summary, name))
         console.print(coupling_line(summary, name), highlight=False)
         console.print(controls_table(summary, name))
+        if "fingerprint" in m:
+            console.print(fingerprint_table(summary, name))
+            for line in fingerprint_lines(m["fingerprint"]):
+                console.print(f"- {line}", highlight=False)
     print_regime(summary, console)
+    if summary.get("nudges"):
+        console.print(nudges_table(summary["nudges"]))
     if len(metrics) > 1:
         console.print(comparison_table(summary))
 
@@ -249,13 +314,26 @@ def report_markdown(summary: dict, out: Path) -> Path:
     from .controls import controls_table as rows
 
     text = [f"# Twins sweep: {out}", "", "## Verdicts", "", *[f"- {line}" for line in sweep_lines(summary)], ""]
-    for name in defined(summary):
+    sweep = summary["sweep"]
+    if sweep.get("windows_text"):
+        text += ["## Measurement", "", f"- windows: {sweep['windows_text']} ({sweep['n_windows_per_run']} per run)",
+                 f"- burn-in: the first {sweep['burn_in']:,} steps of every run are dropped from every statistic, "
+                 "null, sensitivity analysis and regime line (all fields start at zero and rise together: any "
+                 "two agents correlate near 1 there)", ""]
+    for name, m in defined(summary).items():
         text += [f"## Emotion = {name}", "", _markdown(results_table(summary, name)), "",
-                 coupling_line(summary, name), "", "### Twins vs their nulls (every detrending)", "",
-                 markdown_table(rows(summary["metrics"][name]["controls"]), list(CONTROL_COLUMNS)), ""]
+                 coupling_line(summary, name), ""]
+        if "fingerprint" in m:
+            text += ["### The write-up's fingerprint", "", _markdown(fingerprint_table(summary, name)), "",
+                     *[f"- {line}" for line in fingerprint_lines(m["fingerprint"])], "",
+                     "### Both kinds of window", "", _markdown(windows_table(summary, name)), ""]
+        text += ["### Twins vs their nulls (every detrending)", "",
+                 markdown_table(rows(m["controls"]), list(CONTROL_COLUMNS)), ""]
     if summary.get("regime"):
         text += ["## Regime", "", _markdown(regime_table(summary["regime"], summary["sweep"]["window"])), "",
                  *[f"- {line}" for line in regime_lines(summary["regime"])], ""]
+    if summary.get("nudges"):
+        text += ["## Scaffold nudges", "", _markdown(nudges_table(summary["nudges"])), ""]
     if len(defined(summary)) > 1:
         text += ["## Emotion metrics compared", "", _markdown(comparison_table(summary)), ""]
     path = Path(out) / "report.md"

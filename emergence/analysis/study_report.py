@@ -39,11 +39,12 @@ def comparison_table(rows: list[dict], title: str) -> Table:
 
 
 def markdown_table(rows: list[dict], columns: list[str]) -> str:
-    """Rows as a Markdown table (floats to 4 decimals), every column kept."""
+    """Rows as a Markdown table (floats to 4 decimals), every column kept; a "|" inside a cell is escaped."""
     def cell(v):
-        return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.4f}" if isinstance(v, float) else str(v)
+        text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.4f}" if isinstance(v, float) else str(v)
+        return text.replace("|", "\\|")
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows]
     return "\n".join(lines)
 

@@ -11,14 +11,17 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..contract import Registry
 from ..results import (
     ResultsError, emotion_data, read_json, read_manifest, read_snapshots, read_steps, run_arrays, write_json, write_table,
 )
 from . import controls, regime, statistics
+from .fingerprint import fingerprint
+from .windows import DEFAULT_BURN_IN, DEFAULT_WINDOWS, Windows, parse_windows
 
-__all__ = ["analyse", "metric_series"]
+__all__ = ["analyse", "metric_series", "sweep_windows"]
 
 
 def metric_series(metric, steps: pa.Table, snapshots: pa.Table, runs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -33,21 +36,54 @@ def metric_series(metric, steps: pa.Table, snapshots: pa.Table, runs: int) -> tu
     return axis, np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
 
 
-def _evolution(a: np.ndarray, b: np.ndarray, window: int) -> dict:
-    """Mean and SD across runs of each window's r: the correlation-evolution figure's data."""
-    r = statistics.window_correlations(a, b, window)
+def sweep_windows(config: dict, windows: str | None = None, burn_in: int | None = None) -> tuple[Windows, Windows]:
+    """The headline windows of a sweep and the other kind, beside it: ``windows`` and ``burn_in`` where
+    given, else the sweep's own (its manifest's config), else the defaults (folders made before)."""
+    spec = windows if windows is not None else config.get("windows", DEFAULT_WINDOWS)
+    steps = burn_in if burn_in is not None else config.get("burn_in", DEFAULT_BURN_IN)
+    headline = parse_windows(spec, config["checkpoint_every"], steps)
+    other = DEFAULT_WINDOWS if headline.kind == "contiguous" else "contiguous"
+    return headline, parse_windows(other, config["checkpoint_every"], steps)
+
+
+def _evolution(a: np.ndarray, b: np.ndarray, windows: Windows) -> dict:
+    """Mean and SD across runs of each window's r, at the window's last step: the correlation-evolution
+    figure's data."""
+    r = statistics.window_correlations(a, b, windows)
     with warnings.catch_warnings():  # a window undefined in every run has no SD: NaN, said in the table
         warnings.simplefilter("ignore", RuntimeWarning)
-        return {"mean": statistics.nanmean(r, axis=0).tolist(),
+        return {"step": windows.bounds(a.shape[-1])[1].tolist(), "mean": statistics.nanmean(r, axis=0).tolist(),
                 "sd": np.nanstd(r, axis=0, ddof=1).tolist() if r.shape[0] > 1 else [float("nan")] * r.shape[1]}
 
 
-def _regime(steps: pa.Table, runs: int, length: int, window: int, bounded: bool) -> dict | None:
+def _regime(steps: pa.Table, runs: int, length: int, windows: Windows, bounded: bool) -> dict | None:
     """The regime diagnostics, or None for a folder recorded before they were (no main_abs column)."""
     if not set(regime.COLUMNS) <= set(steps.column_names):
         return None
     columns = ("activity", "emotion", "awake", *regime.COLUMNS)
-    return regime.regime_summary({c: run_arrays(steps, runs, length, c) for c in columns}, window, bounded)
+    return regime.regime_summary({c: run_arrays(steps, runs, length, c) for c in columns}, windows, bounded)
+
+
+def _recorded(table: pa.Table, column: str) -> bool:
+    return column in table.column_names and table[column].null_count == 0
+
+
+def _nudges(steps: pa.Table, snapshots: pa.Table, runs: int, length: int, burn_in: int) -> dict | None:
+    """Each twin's scaffold diagnostics: the fraction of steps after the burn-in on which a scaffold nudged
+    it, and W_main_emo's relative change since birth at each snapshot (mean over runs); None for a folder
+    recorded before they were."""
+    if not _recorded(steps, "nudged"):
+        return None
+    nudged = run_arrays(steps, runs, length, "nudged")
+    out = {twin: {"fraction": float(nudged[twin][:, burn_in:].mean()),
+                  "per_run": nudged[twin][:, burn_in:].mean(axis=1).tolist()} for twin in ("A", "B")}
+    if _recorded(snapshots, "w_main_emo_change") and snapshots.num_rows:
+        for twin in ("A", "B"):
+            rows = snapshots.filter(pc.equal(snapshots["twin"], twin))
+            change = rows["w_main_emo_change"].to_numpy().reshape(runs, -1)
+            out[twin]["w_main_emo_change"] = {"step": rows["step"].to_numpy()[: change.shape[1]].tolist(),
+                                              "mean": change.mean(axis=0).tolist(), "last": change[:, -1].tolist()}
+    return out
 
 
 def _earlier_metrics(out: Path) -> list[str]:
@@ -61,12 +97,16 @@ def _earlier_metrics(out: Path) -> list[str]:
 
 def analyse(
     out: str | Path, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None, *,
-    bounded: bool = True, preset: dict | None = None,
+    bounded: bool = True, preset: dict | None = None, windows: str | None = None, burn_in: int | None = None,
 ) -> dict:
     """Compute and write ``summary.json``, ``runs.parquet`` and ``controls.parquet``; returns the summary.
 
-    The summary's ``regime`` holds the per-window diagnostics (``emergence.analysis.regime``); ``bounded``
-    says whether the substrate's cortex is bounded (tanh fields), so that saturation means something.
+    Every statistic, null and diagnostic is taken on the sweep's windows after its burn-in (``windows``
+    and ``burn_in`` override the sweep's own: ``emergence.analysis.windows``); the other kind of window is
+    summarised beside them (``other_windows``). The summary's ``regime`` holds the per-window diagnostics
+    (``emergence.analysis.regime``); ``bounded`` says whether the substrate's cortex is bounded (tanh
+    fields), so that saturation means something; ``nudges`` the scaffolds' diagnostics per twin;
+    ``fingerprint`` each metric's figures beside the write-up's.
 
     Each metric's statistics come with their null controls (``emergence.analysis.controls``): the activity series
     is read on the metric's step axis, so both quantities share windows.
@@ -79,13 +119,17 @@ def analyse(
     manifest = read_manifest(out)
     config = manifest["config"]
     runs, length, window = config["runs"], config["steps"], config["checkpoint_every"]
+    headline, other = sweep_windows(config, windows, burn_in)
+    if headline.count(length) == 0:
+        raise ResultsError(f"{out}: no {headline.spec} window fits in {length:,} steps after a burn-in of "
+                           f"{headline.burn_in:,}; choose a shorter --burn-in or other --windows")
     names = list(dict.fromkeys([*config["emotion_metrics"], *_earlier_metrics(out), *(emotion_metrics or ())]))
     metrics = {name: known[name] for name in names}
 
     steps = read_steps(out)
     snapshots = read_snapshots(out)
     activity = run_arrays(steps, runs, length, "activity")
-    activity_summary = statistics.quantity_summary(activity["A"], activity["B"], window)
+    activity_summary = statistics.quantity_summary(activity["A"], activity["B"], headline)
     run_rows = {"run": [], "metric": [], "A_corr_run": [], "E_corr_run": [], "n_constant_activity": [], "n_constant_emotion": []}
     control_rows = []
     summary = {
@@ -94,35 +138,48 @@ def analyse(
             "runs": runs, "steps": length, "window": window, "init": config["init"],
             "n_main": config["agent"]["n_main"], "n_emo": config["agent"]["n_emo"],
             "snapshot_every": config["snapshot_every"], "weight_noise_mode": manifest["weight_noise_mode"],
-            "preset": preset,
+            "preset": preset, "windows": headline.spec, "burn_in": headline.burn_in,
+            "windows_text": headline.describe(length), "n_windows_per_run": headline.count(length),
         },
-        "activity": {**activity_summary, "evolution": _evolution(activity["A"], activity["B"], window)},
-        "regime": _regime(steps, runs, length, window, bounded),
+        "activity": {**activity_summary, "evolution": _evolution(activity["A"], activity["B"], headline)},
+        "other_windows": {"windows": other.spec, "windows_text": other.describe(length),
+                          "activity": statistics.quantity_summary(activity["A"], activity["B"], other)
+                          if other.count(length) else None},
+        "regime": _regime(steps, runs, length, Windows.blocks(window, headline.burn_in), bounded),
+        "nudges": _nudges(steps, snapshots, runs, length, headline.burn_in),
         "metrics": {},
     }
     for name, metric in metrics.items():
         axis, ea, eb = metric_series(metric, steps, snapshots, runs)
         spacing = int(np.median(np.diff(axis))) if axis.size > 1 else 1
-        points = max(statistics.MIN_POINTS, window // spacing)
-        if axis.size < points:
+        first = int(axis[0]) if axis.size else 0
+        windows_here = headline.on_axis(first, spacing)
+        if windows_here is None or windows_here.count(axis.size) == 0:
             summary["metrics"][name] = {
                 "description": metric.description, "uses_snapshots": bool(metric.uses_snapshots),
-                "undefined": f"{axis.size} values per run, and a window of the statistics needs {points} "
-                             f"(the metric needs more samples than the run's {length} steps give)",
+                "undefined": f"{axis.size} values per run, one every {spacing} steps: no {headline.spec} window "
+                             f"of at least {statistics.MIN_POINTS} values fits (use --windows contiguous, or a "
+                             "metric on every step)",
             }
             continue
-        emotion = statistics.quantity_summary(ea, eb, points)
-        a_run, e_run = activity_summary["per_run"]["corr"], emotion["per_run"]["corr"]
+        a_axis, b_axis = activity["A"][:, axis], activity["B"][:, axis]
+        emotion = statistics.quantity_summary(ea, eb, windows_here)
+        a_run = statistics.run_correlations(statistics.window_correlations(a_axis, b_axis, windows_here)).tolist()
+        e_run = emotion["per_run"]["corr"]
+        other_here = other.on_axis(first, spacing)
         summary["metrics"][name] = {
             "description": metric.description,
             "uses_snapshots": bool(metric.uses_snapshots),
-            "points_per_window": points,
-            "first_step": int(axis[0]) if axis.size else None,
-            "emotion": {**emotion, "evolution": _evolution(ea, eb, points)},
+            "points_per_window": int(windows_here.lengths(axis.size).max()),
+            "first_step": first,
+            "emotion": {**emotion, "evolution": _evolution(ea, eb, windows_here)},
+            "other_windows": statistics.quantity_summary(ea, eb, other_here)
+            if other_here is not None and other_here.count(axis.size) else None,
             "corr_activity_emotion": statistics.coupling(a_run, e_run),
-            "controls": controls.run_controls(
-                activity["A"][:, axis], activity["B"][:, axis], ea, eb, points, seed=config["seed"]
-            ),
+            "controls": controls.run_controls(a_axis, b_axis, ea, eb, windows_here, seed=config["seed"]),
+            "fingerprint": fingerprint(statistics.window_correlations(a_axis, b_axis, windows_here),
+                                       statistics.window_correlations(ea, eb, windows_here), summary["regime"],
+                                       seed=config["seed"]),
         }
         control_rows += [{"metric": name, **row} for row in controls.controls_table(summary["metrics"][name]["controls"])]
         for run in range(runs):

@@ -26,17 +26,64 @@ def p_text(p: float) -> str:
     return "n/a" if p is None or math.isnan(p) else f"{p:.2g}" if p >= 0.001 else f"{p:.1e}"
 
 
-def _null_line(label: str, s: dict, n_runs: int) -> str:
-    twin, null, p = s["twin"], s["null_mean"], s["p_value"]
+def _power(test: str, smallest: float, n_runs: int) -> str | None:
+    """None when the test can reject at ALPHA; else why it cannot, in words."""
+    if smallest < ALPHA:
+        return None
+    return f"the {test} cannot reject with {n_runs} runs (its smallest p is {p_text(smallest)})"
+
+
+def _coupled_line(label: str, zero: dict, shift: dict, shift_smallest: float, n_runs: int) -> str:
+    """Is there a coupling at all: the run mean against 0, and against B shifted in time."""
+    twin = shift["twin"]
+    tests = []
+    cannot = [_power("sign-flip test against 0", zero["smallest_p"], zero["n_runs"]),
+              _power("shift null", shift_smallest, n_runs)]
+    if cannot[0] is None and not math.isnan(zero["p_value"]):
+        tests.append(("zero", zero["p_value"], f"against 0 p = {p_text(zero['p_value'])}"))
+    if cannot[1] is None and not math.isnan(shift["p_value"]):
+        tests.append(("shift", shift["p_value"], f"against B shifted in time ({shift['null_mean']:+.3f}) "
+                                                  f"p = {p_text(shift['p_value'])}"))
+    said = "; ".join(t[2] for t in tests)
+    if not tests:
+        return f"{label} {twin:+.3f}: cannot tell whether the twins are coupled: " + "; ".join(c for c in cannot if c)
+    if any(p < ALPHA for _, p, _ in tests) and twin > 0 and twin > shift["null_mean"]:
+        verdict = "coupled"
+    elif any(p < ALPHA for _, p, _ in tests):
+        verdict = "below what the nulls give"
+    else:
+        verdict = "no coupling detected"
+    limits = [c for c in cannot if c]
+    return f"{label} {twin:+.3f}, {n_runs} runs: {verdict} ({said})" + (f"; {limits[0]}" if limits else "")
+
+
+def _specific_line(label: str, cross: dict, smallest: float, n_runs: int) -> str:
+    """Is the coupling twin-specific: against A of one run with B of another."""
+    twin, null, p = cross["twin"], cross["null_mean"], cross["p_value"]
     if p is None or math.isnan(p):
-        return f"{label} {twin:+.3f}: no null to compare with (too few runs)"
+        return f"{label}: twin-specific? no cross-pair null (needs at least 2 runs)"
+    limit = _power("cross-pair null", smallest, n_runs)
+    if limit:
+        return f"{label}: twin-specific? {limit} (twins {twin:+.3f}, mismatched pairs {null:+.3f})"
     if p < ALPHA and twin > null:
-        return (f"{label} {twin:+.3f} above mismatched pairs ({null:+.3f}, p = {p_text(p)}, {n_runs} runs): "
-                "the twins share more than the sweep's common trend")
+        return (f"{label}: twin-specific, {twin:+.3f} above mismatched pairs ({null:+.3f}, p = {p_text(p)}, "
+                f"{n_runs} runs)")
     if p < ALPHA:
-        return f"{label} {twin:+.3f} below mismatched pairs ({null:+.3f}, p = {p_text(p)}, {n_runs} runs)"
-    return (f"{label} {twin:+.3f} not above mismatched pairs ({null:+.3f}, p = {p_text(p)}, {n_runs} runs): "
-            "a shared trend, not a bond")
+        return f"{label}: {twin:+.3f} below mismatched pairs ({null:+.3f}, p = {p_text(p)}, {n_runs} runs)"
+    return (f"{label}: no twin-specific coupling detected ({twin:+.3f} vs mismatched pairs {null:+.3f}, "
+            f"p = {p_text(p)}, {n_runs} runs)")
+
+
+def _nudge_line(nudges: dict | None) -> str | None:
+    if not nudges:
+        return None
+    parts = []
+    for twin in ("A", "B"):
+        n = nudges[twin]
+        change = n.get("w_main_emo_change")
+        moved = f", W_main_emo moved {sum(change['last']) / len(change['last']):.2f} of its birth norm" if change else ""
+        parts.append(f"{twin} nudged on {n['fraction']:.1%} of steps{moved}")
+    return "scaffold nudges: " + "; ".join(parts)
 
 
 def _preset_line(sweep: dict) -> str | None:
@@ -50,18 +97,28 @@ def _preset_line(sweep: dict) -> str | None:
 
 
 def sweep_lines(summary: dict) -> list[str]:
-    """A sweep's verdicts: activity and each metric's emotion coupling against mismatched pairs, the
-    run-level relation of the two, and the preset's nature."""
-    runs = summary["sweep"]["runs"]
+    """A sweep's verdicts: what the statistics were measured on; for activity and each metric's emotion,
+    whether the twins are coupled at all (against 0 and the shift null) and whether it is twin-specific
+    (the cross-pair null), each with its power; the run-level relation of the two; the scaffolds'
+    nudges; the preset's nature."""
+    sweep = summary["sweep"]
+    runs = sweep["runs"]
     lines = []
+    if sweep.get("windows_text"):
+        lines.append(f"measured on {sweep['windows_text']}; every test and null on the same windows")
     for name, m in summary["metrics"].items():
         if "undefined" in m:
             lines.append(f"emotion ({name}): undefined here, {m['undefined']}")
             continue
-        cross = m["controls"]["detrend"]["none"]["cross_pair"]["statistics"]
-        if not any(line.startswith("activity coupling") for line in lines):
-            lines.append(_null_line("activity coupling", cross["mean_activity"], runs))
-        lines.append(_null_line(f"emotion coupling ({name})", cross["mean_emotion"], runs))
+        raw = m["controls"]["detrend"]["none"]
+        cross, shift = raw["cross_pair"], raw["surrogate"]
+        for quantity, key, label in (("activity", "mean_activity", "activity coupling"),
+                                     ("emotion", "mean_emotion", f"emotion coupling ({name})")):
+            if quantity == "activity" and any(line.startswith("activity coupling") for line in lines):
+                continue
+            lines.append(_coupled_line(label, raw["zero"][quantity], shift["statistics"][key],
+                                       shift["smallest_p"], shift["n_runs_used"]))
+            lines.append(_specific_line(label, cross["statistics"][key], cross["smallest_p"], runs))
         c = m["corr_activity_emotion"]
         if c["reason"]:
             lines.append(f"corr(A_corr_run, E_corr_run) ({name}): undefined, {c['reason']}")
@@ -69,8 +126,9 @@ def sweep_lines(summary: dict) -> list[str]:
             word = "a relation" if c["p_value"] < ALPHA else "no detectable relation"
             lines.append(f"corr(A_corr_run, E_corr_run) ({name}) = {c['r']:+.2f} "
                          f"(p = {p_text(c['p_value'])}, {c['n_runs']} runs): {word}")
-    preset = _preset_line(summary["sweep"])
-    return lines + ([preset] if preset else [])
+    nudges = _nudge_line(summary.get("nudges"))
+    preset = _preset_line(sweep)
+    return lines + [line for line in (nudges, preset) if line]
 
 
 def _evidence(row: dict) -> str:

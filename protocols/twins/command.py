@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from emergence.host import DEFAULT_SUBSTRATE
-from emergence.options import FINITE, executor_options, executor_spec, metric_option, settings_option
+from emergence.options import (
+    FINITE, executor_options, executor_spec, measurement_options, metric_option, settings_option,
+)
 
 POSITIVE = click.IntRange(min=1)
 
@@ -25,7 +27,8 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Sweep seed.")
 @click.option("--init", type=click.Choice(["same", "different"]), default="same", show_default=True,
               help="Twins share initial weights and state, or each has its own.")
-@click.option("--checkpoint-every", type=POSITIVE, help="Steps per checkpoint = statistics window. [preset default]")
+@click.option("--checkpoint-every", type=POSITIVE,
+              help="Steps per checkpoint (= contiguous window of the statistics). [preset default]")
 @click.option("--snapshot-every", type=POSITIVE, help="Steps between emotion-field snapshots. [preset default]")
 @click.option("--feedback-every", type=POSITIVE, default=500, show_default=True, help="Steps between HRLS feedback calls.")
 @click.option("--feedback-message", default="Be kind to small voices", show_default=True)
@@ -45,6 +48,7 @@ POSITIVE = click.IntRange(min=1)
               help="Keep each chunk's last checkpoint, or delete a finished chunk's.")
 @click.option("--dry-run", is_flag=True, help="Print the plan (memory, disk, estimated time) and exit; writes nothing.")
 @executor_options
+@measurement_options()
 @metric_option(default=("mean",), show_default=True)
 @settings_option()
 def twins(substrate, preset_name, out, device, dry_run, ray_address, **options) -> None:

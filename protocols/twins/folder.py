@@ -22,8 +22,8 @@ from .settings import TwinsConfig
 
 __all__ = ["manifest_for", "open_folder", "read_folder", "differences", "NOT_IDENTITY"]
 
-# Config fields that never change results.
-NOT_IDENTITY = ("chunk_size",)
+# Config fields that never change what grows.
+NOT_IDENTITY = ("chunk_size", "windows", "burn_in")  # how the folder is read: a re-run may change them
 
 
 def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], device: torch.device) -> dict:

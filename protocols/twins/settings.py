@@ -9,6 +9,7 @@ from typing import Any
 from attrs import field, fields, fields_dict, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
+from emergence.analysis.windows import DEFAULT_BURN_IN, DEFAULT_WINDOWS, parse_windows
 from emergence.config import ConfigError, config_to_dict, finite, to_float
 from emergence.contract import scaffold_specs, settings_dict, split_spec
 from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed, resolve_scaffold
@@ -39,6 +40,14 @@ def _scaffolds(kind: str):
 POSITIVE, NON_NEGATIVE = [instance_of(int), gt(0)], [instance_of(int), ge(0)]
 
 
+def _windows(spec: Any) -> str:
+    """A windows spec checked and in its canonical form (``trail:16``, ``trail:16@500``, ``contiguous``)."""
+    try:
+        return parse_windows(spec).spec
+    except ValueError as err:
+        raise ConfigError(f"'windows': {err}") from None
+
+
 @frozen
 class TwinsConfig:
     """A sweep of ``runs`` twin pairs grown side by side for ``steps`` post-birth steps.
@@ -46,8 +55,10 @@ class TwinsConfig:
     Twin A carries the scaffolds ``a``, twin B the scaffolds ``b`` (specs with their settings, e.g.
     ``"damp:threshold=0.02"``); both are agents of the registered
     ``substrate`` and ``agent`` is that substrate's config. ``init="same"`` starts both twins of a pair
-    from the same weights and state; ``"different"`` gives each its own. The window of the statistics
-    is ``checkpoint_every`` steps.
+    from the same weights and state; ``"different"`` gives each its own. A checkpoint comes every
+    ``checkpoint_every`` steps. The statistics take their ``windows`` (the write-up's ``trail:L``
+    windows, or ``contiguous`` blocks of ``checkpoint_every`` steps) after ``burn_in`` steps: how the
+    folder is read, never what grows in it.
     """
 
     agent: Any = field()
@@ -67,6 +78,8 @@ class TwinsConfig:
     )
     chunk_size: int = field(default=0, validator=NON_NEGATIVE)
     substrate: str = field(default=DEFAULT_SUBSTRATE, validator=instance_of(str))
+    windows: str = field(default=DEFAULT_WINDOWS, converter=_windows)
+    burn_in: int = field(default=DEFAULT_BURN_IN, validator=NON_NEGATIVE)
 
     def __attrs_post_init__(self):
         config_class = installed().substrates[self.substrate].config_class
@@ -78,8 +91,11 @@ class TwinsConfig:
         if self.steps % self.checkpoint_every:
             raise ConfigError(
                 f"'steps' ({self.steps}) must be a multiple of 'checkpoint_every' ({self.checkpoint_every}): "
-                "a window is the steps between two checkpoints"
+                "the data are written at each checkpoint"
             )
+        if parse_windows(self.windows, self.checkpoint_every, self.burn_in).count(self.steps) == 0:
+            raise ConfigError(f"no {self.windows} window fits in {self.steps:,} steps after a burn-in of "
+                              f"{self.burn_in:,} steps; choose a shorter --burn-in or other --windows")
         if not self.emotion_metrics:
             raise ConfigError("'emotion_metrics' must name at least one metric")
 

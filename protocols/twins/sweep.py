@@ -58,7 +58,7 @@ class TwinsSweep:
 
         with FolderLock(self.out):
             results = Results(self.out)
-            results.analyse()
+            results.analyse(windows=self.config.windows, burn_in=self.config.burn_in)
         return results
 
     def plan(self, measure: bool = False) -> list[str]:

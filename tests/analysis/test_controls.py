@@ -13,11 +13,13 @@ from emergence.analysis.controls import (
     run_controls,
     sensitivity,
     surrogate_null,
+    sign_flip_zero,
+    smallest_p,
     sweep_statistics,
-    transform,
     window_significance,
 )
 from emergence.analysis.statistics import run_correlations, unit_windows, window_correlations
+from emergence.analysis.windows import Windows, segments
 from strategies import json_ready
 
 WINDOW = 50
@@ -41,25 +43,32 @@ def _coupled(rng, runs=12, steps=1000):
 
 
 
-class TestTransform:
+class TestDetrend:
     def test_linear_is_scipy_detrend_per_window(self, seed):
         """"linear" equals scipy.signal.detrend on each window, a kept partial window included."""
         x = np.random.default_rng(seed).standard_normal((2, 107)).cumsum(axis=1)
-        expected = x.copy()
-        expected[:, :100] = signal.detrend(x[:, :100].reshape(2, 5, 20), axis=-1).reshape(2, 100)
-        expected[:, 100:] = signal.detrend(x[:, 100:], axis=-1)
-        np.testing.assert_allclose(transform(x, "linear", 20), expected, atol=1e-10)
+        values, mask = segments(x, Windows.blocks(20), "linear")
+        expected = signal.detrend(x[:, :100].reshape(2, 5, 20), axis=-1)
+        np.testing.assert_allclose(values[:, :5], expected, atol=1e-10)
+        np.testing.assert_allclose(values[:, 5, :7], signal.detrend(x[:, 100:], axis=-1), atol=1e-10)
+        assert mask.sum(axis=-1).tolist() == [20] * 5 + [7]
+
+    def test_diff_is_within_each_window(self, seed):
+        """"diff" gives each window's own first differences (one point fewer)."""
+        x = np.random.default_rng(seed).standard_normal(60)
+        values, mask = segments(x, Windows("trail", 10, 20), "diff")
+        np.testing.assert_allclose(values[0, : mask[0].sum()], np.diff(x[10:20]))
 
     def test_line_becomes_constant(self):
         """A window that is a straight line has no detrended r: NaN, never a rounding-noise value."""
         x = 0.37 * np.arange(60.0) + 12.0
         y = np.random.default_rng(0).standard_normal(60)
-        assert np.isnan(window_correlations(transform(x, "linear", 20), transform(y, "linear", 20), 20)).all()
+        assert np.isnan(window_correlations(x, y, 20, "linear")).all()
 
     def test_unknown_detrend(self):
         """An unknown detrending is refused, naming the choices."""
         with pytest.raises(ValueError, match="none, diff, linear"):
-            transform(np.zeros(10), "quadratic", 5)
+            window_correlations(np.zeros(10), np.zeros(10), 5, "quadratic")
 
 
 class TestSweepStatistics:
@@ -85,7 +94,7 @@ class TestCrossPairNull:
         raw = run_correlations(window_correlations(series[0], series[1], WINDOW))
         assert raw.mean() > 0.8
         for detrend in ("diff", "linear"):
-            r = run_correlations(window_correlations(*(transform(s, detrend, WINDOW) for s in series[:2]), WINDOW))
+            r = run_correlations(window_correlations(series[0], series[1], WINDOW, detrend))
             assert abs(r.mean()) < 0.05
         null = cross_pair_null(*series, WINDOW, n_null=199, seed=seed)["statistics"]["mean_activity"]
         assert null["null_mean"] > 0.8
@@ -198,18 +207,76 @@ class TestSignificance:
 
 
 class TestSensitivity:
-    def test_first_window_and_lengths(self, seed):
-        """Dropping a first window of shared start lowers the coupling; each window length is reported."""
+    def test_burn_in_and_lengths(self, seed):
+        """A shared start inside the burn-in raises the coupling only when kept; each window length is reported."""
         rng = np.random.default_rng(seed)
         series = [rng.standard_normal((6, 500)) for _ in range(4)]
         start = rng.standard_normal((6, WINDOW))
         series[0][:, :WINDOW] = series[1][:, :WINDOW] = start
-        out = sensitivity(*series, WINDOW)
-        first = out["first_window"]
-        assert first["with"]["mean_activity"] > first["without"]["mean_activity"] + 0.05
-        assert abs(first["without"]["mean_activity"]) < 0.05
+        out = sensitivity(*series, Windows.blocks(WINDOW, burn_in=WINDOW))
+        burn = out["burn_in"]
+        assert burn["kept"]["mean_activity"] > burn["dropped"]["mean_activity"] + 0.05
+        assert abs(burn["dropped"]["mean_activity"]) < 0.05
         assert [row["window"] for row in out["window_lengths"]] == [25, 50, 100]
-        assert [row["n_windows"] for row in out["window_lengths"]] == [20, 10, 5]
+        assert [row["n_windows"] for row in out["window_lengths"]] == [18, 9, 5]
+
+
+class TestBurnIn:
+    def test_no_null_sees_the_burn_in(self, seed):
+        """Every null is computed after the burn-in: a start-up shared by all runs changes no twin
+        statistic or null value once dropped."""
+        rng = np.random.default_rng(seed)
+        series = [rng.standard_normal((6, 600)) for _ in range(4)]
+        clean = [s.copy() for s in series]
+        ramp = np.linspace(0, 50, 100)  # every agent rises together from zero
+        for s in series:
+            s[:, :100] += ramp
+        windows = Windows("trail", 16, 50, burn_in=100)
+        for control in (cross_pair_null, surrogate_null):
+            dirty, plain = control(*series, windows, seed=seed), control(*clean, windows, seed=seed)
+            for key in STATISTICS:
+                assert dirty["statistics"][key]["twin"] == pytest.approx(plain["statistics"][key]["twin"], nan_ok=True)
+                assert dirty["statistics"][key]["null_mean"] == pytest.approx(plain["statistics"][key]["null_mean"],
+                                                                              nan_ok=True)
+
+    def test_kept_start_up_looks_like_coupling(self, seed):
+        """With no burn-in the common start-up makes unrelated twins look coupled against the shift null."""
+        rng = np.random.default_rng(seed)
+        series = [rng.standard_normal((6, 2000)) for _ in range(4)]
+        for s in series:
+            s[:, :100] += np.linspace(0, 50, 100)
+        kept = surrogate_null(*series, Windows.blocks(500), seed=seed)["statistics"]["mean_activity"]
+        dropped = surrogate_null(*series, Windows.blocks(500, burn_in=100), seed=seed)["statistics"]["mean_activity"]
+        assert kept["twin"] > 0.2 and abs(dropped["twin"]) < 0.1
+
+
+class TestTiesAndPower:
+    def test_two_runs_cannot_reject(self):
+        """With 2 runs the cross-pair null holds the twin value itself (the identity permutation), computed
+        another way: a tie up to rounding counts as extreme, so p is about 0.5, never 0.001; and the
+        smallest p this null can give with 2 runs is 0.5."""
+        rng = np.random.default_rng(3)
+        series = [rng.standard_normal((2, 300)) * 0.1 + 0.3 for _ in range(4)]
+        out = cross_pair_null(*series, 50, n_null=999, seed=1)
+        for key in ("mean_activity", "mean_emotion"):
+            assert out["statistics"][key]["p_value"] >= 0.4
+        assert out["smallest_p"] == 0.5
+
+    def test_smallest_p(self):
+        """The smallest attainable p: 2/2^n (sign flip), 1/n! (cross-pair), 1/(shifts+1) (surrogate)."""
+        assert smallest_p("sign_flip", 2) == 0.5 and smallest_p("sign_flip", 6) == pytest.approx(2 / 64)
+        assert smallest_p("cross_pair", 3, 999) == pytest.approx(1 / 6)
+        assert smallest_p("cross_pair", 10, 999) == pytest.approx(1 / 1000)
+        assert smallest_p("surrogate", 5, 39) == pytest.approx(0.025)
+
+    def test_sign_flip_exact(self):
+        """The exact sign-flip p of run means against 0 equals the enumeration by hand."""
+        r = np.array([0.1, 0.2, 0.3, -0.05])
+        z = np.arctanh(r)
+        flips = [np.abs((np.array(s) * z).mean()) >= abs(z.mean()) - 1e-12
+                 for s in np.array(np.meshgrid(*[[-1, 1]] * 4)).T.reshape(-1, 4)]
+        assert sign_flip_zero(r)["p_value"] == pytest.approx(np.mean(flips))
+        assert sign_flip_zero(r)["smallest_p"] == pytest.approx(2 / 16)
 
 
 class TestRunControls:

@@ -9,13 +9,15 @@ from hypothesis.extra.numpy import arrays
 from scipy import stats
 
 from emergence.analysis.statistics import (
+    MIN_BOOTSTRAP_RUNS,
     coupling,
     describe,
-    n_windows,
+    dispersion,
     quantity_summary,
     twin_summary,
     window_correlations,
 )
+from emergence.analysis.windows import Windows, parse_windows
 from strategies import json_ready
 
 
@@ -45,10 +47,38 @@ finite = st.floats(-1e3, 1e3, allow_nan=False)
 class TestWindows:
     def test_partial_window_rule(self):
         """A last partial window is kept only with at least 3 points."""
-        assert n_windows(100, 10) == 10
-        assert n_windows(102, 10) == 10
-        assert n_windows(103, 10) == 11
-        assert n_windows(2, 10) == 0
+        assert Windows.blocks(10).count(100) == 10
+        assert Windows.blocks(10).count(102) == 10
+        assert Windows.blocks(10).count(103) == 11
+        assert Windows.blocks(10).count(2) == 0
+
+    def test_trail_windows_end_at_checkpoints(self):
+        """trail:L takes the last L steps before each of ~100 checkpoints (every steps // 100), leaving
+        out those reaching into the burn-in; @E sets the spacing."""
+        starts, stops = parse_windows("trail:16", burn_in=100).bounds(50_000)
+        assert stops.tolist() == list(range(500, 50_001, 500)) and (stops - starts == 16).all()
+        starts, stops = parse_windows("trail:16@50", burn_in=100).bounds(1_000)
+        assert starts[0] == 134 and stops[-1] == 1_000 and len(stops) == 18
+
+    def test_contiguous_windows_after_burn_in(self):
+        """A contiguous block straddling the burn-in is cut to start after it; the others keep their place."""
+        starts, stops = Windows.blocks(250, burn_in=100).bounds(1_000)
+        assert starts.tolist() == [100, 250, 500, 750] and stops.tolist() == [250, 500, 750, 1_000]
+
+    @pytest.mark.parametrize("spec", ["trail", "trail:2", "trail:x", "blocks", "trail:16@y"])
+    def test_bad_specs(self, spec):
+        """A malformed windows spec is one clear error naming the forms."""
+        with pytest.raises(ValueError, match="trail"):
+            parse_windows(spec)
+
+    def test_trail_windows_are_pearson_on_the_slice(self, seed):
+        """Each trail window r is scipy's pearsonr on the L steps before its checkpoint."""
+        rng = np.random.default_rng(seed)
+        x, y = rng.standard_normal(1_000), rng.standard_normal(1_000)
+        windows = parse_windows("trail:16", burn_in=100)
+        r = window_correlations(x, y, windows)
+        for k, (a, b) in enumerate(zip(*windows.bounds(1_000))):
+            assert r[k] == pytest.approx(stats.pearsonr(x[a:b], y[a:b]).statistic, abs=1e-10)
 
     @pytest.mark.parametrize("steps", [200, 202, 207])
     def test_matches_scipy_pearsonr(self, seed, steps):
@@ -99,6 +129,8 @@ class TestWindows:
         """A window under 3 steps or twins of different shapes are refused with a message."""
         with pytest.raises(ValueError, match="window"):
             quantity_summary(np.zeros((2, 10)), np.zeros((2, 10)), 2)
+        with pytest.raises(ValueError, match="no window fits"):
+            quantity_summary(np.zeros((2, 10)), np.zeros((2, 10)), Windows("trail", 16, 10))
         with pytest.raises(ValueError, match="shape"):
             quantity_summary(np.zeros((2, 10)), np.zeros((3, 10)), 5)
 
@@ -153,6 +185,14 @@ class TestTwinSummary:
         assert out["ci_low"] < out["r"] < out["ci_high"] and out["reason"] is None
         assert coupling(a, e, n_resamples=999, seed=3) == out
 
+    def test_no_bootstrap_interval_below_twelve_runs(self, seed):
+        """Below 12 runs r and p are given, the interval is not (its coverage would not hold), with why."""
+        rng = np.random.default_rng(seed)
+        a = rng.standard_normal(MIN_BOOTSTRAP_RUNS - 1)
+        out = coupling(a, a + rng.standard_normal(a.size), n_resamples=199)
+        assert math.isfinite(out["r"]) and out["reason"] is None and math.isnan(out["ci_low"])
+        assert "12 runs" in out["ci_reason"]
+
     @pytest.mark.parametrize("runs", [1, 2])
     def test_too_few_runs(self, runs):
         """Under 3 runs the coupling is NaN with a reason, not an error."""
@@ -167,3 +207,29 @@ class TestTwinSummary:
             assert one[quantity]["per_run"]["corr"] == pytest.approx(two[quantity]["per_run"]["corr"])
             assert one[quantity]["across_steps"] == pytest.approx(two[quantity]["across_steps"])
         assert one["corr_activity_emotion"]["r"] == pytest.approx(two["corr_activity_emotion"]["r"])
+
+
+class TestDispersion:
+    def test_synthetic_sweep_reproduces_a_known_window_sd(self):
+        """Trail windows of a synthetic sweep whose twins share a signal with a known correlation give the
+        window SD and mean that short windows of that coupling must give, and a between-run SD near 0
+        when every run has the same coupling."""
+        rng = np.random.default_rng(7)
+        runs, steps, rho = 40, 20_000, 0.2
+        shared = rng.standard_normal((runs, steps))
+        a = np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.standard_normal((runs, steps))
+        b = np.sqrt(rho) * shared + np.sqrt(1 - rho) * rng.standard_normal((runs, steps))
+        windows = parse_windows("trail:16", burn_in=100)
+        d = quantity_summary(a, b, windows)["dispersion"]
+        # r of 16 iid pairs with correlation rho: mean ~rho, SD from the Fisher z approximation
+        expected = np.tanh(np.arctanh(rho) + rng.standard_normal(200_000) / np.sqrt(13)).std()
+        assert d["window_sd"] == pytest.approx(expected, abs=0.02)
+        assert d["between_run_sd"] < 0.01 and d["run_sd"] == pytest.approx(d["sampling_sd"], rel=0.25)
+
+    def test_between_run_sd_finds_a_real_spread(self):
+        """Runs whose true couplings differ by SD s show a between-run SD near s."""
+        rng = np.random.default_rng(8)
+        true = 0.3 + 0.15 * rng.standard_normal(400)
+        r = np.clip(true[:, None] + 0.3 * rng.standard_normal((400, 100)), -1, 1)
+        d = dispersion(r)
+        assert d["between_run_sd"] == pytest.approx(0.15, abs=0.02) and d["range"][0] < d["range"][1]
