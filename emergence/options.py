@@ -99,10 +99,9 @@ def measurement_options(default: bool = True):
                      help="Windows of the statistics: r over the last L steps before each of ~100 checkpoints "
                           "(the write-up's; @E: every E steps), or contiguous blocks of --checkpoint-every "
                           f"steps.{keep}"),
-        click.option("--burn-in", "burn_in", type=click.IntRange(min=0), default=100 if default else None,
-                     show_default=default,
-                     help=f"Steps dropped from the start of every run before any statistic (the start-up "
-                          f"transient from the zero state).{keep}"),
+        click.option("--burn-in", "burn_in", type=click.IntRange(min=0),
+                     help="Steps dropped from the start of every run before any statistic (the start-up "
+                          "transient from the zero state). " + (keep.strip() or "[100, or a tenth of a shorter run]")),
     )
 
     def decorate(function):

@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 from scipy import stats
 
+from .statistics import MIN_BOOTSTRAP_RUNS
+
 __all__ = ["fisher_z", "mean_difference", "spread_difference", "correlation_difference", "trend", "holm",
            "IDENTICAL"]
 
@@ -34,7 +36,8 @@ def _mean_diff(x, y, axis=-1):
 
 
 def mean_difference(x, y, *, paired: bool, n_resamples: int = 9999, seed: int = 0) -> dict:
-    """mean(y) - mean(x) of two samples (Fisher z), with a permutation p-value and a 95% bootstrap CI.
+    """mean(y) - mean(x) of two samples (Fisher z), with a permutation p-value and, from
+    ``MIN_BOOTSTRAP_RUNS`` (12) runs a side, a 95% bootstrap CI (NaN below).
 
     Paired (``x[i]`` and ``y[i]`` from the same run seeds): the sign-flip test of the per-run
     differences, exact up to 2^13 runs' sign patterns, and a BCa bootstrap of their mean; a run
@@ -58,6 +61,10 @@ def mean_difference(x, y, *, paired: bool, n_resamples: int = 9999, seed: int = 
         data, kind, statistic = (x, y), "independent", _mean_diff
     test = stats.permutation_test(data, statistic, permutation_type=kind, vectorized=True,
                                   n_resamples=n_resamples, rng=rng)
+    runs = int(min(a.size for a in data))
+    if runs < MIN_BOOTSTRAP_RUNS:  # an interval at so few runs excludes 0 beside p = 0.1: none is given
+        return {"difference": float(test.statistic), "ci_low": float("nan"), "ci_high": float("nan"),
+                "p_value": float(test.pvalue), "n": int(data[0].size), "reason": None}
     with warnings.catch_warnings():  # a degenerate resample leaves the BCa interval NaN: said as NaN
         warnings.simplefilter("ignore")
         ci = stats.bootstrap(data, statistic, vectorized=True, n_resamples=n_resamples, rng=rng,

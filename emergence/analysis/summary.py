@@ -19,7 +19,7 @@ from ..results import (
 )
 from . import controls, regime, statistics
 from .fingerprint import fingerprint
-from .windows import DEFAULT_BURN_IN, DEFAULT_WINDOWS, Windows, parse_windows
+from .windows import DEFAULT_WINDOWS, Windows, default_burn_in, parse_windows
 
 __all__ = ["analyse", "metric_series", "sweep_windows"]
 
@@ -40,7 +40,7 @@ def sweep_windows(config: dict, windows: str | None = None, burn_in: int | None 
     """The headline windows of a sweep and the other kind, beside it: ``windows`` and ``burn_in`` where
     given, else the sweep's own (its manifest's config), else the defaults (folders made before)."""
     spec = windows if windows is not None else config.get("windows", DEFAULT_WINDOWS)
-    steps = burn_in if burn_in is not None else config.get("burn_in", DEFAULT_BURN_IN)
+    steps = burn_in if burn_in is not None else config.get("burn_in", default_burn_in(config["steps"]))
     headline = parse_windows(spec, config["checkpoint_every"], steps)
     other = DEFAULT_WINDOWS if headline.kind == "contiguous" else "contiguous"
     return headline, parse_windows(other, config["checkpoint_every"], steps)
@@ -158,8 +158,8 @@ def analyse(
             summary["metrics"][name] = {
                 "description": metric.description, "uses_snapshots": bool(metric.uses_snapshots),
                 "undefined": f"{axis.size} values per run, one every {spacing} steps: no {headline.spec} window "
-                             f"of at least {statistics.MIN_POINTS} values fits (use --windows contiguous, or a "
-                             "metric on every step)",
+                             f"of at least {statistics.MIN_POINTS} values fits (the metric needs more samples than "
+                             f"the run's {length} steps give, or other --windows)",
             }
             continue
         a_axis, b_axis = activity["A"][:, axis], activity["B"][:, axis]

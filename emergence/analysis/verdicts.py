@@ -136,6 +136,12 @@ def _evidence(row: dict) -> str:
     return f"p = {p_text(row['p_holm'])} Holm over {row['n_tests']} tests, {row['n_runs']} {pairing} runs"
 
 
+def _interval(row: dict) -> str:
+    if math.isnan(row["ci_low"]) or math.isnan(row["ci_high"]):
+        return ", no interval below 12 runs"
+    return f", 95% CI [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
+
+
 def _judge(row: dict, up: str, down: str) -> str:
     if math.isnan(row["p_holm"]) or row["p_holm"] >= ALPHA:
         return "no difference detected"
@@ -162,12 +168,11 @@ def comparison_lines(rows: list[dict]) -> list[str]:
             lines.append(_identical_line(row))
         elif row["test"] == "mean" and row["kind"] == "pair":
             lines.append(f"{what} coupling {row['value']:+.3f} vs {row['reference']:+.3f}, "
-                         f"{_judge(row, 'higher', 'lower')} (dz {row['difference']:+.3f}, 95% CI "
-                         f"[{row['ci_low']:+.3f}, {row['ci_high']:+.3f}], {_evidence(row)})")
+                         f"{_judge(row, 'higher', 'lower')} (dz {row['difference']:+.3f}{_interval(row)}, "
+                         f"{_evidence(row)})")
         elif row["test"] == "mean":
             lines.append(f"{row['contrast']} on {q} coupling: {_judge(row, 'raises it', 'lowers it')} "
-                         f"(dz {row['difference']:+.3f}, 95% CI [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}], "
-                         f"{_evidence(row)})")
+                         f"(dz {row['difference']:+.3f}{_interval(row)}, {_evidence(row)})")
         elif row["test"] == "spread":
             lines.append(f"{what} spread {row['value']:.3f} vs {row['reference']:.3f} (SD of r), "
                          f"{_judge(row, 'wider', 'narrower')} (Brown-Forsythe {_evidence(row)})")

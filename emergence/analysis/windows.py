@@ -20,7 +20,7 @@ import numpy as np
 from attrs import field, frozen
 
 __all__ = ["MIN_POINTS", "Windows", "parse_windows", "DEFAULT_WINDOWS", "DEFAULT_BURN_IN", "DETRENDS",
-           "segments", "unit_segments"]
+           "default_burn_in", "segments", "unit_segments"]
 
 MIN_POINTS = 3  # fewest points a window needs (a Pearson r of 2 points is always +-1)
 DEFAULT_WINDOWS = "trail:16"
@@ -29,6 +29,11 @@ TRAIL_CHECKPOINTS = 100  # the write-up's checkpoints per run, about: trail wind
 DETRENDS = ("none", "diff", "linear")
 _RTOL = 1e-12  # a window whose spread is below this fraction of its magnitude counts as constant
 _FLAT = 1e-12  # a detrended window below this fraction of the raw magnitude was a line: exactly 0
+
+
+def default_burn_in(steps: int) -> int:
+    """The burn-in when none is given: ``DEFAULT_BURN_IN`` steps, or a tenth of a shorter run."""
+    return min(DEFAULT_BURN_IN, steps // 10)
 
 
 def _non_negative(instance, attribute, value):

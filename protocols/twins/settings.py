@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from attrs import field, fields, fields_dict, frozen
+from attrs import Factory, field, fields, fields_dict, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
-from emergence.analysis.windows import DEFAULT_BURN_IN, DEFAULT_WINDOWS, parse_windows
+from emergence.analysis.windows import DEFAULT_WINDOWS, default_burn_in, parse_windows
 from emergence.config import ConfigError, config_to_dict, finite, to_float
 from emergence.contract import scaffold_specs, settings_dict, split_spec
 from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed, resolve_scaffold
@@ -57,8 +57,8 @@ class TwinsConfig:
     ``substrate`` and ``agent`` is that substrate's config. ``init="same"`` starts both twins of a pair
     from the same weights and state; ``"different"`` gives each its own. A checkpoint comes every
     ``checkpoint_every`` steps. The statistics take their ``windows`` (the write-up's ``trail:L``
-    windows, or ``contiguous`` blocks of ``checkpoint_every`` steps) after ``burn_in`` steps: how the
-    folder is read, never what grows in it.
+    windows, or ``contiguous`` blocks of ``checkpoint_every`` steps) after ``burn_in`` steps (default 100,
+    or a tenth of a shorter run): how the folder is read, never what grows in it.
     """
 
     agent: Any = field()
@@ -79,7 +79,8 @@ class TwinsConfig:
     chunk_size: int = field(default=0, validator=NON_NEGATIVE)
     substrate: str = field(default=DEFAULT_SUBSTRATE, validator=instance_of(str))
     windows: str = field(default=DEFAULT_WINDOWS, converter=_windows)
-    burn_in: int = field(default=DEFAULT_BURN_IN, validator=NON_NEGATIVE)
+    burn_in: int = field(default=Factory(lambda self: default_burn_in(self.steps), takes_self=True),
+                         validator=NON_NEGATIVE)
 
     def __attrs_post_init__(self):
         config_class = installed().substrates[self.substrate].config_class

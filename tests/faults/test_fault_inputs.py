@@ -27,7 +27,7 @@ class TestOptions:
         """--feedback-strength 1e308 (finite) drives the field out of range: the sweep stops with an error
         naming run, twin and step, and writes no non-finite record."""
         with pytest.raises(ResultsError, match=r"run \d, twin [AB]: \w+ is not finite at step \d+"):
-            grow(tmp_path / "x", tiny(feedback_strength=1e308))
+            grow(tmp_path / "x", tiny(feedback_strength=1e308, a="hrls:nudge_fraction=1.0"))
 
     @pytest.mark.parametrize("option, value, words", [
         ("--n-main", "200000", "of memory"),
