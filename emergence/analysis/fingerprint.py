@@ -119,10 +119,15 @@ def fingerprint(activity_r: np.ndarray, emotion_r: np.ndarray, regime: dict | No
     return out
 
 
+def _finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
 def fingerprint_lines(result: dict) -> list[str]:
     """What the fingerprint says, in words: the figures more than 3 SE from the write-up's, and the regime."""
-    far = [row for row in result["rows"] if np.isfinite(row["distance_se"]) and abs(row["distance_se"]) > 3]
-    near = [row for row in result["rows"] if np.isfinite(row["distance_se"]) and abs(row["distance_se"]) <= 3]
+    measured = [row for row in result["rows"] if _finite(row["distance_se"])]  # JSON keeps NaN as None
+    far = [row for row in measured if abs(row["distance_se"]) > 3]
+    near = [row for row in measured if abs(row["distance_se"]) <= 3]
     lines = [f"fingerprint ({result['n_runs']} runs; the write-up: {WRITE_UP_RUNS}): "
              f"{len(near)} figures within 3 SE of the write-up's, {len(far)} further"
              + (": " + "; ".join(f"{r['figure']} {r['sweep']:+.3f} vs {r['write_up']:+.3f} ({r['distance_se']:+.1f} SE)"

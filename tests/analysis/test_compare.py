@@ -14,9 +14,15 @@ class TestTests:
     def test_paired_shift_is_detected_and_its_ci_covers_it(self):
         """A shift of 0.3 in every run (plus noise) gives a small p and a CI around 0.3."""
         rng = np.random.default_rng(1)
-        x = rng.normal(0, 0.1, 10)
-        m = mean_difference(x, x + 0.3 + rng.normal(0, 0.02, 10), paired=True)
-        assert m["p_value"] < 0.01 and m["ci_low"] < 0.3 < m["ci_high"] and m["n"] == 10
+        x = rng.normal(0, 0.1, 12)
+        m = mean_difference(x, x + 0.3 + rng.normal(0, 0.02, 12), paired=True)
+        assert m["p_value"] < 0.01 and m["ci_low"] < 0.3 < m["ci_high"] and m["n"] == 12
+
+    def test_no_interval_below_twelve_runs(self):
+        """Below 12 runs the difference and its exact p are given, no bootstrap interval (NaN)."""
+        x = np.random.default_rng(2).normal(0, 0.1, 8)
+        m = mean_difference(x, x + 0.3, paired=True)
+        assert m["p_value"] == pytest.approx(2 / 256) and np.isnan(m["ci_low"]) and np.isnan(m["ci_high"])
 
     def test_paired_test_is_the_exact_sign_flip_test(self):
         """With 6 runs the null has 2^6 sign patterns: all differences positive gives p = 2/64."""

@@ -115,7 +115,7 @@ class TestFastMatchesPlain:
     def test_sleep_and_hrls_drift(self):
         """Agents that sleep (no learning, no weight noise) and HRLS nudging W_main_emo after plasticity."""
         config = replace(SMALL, dtype="float64", weight_noise_every=1, energy_cost=0.2, energy_homeostasis=0.01)
-        fast, plain = _pair(config, 300, scaffolds=["hrls"])
+        fast, plain = _pair(config, 300, scaffolds=["hrls:nudge_fraction=1.0"])
         assert int(fast.scaffolds["hrls"].nudges.sum()) > 0
         awake = []
         agent = ContinuousEmergeBase(config, [1, 2], [3, 4])
