@@ -1,0 +1,46 @@
+"""Sweep verdicts: coupled and twin-specific said apart, each with its power."""
+
+import numpy as np
+
+from emergence.analysis.controls import run_controls
+from emergence.analysis.statistics import coupling
+from emergence.analysis.verdicts import sweep_lines
+from emergence.analysis.windows import Windows
+
+
+def _summary(runs: int, shared: float, seed: int = 0) -> dict:
+    """A summary of a synthetic sweep whose twins share a signal of weight ``shared``."""
+    rng = np.random.default_rng(seed)
+    common = rng.standard_normal((runs, 2000))
+    series = [shared * common + rng.standard_normal((runs, 2000)) for _ in range(2)]
+    series += [rng.standard_normal((runs, 2000)) for _ in range(2)]
+    windows = Windows("trail", 16, 20, burn_in=100)
+    controls = run_controls(*series, windows, detrends=("none",), n_null=199, n_shifts=19, seed=seed)
+    base = controls["detrend"]["none"]["summary"]
+    return {"sweep": {"runs": runs, "windows_text": windows.describe(2000), "substrate": "fields", "preset": None},
+            "metrics": {"mean": {"controls": controls, "corr_activity_emotion": coupling(
+                base["activity"]["per_run"]["corr"], base["emotion"]["per_run"]["corr"])}}}
+
+
+class TestSweepLines:
+    def test_two_runs_say_the_nulls_cannot_reject(self):
+        """With 2 runs the sign-flip test and the cross-pair null cannot reject: the lines say so, with the
+        smallest p, and never call the result "a shared trend"."""
+        lines = sweep_lines(_summary(2, 0.0))
+        text = "\n".join(lines)
+        assert "the sign-flip test against 0 cannot reject with 2 runs (its smallest p is 0.5)" in text
+        assert "twin-specific? the cross-pair null cannot reject with 2 runs" in text
+        assert "shared trend" not in text and lines[0].startswith("measured on trail windows")
+
+    def test_a_real_coupling_is_called_coupled_and_twin_specific(self):
+        """Twins sharing a run-specific signal, 12 runs: coupled (against 0 and the shift null) and
+        twin-specific (above mismatched pairs)."""
+        text = "\n".join(sweep_lines(_summary(12, 1.0)))
+        assert "activity coupling" in text and ": coupled (" in text
+        assert "activity coupling: twin-specific," in text
+
+    def test_uncoupled_twins_with_power(self):
+        """Unrelated twins, 12 runs: no coupling detected, no twin-specific coupling detected."""
+        text = "\n".join(sweep_lines(_summary(12, 0.0, seed=4)))
+        assert "activity coupling" in text and "no coupling detected" in text
+        assert "no twin-specific coupling detected" in text
