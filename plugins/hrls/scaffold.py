@@ -23,7 +23,7 @@ class HRLSConfig:
 
     A step is *uncertain* when the main field's variance exceeds ``variance_threshold`` and, unless
     ``nudge_fraction`` is 1, also its own running mean by ``event_z(nudge_fraction)`` running SDs (both
-    exponential averages over ``memory`` steps; none before step ``memory``): so nudges are events on
+    exponential averages over ``memory`` steps from step ``memory // 10``; no nudge before step ``memory``): so nudges are events on
     about ``nudge_fraction`` of the steps. Each nudge adds ``nudge_scale * strength * rationale``; the
     scaffold's accumulated imprint fades with ``imprint_half_life`` steps (0: never, unbounded).
     """
@@ -141,12 +141,16 @@ class HRLS:
 
     def uncertain(self, main_var: torch.Tensor, step: int) -> torch.Tensor:
         """(P,) bool: which agents are uncertain at ``step``, given their main-field variance; updates the
-        running statistics (an exponential average over ``memory`` steps, bias-corrected from step 0)."""
+        running statistics (an exponential average over ``memory`` steps, bias-corrected, from step
+        ``memory // 10``: the start-up's rise from zero would inflate the running SD for thousands of steps)."""
         high = main_var > self.settings.variance_threshold
         if math.isinf(self.z):
             return high
+        start = self.settings.memory // 10  # the start-up (every field rising from zero) is left out
+        if step < start:
+            return torch.zeros_like(high)
         x = main_var.to(torch.float64)
-        rate = max(1.0 / self.settings.memory, 1.0 / (step + 1))
+        rate = max(1.0 / self.settings.memory, 1.0 / (step - start + 1))
         above = x > self.variance_mean + self.z * self.variance_var.sqrt()
         delta = x - self.variance_mean
         self.variance_mean += rate * delta
