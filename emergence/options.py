@@ -61,9 +61,17 @@ def executor_options(function):
         click.option("--ray-address", metavar="auto|HOST:PORT",
                      help="The Ray cluster to join (same as --executor ray:address=...)."),
     )
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _stack(options)(function)
+
+
+def _stack(options):
+    """A decorator applying ``options`` so that they list in their order."""
+    def decorate(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
 
 
 def executor_spec(executor: str, ray_address: str | None) -> str:
@@ -103,10 +111,4 @@ def measurement_options(default: bool = True):
                      help="Steps dropped from the start of every run before any statistic (the start-up "
                           "transient from the zero state). " + (keep.strip() or "[100, or a tenth of a shorter run]")),
     )
-
-    def decorate(function):
-        for option in reversed(options):
-            function = option(function)
-        return function
-
-    return decorate
+    return _stack(options)

@@ -27,7 +27,10 @@ import warnings
 import numpy as np
 from scipy import fft, stats
 
-from .statistics import as_runs, as_windows, describe, nanmean, run_correlations, twin_summary, unit_windows
+from .compare import mean_difference
+from .statistics import (
+    as_runs, as_windows, describe, nanmean, run_correlations, twin_summary, unit_windows, window_correlations, window_dot,
+)
 from .windows import DETRENDS, Windows, segments, unit_segments
 
 __all__ = [
@@ -58,8 +61,12 @@ _TIE = 1e-9  # null values this close (relative) to the twin's distance count as
 
 
 def _run_level(a: np.ndarray, b: np.ndarray, windows: Windows, detrend: str) -> np.ndarray:
-    za, zb = unit_windows(a, windows, detrend), unit_windows(b, windows, detrend)
-    return run_correlations(np.clip(np.einsum("...i,...i->...", za, zb), -1.0, 1.0))
+    return run_correlations(window_correlations(a, b, windows, detrend))
+
+
+def _at_least(values: np.ndarray, observed: float) -> np.ndarray:
+    """``values >= observed``, a tie up to rounding counting as reached."""
+    return values >= observed * (1 - _TIE) - _TIE
 
 
 # --- the statistics and their comparison with a null ---------------------------------------------------
@@ -115,7 +122,7 @@ def _compare(twin: float, null) -> dict:
     out.update(null_mean=mean, null_sd=sd, null_quantiles={str(q): float(np.quantile(null, q)) for q in QUANTILES})
     if np.isfinite(twin):
         diff = float(twin) - mean
-        extreme = np.abs(null - mean) >= abs(diff) * (1 - _TIE) - _TIE  # a tie is not less extreme than the twin
+        extreme = _at_least(np.abs(null - mean), abs(diff))
         out.update(difference=diff, p_value=float((1 + extreme.sum()) / (1 + null.size)),
                    effect_size=diff / sd if sd > 0 else nan)
     return out
@@ -173,8 +180,7 @@ def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, windows: Windo
     n_runs = arrays[0].shape[0]
     rng = np.random.default_rng(seed)
     z = [unit_windows(x, windows, detrend) for x in arrays]
-    twin_a = run_correlations(np.clip(np.einsum("rkw,rkw->rk", z[0], z[1]), -1.0, 1.0))
-    twin_e = run_correlations(np.clip(np.einsum("rkw,rkw->rk", z[2], z[3]), -1.0, 1.0))
+    twin_a, twin_e = run_correlations(window_dot(z[0], z[1])), run_correlations(window_dot(z[2], z[3]))
     twin = sweep_statistics(twin_a, twin_e)
     n_all = n_runs * (n_runs - 1)
     out = {"detrend": detrend, "n_runs": int(n_runs), "n_pairs": 0, "all_pairs": n_all <= max_pairs,
@@ -292,7 +298,7 @@ def surrogate_null(activity_a, activity_b, emotion_a, emotion_b, windows: Window
         for k in range(n_shifts):
             for z, b, null in ((za, arrays[1], null_a), (ze, arrays[3], null_e)):
                 zb = unit_windows(_shifted(b[used], burn_in, shifts[used, k]), windows, detrend)
-                null[k, used] = run_correlations(np.clip(np.einsum("...i,...i->...", z, zb), -1.0, 1.0))
+                null[k, used] = run_correlations(window_dot(z, zb))
     twin = sweep_statistics(twin_a[used], twin_e[used])
     return {
         "detrend": detrend,
@@ -309,25 +315,16 @@ def surrogate_null(activity_a, activity_b, emotion_a, emotion_b, windows: Window
 # --- against zero ---------------------------------------------------------------------------------------
 
 
-def sign_flip_zero(run_corr, *, n_max_exact: int = 16, n_random: int = 65_536, seed: int = 0) -> dict:
-    """Is the mean run coupling different from 0? An exact two-sided sign-flip test on Fisher z of the
-    defined run values (random flips above ``n_max_exact`` runs); the smallest p it can give is 2 / 2^n."""
+def sign_flip_zero(run_corr, *, seed: int = 0) -> dict:
+    """Is the mean run coupling different from 0? The paired sign-flip test of the conditions'
+    comparisons (``emergence.analysis.compare.mean_difference``) on Fisher z of the defined run values
+    against 0; the smallest p it can give is 2 / 2^n."""
     z = np.arctanh(np.clip(np.asarray(run_corr, dtype=np.float64), -0.999999, 0.999999))
     z = z[np.isfinite(z)]
-    n = z.size
-    out = {"n_runs": int(n), "mean": float(np.tanh(z.mean())) if n else float("nan"), "p_value": float("nan"),
-           "smallest_p": smallest_p("sign_flip", n), "method": "two-sided sign-flip permutation test on Fisher z"}
-    if n == 0:
-        return out
-    if n <= n_max_exact:
-        signs = 1 - 2 * ((np.arange(2**n)[:, None] >> np.arange(n)) & 1)
-    else:
-        signs = np.random.default_rng(seed).choice([-1.0, 1.0], size=(n_random, n))
-    null = np.abs(signs @ z) / n
-    observed = abs(z.mean())
-    extreme = null >= observed * (1 - _TIE) - _TIE
-    out["p_value"] = float(extreme.mean()) if n <= n_max_exact else float((1 + extreme.sum()) / (1 + n_random))
-    return out
+    test = mean_difference(np.zeros_like(z), z, paired=True, seed=seed)
+    return {"n_runs": int(z.size), "mean": float(np.tanh(z.mean())) if z.size else float("nan"),
+            "p_value": test["p_value"], "smallest_p": smallest_p("sign_flip", z.size),
+            "method": "two-sided sign-flip permutation test on Fisher z"}
 
 
 def smallest_p(test: str, n_runs: int, n_null: int = 0) -> float:
@@ -358,7 +355,7 @@ def window_significance(x, y, windows: Windows | int, *, detrend: str = "none", 
     windows = as_windows(windows)
     (vx, mask), (vy, _) = segments(x, windows, detrend), segments(y, windows, detrend)
     zx, zy = unit_segments(vx, mask), unit_segments(vy, mask)
-    r = np.clip(np.einsum("...w,...w->...", zx, zy), -1.0, 1.0)
+    r = window_dot(zx, zy)
     r1 = np.einsum("...w,...w->...", zx[..., :-1], zx[..., 1:]) * np.einsum("...w,...w->...", zy[..., :-1], zy[..., 1:])
     n = np.broadcast_to(mask.sum(axis=-1), r.shape).astype(np.float64)
     n_eff = np.minimum(n, np.divide(n * (1 - r1), 1 + r1, out=n.copy(), where=1 + r1 > 0))

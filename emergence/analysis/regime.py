@@ -24,12 +24,6 @@ CLONE_R = 0.99  # a window whose twin activity r is above this: the twins are (n
 COLUMNS = ("main_abs", "main_saturated")  # the per-step records these diagnostics need beyond the basics
 
 
-def _blocks(x: np.ndarray, windows: Windows) -> tuple[np.ndarray, np.ndarray]:
-    """(R, T) -> the windows' values (R, W, L) and the count of steps in each (W,)."""
-    values, mask = segments(x, windows)
-    return values, mask.sum(axis=-1)
-
-
 def window_diagnostics(series: dict[str, dict[str, np.ndarray]], windows: Windows | int) -> dict[str, np.ndarray]:
     """Per run and window (R, W): mean |a_main| and the fraction of saturated neurons (both twins), the
     smaller of the twins' SD of the emotion scalar, the awake fraction (both twins), and the twins'
@@ -38,19 +32,20 @@ def window_diagnostics(series: dict[str, dict[str, np.ndarray]], windows: Window
     windows = statistics.as_windows(windows)
 
     def mean(column: str, twin: str) -> np.ndarray:
-        values, n = _blocks(series[column][twin], windows)
-        return values.sum(axis=-1) / n
+        values, mask = segments(series[column][twin], windows)
+        return values.sum(axis=-1) / mask.sum(axis=-1)
 
-    def sd(column: str, twin: str) -> np.ndarray:
-        values, n = _blocks(series[column][twin], windows)
-        centred = np.where(n[:, None] > np.arange(values.shape[-1]), values - (values.sum(axis=-1) / n)[..., None], 0.0)
+    def sd(twin: str) -> np.ndarray:
+        values, mask = segments(series["emotion"][twin], windows)
+        n = mask.sum(axis=-1)
+        centred = np.where(mask, values - (values.sum(axis=-1) / n)[..., None], 0.0)
         return np.sqrt((centred**2).sum(axis=-1) / np.maximum(n - 1, 1))
 
     both = lambda column: (mean(column, "A") + mean(column, "B")) / 2  # noqa: E731
     return {
         "main_abs": both("main_abs"),
         "main_saturated": both("main_saturated"),
-        "emotion_sd": np.minimum(sd("emotion", "A"), sd("emotion", "B")),
+        "emotion_sd": np.minimum(sd("A"), sd("B")),
         "awake": both("awake"),
         "activity_r": statistics.window_correlations(series["activity"]["A"], series["activity"]["B"], windows),
     }

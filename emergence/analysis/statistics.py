@@ -23,6 +23,7 @@ __all__ = [
     "as_windows",
     "as_runs",
     "unit_windows",
+    "window_dot",
     "window_correlations",
     "nanmean",
     "run_correlations",
@@ -63,11 +64,15 @@ def unit_windows(x, windows: Windows | int, detrend: str = "none") -> np.ndarray
     return unit_segments(*segments(x, as_windows(windows), detrend))
 
 
+def window_dot(zx: np.ndarray, zy: np.ndarray) -> np.ndarray:
+    """The window r's of two series given by their unit windows (``unit_windows``): (..., W)."""
+    return np.clip(np.einsum("...i,...i->...", zx, zy), -1.0, 1.0)
+
+
 def window_correlations(x, y, windows: Windows | int, detrend: str = "none") -> np.ndarray:
     """Pearson r of ``x`` and ``y`` in each window, shape (..., W) for inputs (..., T); NaN where either
     series is constant or holds a NaN, never 0."""
-    r = np.einsum("...i,...i->...", unit_windows(x, windows, detrend), unit_windows(y, windows, detrend))
-    return np.clip(r, -1.0, 1.0)
+    return window_dot(unit_windows(x, windows, detrend), unit_windows(y, windows, detrend))
 
 
 def nanmean(x: np.ndarray, axis=-1) -> np.ndarray:

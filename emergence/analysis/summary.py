@@ -40,10 +40,10 @@ def sweep_windows(config: dict, windows: str | None = None, burn_in: int | None 
     """The headline windows of a sweep and the other kind, beside it: ``windows`` and ``burn_in`` where
     given, else the sweep's own (its manifest's config), else the defaults (folders made before)."""
     spec = windows if windows is not None else config.get("windows", DEFAULT_WINDOWS)
-    steps = burn_in if burn_in is not None else config.get("burn_in", default_burn_in(config["steps"]))
-    headline = parse_windows(spec, config["checkpoint_every"], steps)
+    burn = burn_in if burn_in is not None else config.get("burn_in", default_burn_in(config["steps"]))
+    headline = parse_windows(spec, config["checkpoint_every"], burn)
     other = DEFAULT_WINDOWS if headline.kind == "contiguous" else "contiguous"
-    return headline, parse_windows(other, config["checkpoint_every"], steps)
+    return headline, parse_windows(other, config["checkpoint_every"], burn)
 
 
 def _evolution(a: np.ndarray, b: np.ndarray, windows: Windows) -> dict:
@@ -164,7 +164,8 @@ def analyse(
             continue
         a_axis, b_axis = activity["A"][:, axis], activity["B"][:, axis]
         emotion = statistics.quantity_summary(ea, eb, windows_here)
-        a_run = statistics.run_correlations(statistics.window_correlations(a_axis, b_axis, windows_here)).tolist()
+        activity_r = statistics.window_correlations(a_axis, b_axis, windows_here)
+        a_run = statistics.run_correlations(activity_r).tolist()
         e_run = emotion["per_run"]["corr"]
         other_here = other.on_axis(first, spacing)
         summary["metrics"][name] = {
@@ -177,9 +178,8 @@ def analyse(
             if other_here is not None and other_here.count(axis.size) else None,
             "corr_activity_emotion": statistics.coupling(a_run, e_run),
             "controls": controls.run_controls(a_axis, b_axis, ea, eb, windows_here, seed=config["seed"]),
-            "fingerprint": fingerprint(statistics.window_correlations(a_axis, b_axis, windows_here),
-                                       statistics.window_correlations(ea, eb, windows_here), summary["regime"],
-                                       seed=config["seed"]),
+            "fingerprint": fingerprint(activity_r, statistics.window_correlations(ea, eb, windows_here),
+                                       summary["regime"], seed=config["seed"]),
         }
         control_rows += [{"metric": name, **row} for row in controls.controls_table(summary["metrics"][name]["controls"])]
         for run in range(runs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import deque
+from statistics import NormalDist
 
 import torch
 from attrs import field, frozen
@@ -38,15 +39,7 @@ class HRLSConfig:
 
 def event_z(fraction: float) -> float:
     """How many SDs above its mean a Gaussian exceeds on ``fraction`` of draws (-inf for 1: always)."""
-    return -math.inf if fraction >= 1 else math.sqrt(2) * _erfinv(1 - 2 * fraction)
-
-
-def _erfinv(y: float) -> float:
-    """The inverse error function by Newton's method on math.erf (no scipy in the step's import)."""
-    x = 0.0
-    for _ in range(60):
-        x -= (math.erf(x) - y) / (2 / math.sqrt(math.pi) * math.exp(-x * x))
-    return x
+    return -math.inf if fraction >= 1 else NormalDist().inv_cdf(1 - fraction)
 
 
 @frozen
@@ -144,14 +137,15 @@ class HRLS:
         running statistics (an exponential average over ``memory`` steps, bias-corrected, from step
         ``memory // 10``: the start-up's rise from zero would inflate the running SD for thousands of steps)."""
         high = main_var > self.settings.variance_threshold
-        if math.isinf(self.z):
+        z = self.z
+        if math.isinf(z):
             return high
         start = self.settings.memory // 10  # the start-up (every field rising from zero) is left out
         if step < start:
             return torch.zeros_like(high)
         x = main_var.to(torch.float64)
         rate = max(1.0 / self.settings.memory, 1.0 / (step - start + 1))
-        above = x > self.variance_mean + self.z * self.variance_var.sqrt()
+        above = x > self.variance_mean + z * self.variance_var.sqrt()
         delta = x - self.variance_mean
         self.variance_mean += rate * delta
         self.variance_var.mul_(1 - rate).add_((1 - rate) * rate * delta * delta)
