@@ -115,6 +115,9 @@ class DreamConfig:
 
     seed_text: str = field(default="emergence begins", validator=_non_empty)
     resonance_every: int = field(default=10, validator=_positive_int)
+    # "replace": each marker replaces the previous one (the string stays bounded); "append": the
+    # write-up's literal "append a small marker" (the string grows, so each marker changes the code less)
+    resonance_marker: str = _choice("replace", ("replace", "append"))
     trail_length: int = field(default=64, validator=_positive_int)
 
 

@@ -141,6 +141,7 @@ def build_agent(
     entry_points: bool = True,
     device: Any = "cpu",
     catalogue: Catalogue | None = None,
+    input_seeds: Sequence[int] | None = None,
 ) -> Any:
     """A population of ``config``'s substrate, one agent per (init seed, noise seed), with its own
     plugin manager: the scaffolds named (``["hrls"]``, ``["damp:threshold=0.02"]``), installed plugins,
@@ -149,7 +150,8 @@ def build_agent(
     substrate = (catalogue or installed()).substrate_of(config)
     check_seeds("init_seeds", init_seeds), check_seeds("noise_seeds", noise_seeds)
     hooks = resolve_agent_hooks(config, scaffolds, plugins, entry_points=entry_points, catalogue=catalogue)
-    return substrate.build(config, init_seeds, noise_seeds, hooks=hooks, device=device)
+    extra = {} if input_seeds is None else {"input_seeds": input_seeds}
+    return substrate.build(config, init_seeds, noise_seeds, hooks=hooks, device=device, **extra)
 
 
 def open_executor(spec: str, resources: Resources, catalogue: Catalogue | None = None) -> Executor:

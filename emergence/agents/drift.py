@@ -27,7 +27,7 @@ class DreamLoop:
 
     The first step's input is ``seed_text``; every ``resonance_every`` steps the marker
     `` (resonance N)`` (N = step // resonance_every) replaces the previous marker, so the string never
-    grows. The buffer keeps the last ``trail_length`` trails of every agent of the population: numbers as
+    grows, or is appended to the string (``resonance_marker="append"``). The buffer keeps the last ``trail_length`` trails of every agent of the population: numbers as
     (P, L) tensors written in place; the input text once for all when the population shares it (the field
     substrate's schedule), or one per agent (a substrate that continues each agent's own text).
     """
@@ -49,7 +49,9 @@ class DreamLoop:
             return self.config.seed_text
         last = self.inputs[-1]
         marker = resonance_marker(step, self.config.resonance_every)
-        return last if marker is None else _MARKER.sub("", last) + marker
+        if marker is None:
+            return last
+        return (last if self.config.resonance_marker == "append" else _MARKER.sub("", last)) + marker
 
     def record(self, step: int, text: str | Sequence[str], surge, energy, awake, emotion) -> None:
         """Append one trail per agent (tensors of shape (P,)); ``text`` is shared or one per agent."""

@@ -35,6 +35,9 @@ class PopulationBase:
     :param config: the agent configuration, shared by the population.
     :param init_seeds: one seed per agent for its initial weights (twins given one seed start identical).
     :param noise_seeds: one seed per agent for its noise stream.
+    :param input_seeds: one seed per agent for the noise on its sensory input (the text noise): agents
+        given one seed read the same noisy input, as if one harness encoded the text once for them;
+        None: that noise comes from each agent's own stream.
     :param hooks: this population's plugin manager, resolved (``emergence.build_agent`` builds it with
         scaffolds and installed plugins); None: no plugin, the substrate's default components.
     :param device: where the tensors live: ``cpu``, ``cuda`` or ``cuda:N``.
@@ -51,15 +54,18 @@ class PopulationBase:
         *,
         hooks: AgentHooks | None = None,
         device: str | torch.device = "cpu",
+        input_seeds: Sequence[int] | None = None,
     ):
         init_seeds, noise_seeds = check_seeds("init_seeds", init_seeds), check_seeds("noise_seeds", noise_seeds)
         if len(init_seeds) != len(noise_seeds) or not init_seeds:
             raise ValueError("init_seeds and noise_seeds must be non-empty and of equal length")
+        if input_seeds is not None and len(check_seeds("input_seeds", input_seeds)) != len(init_seeds):
+            raise ValueError("input_seeds must have one seed per agent")
         self.config = config
         self.device = resolve_device(device)
         self.dtype = DTYPES[config.dtype]
         self.population = len(init_seeds)
-        self.init_seeds, self.noise_seeds = init_seeds, noise_seeds
+        self.init_seeds, self.noise_seeds, self.input_seeds = init_seeds, noise_seeds, input_seeds
         self.step_index = 0
 
         hooks = hooks or AgentHooks()
@@ -74,6 +80,7 @@ class PopulationBase:
         self.W_main_emo_birth = self.W_main_emo.clone()  # rebuilt, not saved: a resumed agent is built anew
         self.nudged = torch.zeros(self.population, dtype=torch.bool, device=self.device)
         self.generators = [torch.Generator(self.device).manual_seed(s) for s in self.noise_seeds]
+        self.input_generators = [torch.Generator(self.device).manual_seed(s) for s in input_seeds or ()]
         self.dream = DreamLoop(config, self.population, self.dtype, self.device)
         self._init_own()
 
@@ -140,6 +147,8 @@ class PopulationBase:
         own (``_own_tensors``), trails, the scaffolds' declared tensors."""
         tensors = {name: getattr(self, name) for name in self.TENSORS}
         tensors["rng"] = torch.stack([g.get_state() for g in self.generators])
+        if self.input_generators:
+            tensors["input_rng"] = torch.stack([g.get_state() for g in self.input_generators])
         tensors.update(self._own_tensors())
         tensors.update(self.dream.state_dict())
         tensors.update(scaffold_tensors(self.scaffolds))
@@ -152,6 +161,7 @@ class PopulationBase:
             "step_index": self.step_index,
             "init_seeds": self.init_seeds,
             "noise_seeds": self.noise_seeds,
+            "input_seeds": self.input_seeds,
             "dream": self.dream.metadata(),
             **self._own_metadata(),
             "scaffolds": scaffold_metadata(self.scaffolds),
@@ -165,6 +175,10 @@ class PopulationBase:
                 raise ValueError(f"checkpoint tensor {name} has shape {tuple(saved.shape)}, expected {tuple(current.shape)}")
             setattr(self, name, saved.to(device=self.device, dtype=current.dtype).clone())
         for g, state in zip(self.generators, tensors["rng"]):
+            g.set_state(state.clone())
+        if self.input_generators and "input_rng" not in tensors:
+            raise ValueError("checkpoint has no input_rng (the shared input noise streams)")
+        for g, state in zip(self.input_generators, tensors.get("input_rng", ())):
             g.set_state(state.clone())
         self._load_own(tensors, metadata)
         self.dream.load({k: v.to(self.device) for k, v in tensors.items() if k.startswith("trail.")}, metadata["dream"])

@@ -135,7 +135,7 @@ def analyse(
     summary = {
         "sweep": {
             "protocol": manifest["protocol"], "substrate": manifest["substrate"], "a": config["a"], "b": config["b"],
-            "runs": runs, "steps": length, "window": window, "init": config["init"],
+            "runs": runs, "steps": length, "window": window, "init": config["init"], "input": config.get("input", "own"),
             "n_main": config["agent"]["n_main"], "n_emo": config["agent"]["n_emo"],
             "snapshot_every": config["snapshot_every"], "weight_noise_mode": manifest["weight_noise_mode"],
             "preset": preset, "windows": headline.spec, "burn_in": headline.burn_in,

@@ -72,7 +72,7 @@ class ContinuousEmergeBase(PopulationBase):
         self.awake = torch.ones(P, dtype=torch.bool, device=self.device)
 
         shapes = {
-            "W_in_main": ((c.n_main, c.n_input), c.feedforward_gain),
+            "W_in_main": ((c.n_main, c.n_input), c.input_gain),
             "W_rec_main": ((c.n_main, c.n_main), c.recurrent_gain),
             "W_main_emo": ((c.n_emo, c.n_main), c.feedforward_gain),
             "W_rec_emo": ((c.n_emo, c.n_emo), c.emo_recurrent_gain),
@@ -102,6 +102,8 @@ class ContinuousEmergeBase(PopulationBase):
         noise = self._noise_buffer
         for p, g in enumerate(self.generators):
             torch.randn(noise.shape[1], generator=g, out=noise[p])
+        for p, g in enumerate(self.input_generators):  # the text noise from the input's own stream
+            torch.randn(c.n_input, generator=g, out=noise[p, : c.n_input])
         if self._engine is not None:
             self._engine.advance(self, self._code, noise)
         else:

@@ -27,8 +27,9 @@ class AgentConfig(EmotionFieldConfig, EnergyConfig, DreamConfig):
     tau_sensory: float = float_field(2.0, gt(0))
     tau_main: float = float_field(5.0, gt(0))
     trace_rate: float = float_field(0.01, gt(0), le(1))
-    # initial weights: standard deviation gain / sqrt(n_pre)
+    # initial weights: standard deviation gain / sqrt(n_pre); W_main_emo's is ``feedforward_gain``
     recurrent_gain: float = float_field(1.2, ge(0))
+    input_gain: float = float_field(1.0, ge(0))  # W_in_main: how strongly the sensory field drives the cortex
     # state-dependent noise: amplitude * (1 + |a|) per neuron
     sensory_noise: float = float_field(0.01, ge(0))
     main_noise: float = float_field(0.02, ge(0))

@@ -27,6 +27,8 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Sweep seed.")
 @click.option("--init", type=click.Choice(["same", "different"]), default="same", show_default=True,
               help="Twins share initial weights and state, or each has its own.")
+@click.option("--input", "input", type=click.Choice(["own", "shared"]),
+              help="Fields: each twin adds its own text noise, or both read one noisy input per step. [preset default]")
 @click.option("--checkpoint-every", type=POSITIVE,
               help="Steps per checkpoint (= contiguous window of the statistics). [preset default]")
 @click.option("--snapshot-every", type=POSITIVE, help="Steps between emotion-field snapshots. [preset default]")

@@ -58,6 +58,15 @@ def _flat(values: dict, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def _with_defaults(values: dict) -> dict:
+    """A folder's config with any field added since it was written at its default, which reproduces what
+    grew before the field existed; the config as written where it no longer parses."""
+    try:
+        return TwinsConfig.from_dict(values).to_dict()
+    except (ConfigError, KeyError, TypeError, ValueError):
+        return values
+
+
 def differences(folder: dict, now: dict) -> list[str]:
     """``field: folder value -> this value`` for each config field that changes results and differs."""
     old, new = _flat(folder), _flat(now)
@@ -92,7 +101,7 @@ def open_folder(config: TwinsConfig, out: Path, chunk_size: int, command_line: l
         write_json(out / "manifest.json", manifest)
         return manifest
     manifest = read_folder(out)
-    changed = differences(manifest["config"], config.to_dict())
+    changed = differences(_with_defaults(manifest["config"]), config.to_dict())
     if changed:
         raise ResultsError(f"{out} holds a sweep with a different configuration ({'; '.join(changed)}); choose "
                            "another --out (nothing was overwritten)")

@@ -113,7 +113,8 @@ def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], inde
     def population(twin: str, scaffolds: tuple[str, ...]):
         init = [seeds[r][f"init_{twin}"] for r in runs]
         noise = [seeds[r][f"noise_{twin}"] for r in runs]
-        return build_agent(config.agent, init, noise, scaffolds=scaffolds, device=device)
+        shared = [seeds[r]["input"] for r in runs] if config.input == "shared" else None
+        return build_agent(config.agent, init, noise, scaffolds=scaffolds, device=device, input_seeds=shared)
 
     def pair() -> dict:
         return {"A": population("a", config.a), "B": population("b", config.b)}

@@ -55,7 +55,9 @@ class TwinsConfig:
     Twin A carries the scaffolds ``a``, twin B the scaffolds ``b`` (specs with their settings, e.g.
     ``"damp:threshold=0.02"``); both are agents of the registered
     ``substrate`` and ``agent`` is that substrate's config. ``init="same"`` starts both twins of a pair
-    from the same weights and state; ``"different"`` gives each its own. A checkpoint comes every
+    from the same weights and state; ``"different"`` gives each its own. ``input="own"``: each twin adds
+    its own text noise to the shared text (each encodes for itself); ``"shared"``: both read one noisy
+    vector per step (the text encoded once for the pair). A checkpoint comes every
     ``checkpoint_every`` steps. The statistics take their ``windows`` (the write-up's ``trail:L``
     windows, or ``contiguous`` blocks of ``checkpoint_every`` steps) after ``burn_in`` steps (default 100,
     or a tenth of a shorter run): how the folder is read, never what grows in it.
@@ -68,6 +70,7 @@ class TwinsConfig:
     steps: int = field(default=2_000, validator=POSITIVE)
     seed: int = field(default=0, validator=NON_NEGATIVE)
     init: str = field(default="same", validator=in_(("same", "different")))
+    input: str = field(default="own", validator=in_(("own", "shared")))
     checkpoint_every: int = field(default=250, validator=POSITIVE)
     snapshot_every: int = field(default=10, validator=POSITIVE)
     feedback_every: int = field(default=500, validator=POSITIVE)
@@ -97,6 +100,9 @@ class TwinsConfig:
         if parse_windows(self.windows, self.checkpoint_every, self.burn_in).count(self.steps) == 0:
             raise ConfigError(f"no {self.windows} window fits in {self.steps:,} steps after a burn-in of "
                               f"{self.burn_in:,} steps; choose a shorter --burn-in or other --windows")
+        if self.input == "shared" and not hasattr(self.agent, "text_noise"):
+            raise ConfigError(f"'input': 'shared' shares the text noise, which the {self.substrate} substrate "
+                              "does not have; use input 'own'")
         if not self.emotion_metrics:
             raise ConfigError("'emotion_metrics' must name at least one metric")
 
