@@ -44,6 +44,34 @@ class TestDynamicsProperties:
         agent.run(20)
         assert not torch.equal(agent.main[0], agent.main[1])
 
+    def test_shared_input_seed_shares_the_text_noise(self):
+        """Two populations whose only noise is the text noise: with one input seed they follow the same
+        trajectory; with their own streams they do not."""
+        quiet = replace(TINY, sensory_noise=0.0, main_noise=0.0, emo_noise=0.0, weight_noise=0.0, text_noise=0.3)
+        twins = [ContinuousEmergeBase(quiet, [5], [noise], input_seeds=[7]) for noise in (1, 2)]
+        own = [ContinuousEmergeBase(quiet, [5], [noise]) for noise in (1, 2)]
+        for agent in twins + own:
+            agent.run(20)
+        assert torch.equal(twins[0].main, twins[1].main)
+        assert not torch.equal(own[0].main, own[1].main)
+
+    def test_shared_input_survives_a_checkpoint(self):
+        """The input noise stream is saved and restored: a resumed population continues exactly."""
+        straight = ContinuousEmergeBase(TINY, [5, 6], [1, 2], input_seeds=[7, 7])
+        straight.run(30)
+        first = ContinuousEmergeBase(TINY, [5, 6], [1, 2], input_seeds=[7, 7])
+        first.run(12)
+        resumed = ContinuousEmergeBase(TINY, [5, 6], [1, 2], input_seeds=[7, 7])
+        resumed.load_state(first.state_dict(), first.metadata())
+        resumed.run(18)
+        assert torch.equal(resumed.main, straight.main) and torch.equal(resumed.emotion, straight.emotion)
+
+    def test_input_seeds_one_per_agent(self):
+        import pytest
+
+        with pytest.raises(ValueError, match="one seed per agent"):
+            ContinuousEmergeBase(TINY, [5, 6], [1, 2], input_seeds=[7])
+
     def test_agent_independent_of_population(self):
         """An agent's trajectory does not depend on which other agents share its tensors."""
         alone = ContinuousEmergeBase(TINY, [3], [9])
@@ -80,6 +108,21 @@ class TestDreamLoop:
         trails = agent.trails(0)
         assert len(trails) == 8 and [t["iteration"] for t in trails] == list(range(12, 20))
         assert set(trails[0]) == {"iteration", "surge", "energy", "awake", "input", "emotion"}
+
+    def test_appended_markers_accumulate(self):
+        """resonance_marker="append": the write-up's literal reading, the string grows by each marker."""
+        agent = grow(replace(TINY, resonance_marker="append"), 35, population=1)
+        assert agent.trails(0)[-1]["input"] == "emergence begins (resonance 1) (resonance 2) (resonance 3)"
+
+    def test_encode_text_matches_the_written_rule(self):
+        """The compiled code is the rule as written, character by character, for long and non-ASCII text."""
+        from emergence.fields.encoding import encode_text
+
+        text = "emergence begins" + " (resonance 7)" * 40 + " é€😀"
+        expected = torch.zeros(16, dtype=torch.float64)
+        for i, char in enumerate(text):
+            expected[i % 16] += (ord(char) % 128) / 64.0 - 1.0
+        torch.testing.assert_close(encode_text(text, 16, torch.float64), expected / expected.norm())
 
     def test_encode_text_is_unit_norm(self):
         """encode_text gives a unit vector, the same for the same text."""

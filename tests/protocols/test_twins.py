@@ -113,6 +113,19 @@ class TestSweep:
         assert first == second and first["uses_snapshots"]
 
 
+def test_shared_input_sweep(tmp_path):
+    """--input shared: one input seed per run, recorded in the manifest and said in the summary; with the
+    other noise off, same-init twins follow one trajectory (coupling 1 in every window)."""
+    out = tmp_path / "shared"
+    quiet = [f"--set={name}=0" for name in ("sensory_noise", "main_noise", "emo_noise", "weight_noise")]
+    assert _twins(out, "--input", "shared", "--a", "surge", *quiet) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert all("input" in seeds for seeds in manifest["seeds"])
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["sweep"]["input"] == "shared"
+    assert summary["activity"]["across_steps"]["min"] > 0.999
+
+
 class TestResume:
     def test_interrupted_sweep_resumes_to_the_same_summary(self, sweep, tmp_path, monkeypatch):
         """A sweep killed by an exception mid-run, then re-run, gives the uninterrupted summary."""
@@ -164,6 +177,27 @@ class TestBadInput:
         assert _twins(sweep, "--seed", "5") == 2
         assert "different configuration" in capsys.readouterr().err
         assert (sweep / "manifest.json").read_text() == before
+
+    def test_folder_from_before_a_new_field_resumes(self, sweep, tmp_path, monkeypatch):
+        """A manifest written before a config field existed (here: input, input_gain, resonance_marker) is
+        the same sweep when the field is at its default: the re-run grows nothing."""
+        from emergence.fields.agent import ContinuousEmergeBase
+
+        out = tmp_path / "older"
+        shutil.copytree(sweep, out)
+        manifest = json.loads((out / "manifest.json").read_text())
+        del manifest["config"]["input"], manifest["config"]["agent"]["input_gain"]
+        del manifest["config"]["agent"]["resonance_marker"]
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        monkeypatch.setattr(ContinuousEmergeBase, "step", lambda self: pytest.fail("stepped a finished run"))
+        assert _twins(out) == 0
+
+    def test_shared_input_needs_text_noise(self, tmp_path, capsys):
+        """--input shared on a substrate without text noise: one line naming the fix."""
+        assert main(["protocol", "twins", "--substrate", "transformer", "--input", "shared",
+                     "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "input 'own'" in err and not (tmp_path / "x").exists()
 
     def test_resume_on_another_kind_of_device_is_refused(self, sweep, tmp_path, capsys):
         """A folder grown on one kind of device resumes only on that kind (its checkpoints hold that
