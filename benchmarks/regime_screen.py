@@ -1,0 +1,204 @@
+"""Grow and score the plateau screen of docs/regime.md (the variants of ``regime_screen.toml``).
+
+    python benchmarks/regime_screen.py --out results/regime-screen            # grow (resumes), then score
+    python benchmarks/regime_screen.py --out results/regime-screen --score    # score what has grown
+
+Growing is ``emergence study benchmarks/regime_screen.toml --preset paper --runs 16 --steps 50000``: an
+ordinary study, so every variant is a resumable Twins sweep and any executor grows it (``--executor``,
+``--workers``, ``--threads`` pass through). Scoring applies the pre-registered rule of docs/regime.md to
+each variant's own summary and writes the table (``--csv``), a figure (``--figure``) and the table in
+Markdown on stdout. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from emergence.analysis.fingerprint import fingerprint  # noqa: E402
+from emergence.analysis.statistics import window_correlations  # noqa: E402
+from emergence.analysis.windows import parse_windows  # noqa: E402
+from emergence.cli import main as emergence  # noqa: E402
+from emergence.host import build_agent  # noqa: E402
+from emergence.results import read_json  # noqa: E402
+from emergence.results.checkpoint import load_checkpoint  # noqa: E402
+from emergence.results.layout import read_steps, run_arrays  # noqa: E402
+from protocols.studies.design import conditions, folder_name, load_study  # noqa: E402
+from protocols.twins.settings import TwinsConfig  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+STUDY = HERE / "regime_screen.toml"
+IDS = ("V0", "V1a", "V1b", "V2a", "V2b", "V2c", "V3a", "V3b", "V3c", "V4")  # the order of the study's axes
+SCORED = ("activity mean of run r", "activity run SD", "activity plateau, first half of run",
+          "activity plateau, second half of run", "emotion mean of run r", "emotion run SD",
+          "corr(A_corr_run, E_corr_run)")
+OJA_MIN = 0.01  # W_in_main moved by at least 1 % of its birth norm (rule 3)
+COLUMNS = ("id", "D", "eligible", "why_not", "activity", "activity_se", "activity_run_sd", "plateau_first",
+           "plateau_second", "emotion", "emotion_run_sd", "corr_ae", "shift_p", "cross_pair_p", "saturated",
+           "frozen", "windows", "mean_abs_a_last", "w_in_main_change", "w_rec_main_change", "nudged_a",
+           "v5_activity", "v5_D", "folder")
+
+
+def grow(out: Path, passthrough: list[str]) -> None:
+    code = emergence(["study", str(STUDY), "--preset", "paper", "--runs", "16", "--steps", "50000",
+                      "--out", str(out), *passthrough])
+    if code:
+        raise SystemExit(code)
+
+
+def _rows(print_: dict) -> dict[str, dict]:
+    return {row["figure"]: row for row in print_["rows"]}
+
+
+def _distance(rows: dict[str, dict]) -> float:
+    values = [rows[name]["distance_se"] for name in SCORED]
+    values = [v for v in values if v is not None and math.isfinite(v)]
+    return math.sqrt(sum(v * v for v in values) / len(values)) if values else float("nan")
+
+
+def weight_changes(folder: Path) -> tuple[float, float]:
+    """Mean over agents of |W - W_birth| / |W_birth| for W_in_main and W_rec_main at the last checkpoint
+    of every chunk; the birth weights are rebuilt from the seeds the checkpoint names."""
+    config = TwinsConfig.from_dict(read_json(folder / "manifest.json")["config"])
+    changes = []
+    for last in _last_steps(folder):
+        for twin in ("A", "B"):
+            tensors, _, state, _ = load_checkpoint(last / f"{twin}.safetensors")
+            birth = build_agent(config.agent, state["init_seeds"], state["noise_seeds"])
+            for name in ("W_in_main", "W_rec_main"):
+                now, then = tensors[name].double(), getattr(birth, name).double()
+                change = (now - then).flatten(1).norm(dim=1) / then.flatten(1).norm(dim=1)
+                changes.append((name, change.numpy()))
+    return tuple(float(np.concatenate([c for n, c in changes if n == name]).mean())
+                 for name in ("W_in_main", "W_rec_main"))
+
+
+def _last_steps(folder: Path) -> list[Path]:
+    return [sorted(chunk.glob("step-*"))[-1] for chunk in sorted(folder.glob("checkpoints/chunk-*"))]
+
+
+def mean_abs_fingerprint(folder: Path, summary: dict) -> dict:
+    """V5: the fingerprint with the activity scalar read as mean |a| (the ``main_abs`` column)."""
+    sweep = summary["sweep"]
+    windows = parse_windows(sweep["windows"], sweep["window"], sweep["burn_in"])
+    steps = read_steps(folder)
+    activity = run_arrays(steps, sweep["runs"], sweep["steps"], "main_abs")
+    emotion = run_arrays(steps, sweep["runs"], sweep["steps"], "emotion")
+    return fingerprint(window_correlations(activity["A"], activity["B"], windows),
+                       window_correlations(emotion["A"], emotion["B"], windows))
+
+
+def score(variant: str, folder: Path) -> dict:
+    summary = read_json(folder / "summary.json")
+    metric = summary["metrics"]["mean"]
+    print_, controls = metric["fingerprint"], metric["controls"]["detrend"]["none"]
+    rows = _rows(print_)
+    regime = print_["regime"]
+    shift_p = controls["surrogate"]["statistics"]["mean_activity"]["p_value"]
+    cross_p = controls["cross_pair"]["statistics"]["mean_activity"]["p_value"]
+    w_in, w_rec = weight_changes(folder)
+    reasons = []
+    if regime["saturated"] or regime["frozen"]:
+        reasons.append(f"regime ({regime['saturated']} saturated, {regime['frozen']} frozen windows)")
+    if not shift_p < 0.05:
+        reasons.append(f"not coupled (shift null p = {shift_p:.3f})")
+    if not w_in >= OJA_MIN:
+        reasons.append(f"Oja inert (W_in_main moved {w_in:.3f})")
+    v5 = _rows(mean_abs_fingerprint(folder, summary))
+    last_abs = summary["regime"]["per_run"]["main_abs"]
+    return dict(
+        id=variant, D=_distance(rows), eligible=not reasons, why_not="; ".join(reasons),
+        activity=rows["activity mean of run r"]["sweep"], activity_se=rows["activity mean of run r"]["se"],
+        activity_run_sd=rows["activity run SD"]["sweep"],
+        plateau_first=rows["activity plateau, first half of run"]["sweep"],
+        plateau_second=rows["activity plateau, second half of run"]["sweep"],
+        emotion=rows["emotion mean of run r"]["sweep"], emotion_run_sd=rows["emotion run SD"]["sweep"],
+        corr_ae=rows["corr(A_corr_run, E_corr_run)"]["sweep"], shift_p=shift_p, cross_pair_p=cross_p,
+        saturated=regime["saturated"], frozen=regime["frozen"], windows=regime["windows"],
+        mean_abs_a_last=float(np.mean([run[-1] for run in last_abs])),
+        w_in_main_change=w_in, w_rec_main_change=w_rec, nudged_a=summary["nudges"]["A"]["fraction"],
+        v5_activity=v5["activity mean of run r"]["sweep"], v5_D=_distance(v5), folder=folder.name,
+    )
+
+
+def figure(scores: list[dict], out: Path, screen: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
+    for s in scores:
+        evolution = read_json(screen / s["folder"] / "summary.json")["activity"]["evolution"]
+        step, mean = np.asarray(evolution["step"]), np.asarray(evolution["mean"], dtype=float)
+        smooth = np.convolve(mean, np.ones(5) / 5, mode="valid")  # each point the mean of 5 checkpoints
+        left.plot(step[2:-2] / 1000, smooth, lw=2.2 if s["eligible"] else 1.0, label=s["id"])
+    left.axhspan(0.2111 - 0.072, 0.2111 + 0.072, color="0.85", label="write-up 0.21 ± 0.07 (run SD)")
+    left.set(xlabel="step (thousands)", ylabel="activity r, mean over 16 runs (5-checkpoint average)",
+             title="Twin activity coupling over the run (trail:16 windows)")
+    left.legend(ncol=4, fontsize=7)
+    ids = [s["id"] for s in scores]
+    y = np.arange(len(ids))
+    right.errorbar([s["activity"] for s in scores], y, xerr=[1.96 * s["activity_se"] for s in scores], fmt="o",
+                   color="k")
+    right.axvspan(0.2111 - 0.072, 0.2111 + 0.072, color="0.85")
+    right.axvline(0, color="0.5", lw=0.8)
+    right.set_yticks(y, [f"{s['id']}  D={s['D']:.1f}{'' if s['eligible'] else ' ✗'}" for s in scores])
+    right.invert_yaxis()
+    right.set(xlabel="activity coupling, mean of run r ± 1.96 SE", title="Score D (RMS distance in SE); ✗ not eligible")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+
+
+def markdown(scores: list[dict]) -> str:
+    lines = ["| id | D | eligible | activity r (SE) | run SD | plateau 1st / 2nd half | emotion r (run SD) | "
+             "corr(A, E) | shift p | cross-pair p | sat / frozen | mean \\|a\\| at 50k | W_in_main moved | "
+             "W_rec_main moved | A nudged | V5: mean \\|a\\| r (D) |", "|" + "---|" * 16]
+    for s in scores:
+        lines.append(
+            f"| {s['id']} | {s['D']:.1f} | {'yes' if s['eligible'] else 'no: ' + s['why_not']} | "
+            f"{s['activity']:+.3f} ({s['activity_se']:.3f}) | {s['activity_run_sd']:.3f} | "
+            f"{s['plateau_first']:+.3f} / {s['plateau_second']:+.3f} | {s['emotion']:+.3f} ({s['emotion_run_sd']:.3f}) | "
+            f"{s['corr_ae']:+.2f} | {s['shift_p']:.3f} | {s['cross_pair_p']:.3f} | {s['saturated']} / {s['frozen']} | "
+            f"{s['mean_abs_a_last']:.3f} | {s['w_in_main_change']:.3f} | {s['w_rec_main_change']:.3f} | "
+            f"{s['nudged_a']:.1%} | {s['v5_activity']:+.3f} ({s['v5_D']:.1f}) |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("results/regime-screen"))
+    parser.add_argument("--score", action="store_true", help="only score what has grown")
+    parser.add_argument("--csv", type=Path, default=HERE.parent / "docs/data/regime_screen.csv")
+    parser.add_argument("--figure", type=Path, default=HERE.parent / "docs/figures/regime_screen.png")
+    args, passthrough = parser.parse_known_args(argv)
+    if not args.score:
+        grow(args.out, passthrough)
+    variants = conditions(load_study(STUDY))
+    assert len(variants) == len(IDS), "IDS must name every condition of regime_screen.toml, in order"
+    scores = [score(i, args.out / folder_name(c)) for i, c in zip(IDS, variants)
+              if (args.out / folder_name(c) / "summary.json").exists()]
+    args.csv.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.csv, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(scores)
+    figure(scores, args.figure, args.out)
+    print(markdown(scores))
+    eligible = [s for s in scores if s["eligible"]]
+    best = min(eligible, key=lambda s: s["D"]) if eligible else None
+    winner = f"{best['id']} (D = {best['D']:.1f})" if best else "none eligible"
+    print(f"\nscored {len(scores)} of {len(IDS)} variants; winner by the rule: {winner}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
