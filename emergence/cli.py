@@ -130,12 +130,15 @@ def check(out: Path) -> None:
 @click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write report.md (every column) into this folder.")
-def compare(folders: tuple[Path, ...], out: Path | None) -> None:
+@click.option("--allow-different", is_flag=True,
+              help="Compare sweeps whose steps, windows or burn-in differ (their couplings are measured differently).")
+def compare(folders: tuple[Path, ...], out: Path | None, allow_different: bool) -> None:
     """Compare sweeps grown separately, each against the first: paired run by run when their run seeds
-    match, as independent samples otherwise (said in every line)."""
+    match, as independent samples otherwise (said in every line). Every setting in which the sweeps
+    differ is listed first."""
     from rich.console import Console
 
-    from .analysis.conditions import compare_folders
+    from .analysis.conditions import compare_folders, sweep_differences
     from .analysis.study_report import render_comparison
     from .analysis.verdicts import comparison_lines
     from .api import Results
@@ -146,6 +149,11 @@ def compare(folders: tuple[Path, ...], out: Path | None) -> None:
         Results(folder).summary  # analysed, so that runs.parquet exists
     names = [f.name for f in folders]
     labels = names if len(set(names)) == len(names) else [str(f) for f in folders]
+    differences, measurement = sweep_differences(list(folders), labels)
+    if measurement and not allow_different:
+        raise ConfigError(f"the sweeps are measured differently ({'; '.join(measurement)}): re-read them "
+                               "alike with `emergence report DIR --windows ... --burn-in ...`, or pass --allow-different")
+    click.echo(f"the sweeps differ from {labels[0]} in: " + ("; ".join(differences) if differences else "nothing but their folders"))
     rows = compare_folders(list(folders), labels)
     pairing = "paired (same run seeds)" if all(r["paired"] for r in rows) else "unpaired (run seeds differ)"
     render_comparison(Console(), out, "compare", f"{len(folders)} sweeps, each against "

@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ..results import read_manifest
+from ..results import read_json, read_manifest
+from ..results.differences import config_differences
 from .comparison import Axis, Cell, adjust, compare_cells
 
-__all__ = ["pairing_key", "folder_cells", "compare_folders"]
+__all__ = ["pairing_key", "folder_cells", "compare_folders", "sweep_differences", "MEASUREMENT"]
+
+# What sets the windows a coupling is measured on: sweeps that differ in one measure different things.
+MEASUREMENT = ("steps", "windows", "burn_in")
 
 
 def pairing_key(manifest: dict) -> tuple:
@@ -41,3 +45,23 @@ def compare_folders(folders: list[Path], labels: list[str], seed: int = 0) -> li
     for i, metric in enumerate(metrics):
         rows += compare_cells([c[metric] for c in cells], [axis], metric, activity=i == 0, seed=seed)
     return adjust(rows)
+
+
+def _measured(out: Path) -> dict:
+    """A folder's configuration as analysed: its manifest's, with the windows and burn-in its summary used."""
+    config = read_manifest(out)["config"]
+    sweep = read_json(out / "summary.json")["sweep"]
+    return {**config, "windows": sweep["windows"], "burn_in": sweep["burn_in"]}
+
+
+def sweep_differences(folders: list[Path], labels: list[str]) -> tuple[list[str], list[str]]:
+    """(every configuration field in which a folder differs from the first, as ``label: field: a -> b``;
+    the ones of them in ``MEASUREMENT``). ``chunk_size`` never changes results and is left out."""
+    first = _measured(folders[0])
+    lines, measurement = [], []
+    for out, label in zip(folders[1:], labels[1:]):
+        for line in config_differences(first, _measured(out), ignore=("chunk_size",)):
+            lines.append(f"{label}: {line}")
+            if line.split(":")[0] in MEASUREMENT:
+                measurement.append(lines[-1])
+    return lines, measurement

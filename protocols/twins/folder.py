@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -16,6 +15,7 @@ from emergence.config import ConfigError
 from emergence.contract import UnknownPluginError
 from emergence.host import installed
 from emergence.results import ResultsError, read_manifest, write_json
+from emergence.results.differences import config_differences
 
 from .seeds import run_seeds
 from .settings import TwinsConfig
@@ -48,16 +48,6 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], 
     }
 
 
-def _flat(values: dict, prefix: str = "") -> dict[str, Any]:
-    flat = {}
-    for key, value in values.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def _with_defaults(values: dict) -> dict:
     """A folder's config with any field added since it was written at its default, which reproduces what
     grew before the field existed; the config as written where it no longer parses."""
@@ -69,9 +59,7 @@ def _with_defaults(values: dict) -> dict:
 
 def differences(folder: dict, now: dict) -> list[str]:
     """``field: folder value -> this value`` for each config field that changes results and differs."""
-    old, new = _flat(folder), _flat(now)
-    keys = sorted((old.keys() | new.keys()) - set(NOT_IDENTITY))
-    return [f"{k}: {old.get(k, '(none)')!r} -> {new.get(k, '(none)')!r}" for k in keys if old.get(k) != new.get(k)]
+    return config_differences(folder, now, ignore=NOT_IDENTITY)
 
 
 def read_folder(out: Path) -> dict:

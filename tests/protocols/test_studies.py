@@ -114,6 +114,24 @@ class TestCompare:
         assert main(["compare", str(study / "a=surge,emo_noise=x1"), str(other), "--out", str(tmp_path)]) == 0
         assert "unpaired (run seeds differ)" in capsys.readouterr().out and (tmp_path / "report.md").exists()
 
+    def test_compare_lists_the_differences_and_refuses_other_measurements(self, study, tmp_path, capsys):
+        """Every differing setting is listed before the tests; sweeps measured on other windows (or other
+        steps or burn-in) are refused in one line unless --allow-different."""
+        first, second = study / "a=surge,emo_noise=x1", study / "a=hrls,emo_noise=x3"
+        capsys.readouterr()
+        assert main(["compare", str(first), str(second)]) == 0
+        out = capsys.readouterr().out
+        assert "differ from a=surge,emo_noise=x1 in: a=hrls,emo_noise=x3: a: ['surge'] -> ['hrls']" in out
+        assert "agent.emo_noise" in out
+        longer = tmp_path / "longer"
+        assert main(["protocol", "twins", "--a", "surge", "--b", "surge", *SIZES[:-6], "--steps", "80",
+                     "--checkpoint-every", "20", "--snapshot-every", "5", "--out", str(longer)]) == 0
+        capsys.readouterr()
+        assert main(["compare", str(first), str(longer)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "steps: 60 -> 80" in err and "--allow-different" in err
+        assert main(["compare", str(first), str(longer), "--allow-different"]) == 0
+
 
 class TestSet:
     def test_unknown_field_is_one_line(self, tmp_path, capsys):
