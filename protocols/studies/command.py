@@ -17,7 +17,8 @@ def _study(name, preset_name, out, **options):
     """Grow every condition of a study (resuming), compare them and say what the comparison answers.
 
     NAME is a registered study (ablation, hrls-off, emotion-plasticity, emotion-noise, emotion-size,
-    scaling, metrics; see docs/studies.md) or a study file (TOML).
+    scaling, metrics; see docs/studies.md) or a study file (TOML). Without --runs a study grows the runs
+    that detect a large paired effect (dz 1) after Holm; a design that cannot reach p < 0.05 is refused.
     """
     from rich.console import Console
 
@@ -27,9 +28,22 @@ def _study(name, preset_name, out, **options):
     from emergence.options import executor_spec
 
     from .design import load_study
+    from .plan import check_power, default_runs, plan_lines
     from .run import StudyRun
 
     study = load_study(Path(name)) if name.endswith(".toml") else installed().studies[name]
+    show_plan, force = options.pop("plan"), options.pop("force")
+    metrics = study.base.get("emotion_metrics", options.get("emotion_metrics") or ("mean",))
+    n_metrics = len(installed().metrics.names()) if metrics == "all" else len(metrics)
+    if options.get("runs") is None:
+        options["runs"] = default_runs(study, n_metrics)
+    if show_plan:
+        for line in plan_lines(study, options["runs"], n_metrics):
+            click.echo(line)
+        return
+    warning = check_power(study, options["runs"], n_metrics, force)
+    if warning:
+        click.echo(warning, err=True)
     options["executor"] = executor_spec(options["executor"], options.pop("ray_address"))
     run = StudyRun(study, preset_name, out, **options)
     grown = run.grow()
@@ -52,5 +66,9 @@ study = click.Command(
     "study", callback=_study, help=_study.__doc__,
     params=[click.Argument(["name"]),
             *[p for p in twins.params if p.name not in DESIGN | SWEEP_ONLY],
-            click.Option(["--out"], type=click.Path(file_okay=False), help="Study folder. [results/study-NAME-PRESET]")],
+            click.Option(["--out"], type=click.Path(file_okay=False), help="Study folder. [results/study-NAME-PRESET]"),
+            click.Option(["--plan"], is_flag=True, help="Print what the study can detect with its runs, and the "
+                         "runs a large effect needs; grow nothing."),
+            click.Option(["--force"], is_flag=True, help="Grow a study whose runs cannot reach p < 0.05 after "
+                         "Holm (warned).")],
 )

@@ -153,7 +153,8 @@ class TestStudy:
         sizes = ["--n-main", "40", "--n-emo", "8", "--runs", "4", "--steps", "60", "--checkpoint-every", "20",
                  "--snapshot-every", "5", "--feedback-every", "25", "--threads", "1"]
         for name, executor in (("here", ["--workers", "1"]), ("ray", ["--executor", "ray"])):
-            assert main(["study", str(tmp_path / "tiny.toml"), *sizes, *executor, "--out", str(tmp_path / name)]) == 0
+            assert main(["study", str(tmp_path / "tiny.toml"), *sizes, *executor, "--force", "--out",
+                         str(tmp_path / name)]) == 0
         for folder in ("emo_noise=x1", "emo_noise=x3"):
             assert_same(tmp_path / "ray" / folder, tmp_path / "here" / folder)
         here, there = (pd.read_parquet(tmp_path / name / "comparison.parquet") for name in ("here", "ray"))

@@ -34,7 +34,7 @@ def study(tmp_path_factory):
     root = tmp_path_factory.mktemp("study")
     (root / "tiny.toml").write_text(STUDY)
     out = root / "out"
-    assert main(["study", str(root / "tiny.toml"), *SIZES, "--out", str(out)]) == 0
+    assert main(["study", str(root / "tiny.toml"), *SIZES, "--force", "--out", str(out)]) == 0
     return out
 
 
@@ -76,7 +76,7 @@ class TestStudy:
         """A second run grows nothing new (every condition finished) and prints within 80 columns."""
         before = {p: p.stat().st_mtime_ns for p in study.glob("*/checkpoints/*")}
         capsys.readouterr()
-        assert main(["study", str(study.parent / "tiny.toml"), *SIZES, "--out", str(study)]) == 0
+        assert main(["study", str(study.parent / "tiny.toml"), *SIZES, "--force", "--out", str(study)]) == 0
         assert {p: p.stat().st_mtime_ns for p in study.glob("*/checkpoints/*")} == before
         out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
         _fits(out)
@@ -95,10 +95,36 @@ class TestStudy:
         """No axes: one sweep, its emotion metrics compared with the first, paired run by run."""
         path = tmp_path / "metrics.toml"
         path.write_text('name = "m"\nquestion = "Do metrics agree?"\n[base]\nemotion_metrics = ["mean", "variance"]\n')
-        assert main(["study", str(path), *SIZES, "--runs", "3", "--out", str(tmp_path / "out")]) == 0
+        assert main(["study", str(path), *SIZES, "--runs", "3", "--force", "--out", str(tmp_path / "out")]) == 0
         rows = pd.read_parquet(tmp_path / "out" / "comparison.parquet")
         assert set(rows.contrast) == {"metric: variance vs mean"} and rows.paired.all()
         assert "activity" not in set(rows.quantity)
+
+
+class TestPower:
+    def test_family_size_of_a_one_axis_study_by_hand(self):
+        """hrls-off: a vs a's reference, for activity and emotion a mean and a spread test, and corr(A, E)."""
+        from protocols.studies.plan import family_size
+
+        assert family_size(installed().studies["hrls-off"]) == 5
+
+    def test_plan_prints_what_the_runs_can_detect(self, capsys):
+        assert main(["study", "hrls-off", "--runs", "20", "--plan"]) == 0
+        out = capsys.readouterr().out
+        assert "5 tests adjusted together" in out and "smallest attainable Holm p 0.001" in out  # 5 x 2 / 10,000
+        assert "dz 0.76" in out  # (z(1 - 0.05 / 10) + z(0.8)) / sqrt(20): 3.4174 / 4.4721
+
+    def test_an_underpowered_study_is_refused_before_anything_grows(self, tmp_path, capsys):
+        """4 runs against 5 tests: Holm floor 5 x 2/16 >= 0.05. One line naming the runs needed."""
+        assert main(["study", "hrls-off", *SIZES, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "cannot detect anything" in err and "--force" in err
+        assert not (tmp_path / "x").exists()
+
+    def test_default_runs_detect_a_large_effect(self, capsys):
+        assert main(["study", "ablation", "--plan"]) == 0
+        out = capsys.readouterr().out
+        assert "with 15 runs" in out and "runs needed for dz 1: 15" in out
 
 
 class TestCompare:
