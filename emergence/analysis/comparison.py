@@ -17,11 +17,13 @@ from attrs import field, frozen
 from scipy import stats
 
 from .compare import IDENTICAL, correlation_difference, fisher_z, holm, mean_difference, spread_difference, trend
+from .power import tost
 
 __all__ = ["Axis", "Cell", "compare_cells", "adjust", "COLUMNS"]
 
 COLUMNS = ("contrast", "kind", "quantity", "test", "metric", "reference", "value", "difference", "ci_low",
-           "ci_high", "p_value", "p_holm", "n_tests", "n_runs", "paired", "note")
+           "ci_high", "p_value", "p_holm", "n_tests", "n_runs", "paired", "margin", "p_equivalent", "note")
+EQUIVALENCE_MARGIN = 0.1  # in Fisher z (about 0.1 in r near 0): a paired mean within it is "no change"
 
 
 @frozen
@@ -77,9 +79,11 @@ def _pair_rows(ref: Cell, cell: Cell, contrast: str, metric: str, quantities: tu
         zx, zy = fisher_z(x), fisher_z(y)
         if "mean" in tests:
             m = mean_difference(zx, zy, paired=paired, seed=seed)
+            same = tost(zx, zy, EQUIVALENCE_MARGIN, seed=seed)["p_value"] if paired else float("nan")
             rows.append(_row(**common, test="mean", reference=float(np.nanmean(x)), value=float(np.nanmean(y)),
                              difference=m["difference"], ci_low=m["ci_low"], ci_high=m["ci_high"],
-                             p_value=m["p_value"], n_runs=m["n"], note=m["reason"] or ""))
+                             p_value=m["p_value"], n_runs=m["n"], margin=EQUIVALENCE_MARGIN, p_equivalent=same,
+                             note=m["reason"] or ""))
         s = spread_difference(zx, zy)
         sd_x, sd_y = float(np.nanstd(x, ddof=1)), float(np.nanstd(y, ddof=1))
         rows.append(_row(**common, test="spread", reference=sd_x, value=sd_y, difference=sd_y - sd_x,
@@ -166,7 +170,10 @@ def compare_cells(cells: list[Cell], axes: list[Axis], metric: str, *, activity:
 
 
 def adjust(rows: list[dict]) -> list[dict]:
-    """The rows with ``p_holm`` (Holm over every defined p-value of the study) and ``n_tests``."""
+    """The rows with ``p_holm`` (Holm over every defined p-value of the study), ``n_tests``, and
+    ``p_equivalent`` Holm-adjusted over the study's equivalence tests."""
     adjusted = holm([r["p_value"] for r in rows])
+    equivalent = holm([r["p_equivalent"] for r in rows])  # the equivalence tests: a family of their own
     n = int(np.isfinite([r["p_value"] for r in rows]).sum())
-    return [{**r, "p_holm": float(p), "n_tests": n} for r, p in zip(rows, adjusted)]
+    return [{**r, "p_holm": float(p), "p_equivalent": float(e), "n_tests": n}
+            for r, p, e in zip(rows, adjusted, equivalent)]

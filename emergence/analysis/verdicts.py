@@ -142,6 +142,16 @@ def _interval(row: dict) -> str:
     return f", 95% CI [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
 
 
+def _equivalence(row: dict) -> str:
+    """After "no difference detected": whether a change larger than the margin is excluded (paired TOST)."""
+    p, margin = row.get("p_equivalent", math.nan), row.get("margin", math.nan)
+    if not (row["p_holm"] >= ALPHA) or not math.isfinite(p):
+        return ""
+    if p < ALPHA:
+        return f", and none larger than ±{margin:.2f} in Fisher z (equivalence p = {p_text(p)}, Holm)"
+    return f"; a change of ±{margin:.2f} in Fisher z is not excluded either (equivalence p = {p_text(p)}, Holm)"
+
+
 def _judge(row: dict, up: str, down: str) -> str:
     if math.isnan(row["p_holm"]) or row["p_holm"] >= ALPHA:
         return "no difference detected"
@@ -168,11 +178,11 @@ def comparison_lines(rows: list[dict]) -> list[str]:
             lines.append(_identical_line(row))
         elif row["test"] == "mean" and row["kind"] == "pair":
             lines.append(f"{what} coupling {row['value']:+.3f} vs {row['reference']:+.3f}, "
-                         f"{_judge(row, 'higher', 'lower')} (dz {row['difference']:+.3f}{_interval(row)}, "
-                         f"{_evidence(row)})")
+                         f"{_judge(row, 'higher', 'lower')}{_equivalence(row)} (change of Fisher z "
+                         f"{row['difference']:+.3f}{_interval(row)}, {_evidence(row)})")
         elif row["test"] == "mean":
             lines.append(f"{row['contrast']} on {q} coupling: {_judge(row, 'raises it', 'lowers it')} "
-                         f"(dz {row['difference']:+.3f}{_interval(row)}, {_evidence(row)})")
+                         f"(change of Fisher z {row['difference']:+.3f}{_interval(row)}, {_evidence(row)})")
         elif row["test"] == "spread":
             lines.append(f"{what} spread {row['value']:.3f} vs {row['reference']:.3f} (SD of r), "
                          f"{_judge(row, 'wider', 'narrower')} (Brown-Forsythe {_evidence(row)})")

@@ -44,3 +44,28 @@ class TestSweepLines:
         text = "\n".join(sweep_lines(_summary(12, 0.0, seed=4)))
         assert "activity coupling" in text and "no coupling detected" in text
         assert "no twin-specific coupling detected" in text
+
+
+class TestEquivalence:
+    @staticmethod
+    def _lines(shift: float, runs: int) -> list[str]:
+        import numpy as np
+
+        from emergence.analysis.comparison import Axis, Cell, adjust, compare_cells
+        from emergence.analysis.verdicts import comparison_lines
+
+        rng = np.random.default_rng(3)
+        base = rng.uniform(-0.3, 0.3, runs)
+        cells = [Cell(levels={"a": level}, pairing=(1,), activity=base + d + rng.normal(0, 0.005, runs),
+                      emotion=base + d + rng.normal(0, 0.005, runs)) for level, d in (("x", 0.0), ("y", shift))]
+        return comparison_lines(adjust(compare_cells(cells, [Axis("a", ("x", "y"))], "mean")))
+
+    def test_no_change_larger_than_the_margin(self):
+        """Twelve paired runs that barely differ: no difference, and none larger than the margin."""
+        line = next(l for l in self._lines(0.0, 12) if "emotion coupling" in l)
+        assert "no difference detected, and none larger than ±0.10 in Fisher z" in line
+
+    def test_too_few_runs_to_exclude_a_change(self):
+        """Three runs cannot show equivalence either: the line says a change is not excluded."""
+        line = next(l for l in self._lines(0.0, 3) if "emotion coupling" in l)
+        assert "a change of ±0.10 in Fisher z is not excluded either" in line
