@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["ALPHA", "PRESET_NATURE", "sweep_lines", "comparison_lines", "p_text"]
+import numpy as np
+
+__all__ = ["ALPHA", "PRESET_NATURE", "sweep_lines", "comparison_lines", "variance_lines", "p_text"]
 
 ALPHA = 0.05
 PRESET_NATURE = {
@@ -192,4 +194,22 @@ def comparison_lines(rows: list[dict]) -> list[str]:
         elif row["test"] == "trend":
             lines.append(f"{what} coupling along the axis: {_judge(row, 'rises', 'falls')} "
                          f"(Spearman rho {row['difference']:+.2f}, {_evidence(row)})")
+    return lines
+
+
+def variance_lines(cells: dict) -> list[str]:
+    """The reference arm's run-to-run variance of each coupling, and the share of it that each other arm
+    (one source removed) no longer has; ``cells``: condition label -> ``Cell``, the reference first."""
+    labels = list(cells)
+    lines = []
+    for quantity in ("activity", "emotion"):
+        sd = {label: float(np.nanstd(cells[label].values(quantity), ddof=1)) for label in labels}
+        reference = sd[labels[0]] ** 2
+        if not (reference > 0):
+            continue
+        arms = "; ".join(f"{label}: SD {sd[label]:.3f}, variance {sd[label] ** 2 / reference:.0%} of it"
+                         for label in labels[1:])
+        lines.append(f"{quantity} coupling across runs: SD {sd[labels[0]]:.3f} in {labels[0]} (every source); "
+                     f"{arms}. What an arm lost is the share the removed source carried, up to sampling (each "
+                     f"run's r is itself a sample; the spread tests say whether a change is detected)")
     return lines

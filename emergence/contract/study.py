@@ -32,6 +32,8 @@ class Study:
         with). A field is an option of the twins protocol (``a``, ``b``, ``init``, ...) or of the agent's
         config (``emo_noise``; a value ``"x0.5"`` is half the preset's). Numeric axes are ordered.
     :param zipped: False: every combination of the axes' values (crossed); True: the i-th values together.
+    :param decompose: the report also apportions the reference's run-to-run variance among the arms
+        (each arm removes one source: the share of the variance that goes with it).
     :param base: options every condition shares (``{"b": "surge"}``; ``emotion_metrics="all"``: every
         installed metric). A study without axes compares its emotion metrics with one another.
     """
@@ -41,6 +43,7 @@ class Study:
     axes: dict[str, tuple] = field(factory=dict, converter=_axes)
     zipped: bool = False
     base: dict[str, Any] = field(factory=dict)
+    decompose: bool = False
 
     def __attrs_post_init__(self):
         if self.zipped and len({len(v) for v in self.axes.values()}) > 1:

@@ -8,6 +8,9 @@ BUILTIN = (
     Study("ablation", "2x2 ablation: how much of the coupling comes from the shared start (init) and how "
           "much from HRLS (twin A hrls or surge, twin B surge)?",
           axes={"init": ("same", "different"), "a": ("hrls", "surge")}, base={"b": "surge"}),
+    Study("variance", "Where does the spread of the couplings across runs come from: initialisation, "
+          "private noise or HRLS? (arms: every run from one init; both twins on one noise stream)",
+          axes={"init": ("same", "one", "same"), "noise": ("own", "own", "shared")}, zipped=True, decompose=True),
     Study("hrls-off", "HRLS-off baseline: does the distribution change when neither twin has HRLS "
           "(hrls vs surge against surge vs surge)?", axes={"a": ("hrls", "surge")}, base={"b": "surge"}),
     Study("emotion-plasticity", "Damp or freeze W_main_emo plasticity in both twins (eta_main_emo x1, x0.1, "

@@ -9,7 +9,7 @@ import click
 
 from ..twins.command import twins
 
-DESIGN = {"a", "b", "init", "out"}
+DESIGN = {"a", "b", "init", "noise", "out"}
 SWEEP_ONLY = {"dry_run"}  # a study's plan is its conditions' plans: not offered here yet
 
 
@@ -23,7 +23,7 @@ def _study(name, preset_name, out, **options):
     from rich.console import Console
 
     from emergence.analysis.study_report import render_comparison, study_figures
-    from emergence.analysis.verdicts import comparison_lines, sweep_lines
+    from emergence.analysis.verdicts import comparison_lines, sweep_lines, variance_lines
     from emergence.host import installed
     from emergence.options import executor_spec
 
@@ -51,6 +51,8 @@ def _study(name, preset_name, out, **options):
     run.write(grown, axes, rows)
     console = Console()
     lines = comparison_lines(rows)
+    if study.decompose:
+        lines = [line for by_label in cells.values() for line in variance_lines(by_label)] + lines
     conditions = [(folder, sweep_lines(results.summary)) for folder, results in
                   ((p.out.name, p) for _, p in grown)]
     if len(conditions) == 1:

@@ -25,8 +25,10 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--n-main", type=POSITIVE, help="Main-field size (transformer: residual width). [preset default]")
 @click.option("--n-emo", type=POSITIVE, help="Emotion-field size. [preset default]")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Sweep seed.")
-@click.option("--init", type=click.Choice(["same", "different"]), default="same", show_default=True,
-              help="Twins share initial weights and state, or each has its own.")
+@click.option("--init", type=click.Choice(["same", "different", "one"]), default="same", show_default=True,
+              help="Twins share initial weights and state, or each has its own, or every run starts from one init.")
+@click.option("--noise", type=click.Choice(["own", "shared"]), default="own", show_default=True,
+              help="Each twin has its own noise streams, or twin B reads twin A's (they diverge only by scaffold).")
 @click.option("--input", "input", type=click.Choice(["own", "shared"]),
               help="Fields: each twin adds its own text noise, or both read one noisy input per step. [preset default]")
 @click.option("--checkpoint-every", type=POSITIVE,

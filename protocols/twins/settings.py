@@ -55,7 +55,9 @@ class TwinsConfig:
     Twin A carries the scaffolds ``a``, twin B the scaffolds ``b`` (specs with their settings, e.g.
     ``"damp:threshold=0.02"``); both are agents of the registered
     ``substrate`` and ``agent`` is that substrate's config. ``init="same"`` starts both twins of a pair
-    from the same weights and state; ``"different"`` gives each its own. ``input="own"``: each twin adds
+    from the same weights and state; ``"different"`` gives each its own; ``"one"`` starts every twin of
+    every run from one init (run 0's), so runs differ only by their noise. ``noise="shared"``: twin B reads
+    twin A's noise streams, so a pair diverges only through its scaffolds (and init). ``input="own"``: each twin adds
     its own text noise to the shared text (each encodes for itself); ``"shared"``: both read one noisy
     vector per step (the text encoded once for the pair). A checkpoint comes every
     ``checkpoint_every`` steps. The statistics take their ``windows`` (the write-up's ``trail:L``
@@ -69,7 +71,8 @@ class TwinsConfig:
     runs: int = field(default=8, validator=POSITIVE)
     steps: int = field(default=2_000, validator=POSITIVE)
     seed: int = field(default=0, validator=NON_NEGATIVE)
-    init: str = field(default="same", validator=in_(("same", "different")))
+    init: str = field(default="same", validator=in_(("same", "different", "one")))
+    noise: str = field(default="own", validator=in_(("own", "shared")))
     input: str = field(default="own", validator=in_(("own", "shared")))
     checkpoint_every: int = field(default=250, validator=POSITIVE)
     snapshot_every: int = field(default=10, validator=POSITIVE)
