@@ -2,6 +2,7 @@
 
     python benchmarks/regime_screen.py --out results/regime-screen            # grow (resumes), then score
     python benchmarks/regime_screen.py --out results/regime-screen --score    # score what has grown
+    python benchmarks/regime_screen.py --round 2 --out results/regime-screen2  # round 2 (regime_screen2.toml)
 
 Growing is ``emergence study benchmarks/regime_screen.toml --preset paper --runs 16 --steps 50000``: an
 ordinary study, so every variant is a resumable Twins sweep and any executor grows it (``--executor``,
@@ -34,8 +35,10 @@ from protocols.studies.design import conditions, folder_name, load_study  # noqa
 from protocols.twins.settings import TwinsConfig  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-STUDY = HERE / "regime_screen.toml"
-IDS = ("V0", "V1a", "V1b", "V2a", "V2b", "V2c", "V3a", "V3b", "V3c", "V4")  # the order of the study's axes
+# Per round: the study file and its variants' names, in the order of its axes.
+ROUNDS = {1: ("regime_screen.toml", ("V0", "V1a", "V1b", "V2a", "V2b", "V2c", "V3a", "V3b", "V3c", "V4")),
+          2: ("regime_screen2.toml", ("W1", "W2", "W3")),
+          3: ("regime_screen3.toml", ("X1", "X2", "X3"))}
 SCORED = ("activity mean of run r", "activity run SD", "activity plateau, first half of run",
           "activity plateau, second half of run", "emotion mean of run r", "emotion run SD",
           "corr(A_corr_run, E_corr_run)")
@@ -46,8 +49,8 @@ COLUMNS = ("id", "D", "eligible", "why_not", "activity", "activity_se", "activit
            "v5_activity", "v5_D", "folder")
 
 
-def grow(out: Path, passthrough: list[str]) -> None:
-    code = emergence(["study", str(STUDY), "--preset", "paper", "--runs", "16", "--steps", "50000",
+def grow(study: Path, out: Path, passthrough: list[str]) -> None:
+    code = emergence(["study", str(study), "--preset", "paper", "--runs", "16", "--steps", "50000",
                       "--out", str(out), *passthrough])
     if code:
         raise SystemExit(code)
@@ -175,28 +178,34 @@ def markdown(scores: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("results/regime-screen"))
+    parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=1)
+    parser.add_argument("--out", type=Path, help="the screen's folder [results/regime-screen, -screen2]")
     parser.add_argument("--score", action="store_true", help="only score what has grown")
-    parser.add_argument("--csv", type=Path, default=HERE.parent / "docs/data/regime_screen.csv")
-    parser.add_argument("--figure", type=Path, default=HERE.parent / "docs/figures/regime_screen.png")
+    parser.add_argument("--csv", type=Path, help="[docs/data/regime_screen.csv, regime_screen2.csv]")
+    parser.add_argument("--figure", type=Path, help="[docs/figures/regime_screen.png, regime_screen2.png]")
     args, passthrough = parser.parse_known_args(argv)
+    stem = "regime_screen" + ("" if args.round == 1 else str(args.round))
+    out = args.out or Path("results") / stem.replace("_", "-")
+    study_file, ids = ROUNDS[args.round]
+    study = HERE / study_file
     if not args.score:
-        grow(args.out, passthrough)
-    variants = conditions(load_study(STUDY))
-    assert len(variants) == len(IDS), "IDS must name every condition of regime_screen.toml, in order"
-    scores = [score(i, args.out / folder_name(c)) for i, c in zip(IDS, variants)
-              if (args.out / folder_name(c) / "summary.json").exists()]
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as handle:
+        grow(study, out, passthrough)
+    variants = conditions(load_study(study))
+    assert len(variants) == len(ids), f"ROUNDS must name every condition of {study_file}, in order"
+    scores = [score(i, out / folder_name(c)) for i, c in zip(ids, variants)
+              if (out / folder_name(c) / "summary.json").exists()]
+    csv_path = args.csv or HERE.parent / f"docs/data/{stem}.csv"
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(csv_path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(scores)
-    figure(scores, args.figure, args.out)
+    figure(scores, args.figure or HERE.parent / f"docs/figures/{stem}.png", out)
     print(markdown(scores))
     eligible = [s for s in scores if s["eligible"]]
     best = min(eligible, key=lambda s: s["D"]) if eligible else None
     winner = f"{best['id']} (D = {best['D']:.1f})" if best else "none eligible"
-    print(f"\nscored {len(scores)} of {len(IDS)} variants; winner by the rule: {winner}")
+    print(f"\nscored {len(scores)} of {len(ids)} variants; winner by the rule: {winner}")
     return 0
 
 
