@@ -193,7 +193,7 @@ def _peak_of(n: int, P: int, every: int, engine: str) -> dict:
     warm_up()
     config = preset("paper", n_main=n, weight_noise_every=every, engine=engine)
     base = reset_peak()
-    agent = ContinuousEmergeBase(config, list(range(P)), list(range(100, 100 + P)), entry_points=False)
+    agent = ContinuousEmergeBase(config, list(range(P)), list(range(100, 100 + P)))
     agent.run(1)
     built = peak_since(base)
     reset_peak()  # from here: the high-water mark of stepping alone
@@ -205,7 +205,7 @@ def measure_engine(n: int, P: int, every: int, repeats: int, engine: str = "fast
     """The engine's step, each repetition right after an in-place scale of a 400 MB tensor (the
     bandwidth of that moment: on a shared machine it drifts); the floor is scaled to 2 x 4 x P n_main^2 B."""
     config = preset("paper", n_main=n, weight_noise_every=every, engine=engine)
-    agent = ContinuousEmergeBase(config, list(range(P)), list(range(100, 100 + P)), entry_points=False)
+    agent = ContinuousEmergeBase(config, list(range(P)), list(range(100, 100 + P)))
     agent.run(every + 1)
     steps = max(every, 10 if n <= 5000 else 5) if every > 1 else (10 if n <= 5000 else 4)
     buffer = torch.ones(10_000, 10_000)
@@ -252,8 +252,7 @@ def measure_reference(n: int, P: int, every: int, repeats: int) -> dict:
 
 
 def small_preset_rate(P: int, engine: str, seconds: float = 2.0) -> float:
-    agent = ContinuousEmergeBase(preset("small", engine=engine), list(range(P)), list(range(50, 50 + P)),
-                                 entry_points=False)
+    agent = ContinuousEmergeBase(preset("small", engine=engine), list(range(P)), list(range(50, 50 + P)))
     agent.run(20)
     steps, t = 0, time.perf_counter()
     while time.perf_counter() - t < seconds:
@@ -265,8 +264,7 @@ def small_preset_rate(P: int, engine: str, seconds: float = 2.0) -> float:
 def warm_up() -> None:
     """Compile the kernels (or load them from numba's cache) outside the timings."""
     for every in (1, 10):
-        ContinuousEmergeBase(preset("paper", n_main=64, n_emo=8, weight_noise_every=every), [0], [1],
-                             entry_points=False).run(2)
+        ContinuousEmergeBase(preset("paper", n_main=64, n_emo=8, weight_noise_every=every), [0], [1]).run(2)
 
 
 # -- the GPU -----------------------------------------------------------------------------------------
@@ -299,7 +297,7 @@ def measure_gpu(n: int, P: int, every: int, engine: str, repeats: int, bandwidth
     config = preset("paper", n_main=n, weight_noise_every=every, engine=engine)
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats()
-    agent = ContinuousEmergeBase(config, list(range(P)), list(range(100, 100 + P)), entry_points=False, device="cuda")
+    agent = ContinuousEmergeBase(config, list(range(P)), list(range(100, 100 + P)), device="cuda")
     agent.run(every + 1)  # compiles the kernel; noise on every row once
     seconds = _cuda_seconds(agent.step, max(every, 10), repeats)
     peak = torch.cuda.max_memory_allocated() / (P * weight_bytes(config))

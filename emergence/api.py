@@ -15,9 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .analysis import analyse, figures, print_tables
 from .host import DEFAULT_SUBSTRATE, Catalogue, installed
-from .results import ResultsError, read_json
+from .results import ResultsError, read_json, sha256
 
 __all__ = ["preset", "protocol", "twins", "load", "Results"]
 
@@ -64,13 +63,18 @@ class Results:
 
     @cached_property
     def summary(self) -> dict:
+        """summary.json; the folder analysed again when there is none, or when its tables are not those
+        written with it (an analysis stopped between its writes)."""
         path = self.out / "summary.json"
-        return read_json(path) if path.exists() else self.analyse()
+        summary = read_json(path) if path.exists() else None
+        return summary if summary is not None and _written_with(self.out, summary) else self.analyse()
 
     def analyse(self, emotion_metrics: tuple[str, ...] = (), *, windows: str | None = None,
                 burn_in: int | None = None) -> dict:
         """Recompute the statistics from the recorded data (adding ``emotion_metrics``; on ``windows``
         after ``burn_in`` steps, None: the sweep's own), and keep them."""
+        from .analysis import analyse  # scipy: not imported by `emergence --help`
+
         substrate = self.catalogue.substrates[self.manifest.get("substrate", DEFAULT_SUBSTRATE)]
         self.__dict__["summary"] = analyse(self.out, self.catalogue.metrics, emotion_metrics or None,
                                            bounded="main" in substrate.bounded,
@@ -102,8 +106,24 @@ class Results:
 
     def report(self, console: Any = None) -> None:
         """Print the terminal report (the tables of ``emergence report``)."""
+        from .analysis import print_tables
+
         print_tables(self.summary, console)
 
     def figures(self) -> list[Path]:
         """(Re)draw the figures into ``out/figures``; returns their paths."""
+        from .analysis import figures
+
         return figures(self.summary, self.out)
+
+
+def _written_with(out: Path, summary: Any) -> bool:
+    """Whether the tables beside a summary are the ones written with it (a summary from before summaries
+    named their tables is taken as it is)."""
+    tables = summary.get("tables") if isinstance(summary, dict) else None
+    if not isinstance(tables, dict):
+        return True
+    try:
+        return all(sha256(out / name) == digest for name, digest in tables.items())
+    except OSError:
+        return False

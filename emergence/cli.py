@@ -1,25 +1,27 @@
 """The ``emergence`` command line: thin; it parses, calls library functions and renders with rich.
 
-Importing this module (and ``--help``) does not import torch; commands import what they need.
+Importing this module (and ``--help``) imports neither torch, scipy, pyarrow, numba nor matplotlib; commands
+import what they need.
 """
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
 import click
 
 from .config import ConfigError
-from .contract import UnknownPluginError
+from .contract import PluginError, UnknownPluginError
 from .host import DEFAULT_SUBSTRATE, installed
-from .options import measurement_options, metric_option
+from .options import PRESET_HELP, measurement_options, metric_option
 from .results import FolderLock, ResultsError, check_folder, summarise
 from .starter import KINDS, StarterError, write_package
 
 __all__ = ["cli", "main", "USER_ERRORS"]
 
-USER_ERRORS = (ConfigError, UnknownPluginError, ResultsError, StarterError)
+USER_ERRORS = (ConfigError, UnknownPluginError, PluginError, ResultsError, StarterError)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,9 +30,9 @@ def cli() -> None:
     """Grow developmental agents side by side and compare them."""
 
 
-@cli.group()
+@cli.group(short_help="Run an experiment protocol, such as twins.")
 def protocol() -> None:
-    """Run an experiment protocol (e.g. `emergence protocol twins --a hrls --b surge`)."""
+    """Run an experiment protocol, such as `emergence protocol twins --a hrls --b surge`."""
 
 
 @cli.command()
@@ -55,7 +57,7 @@ def plugins() -> None:
 
 @cli.command()
 @click.option("--substrate", default=DEFAULT_SUBSTRATE, show_default=True, help="Substrate (see `emergence plugins`).")
-@click.option("--preset", "preset_name", default="small", show_default=True, help="Agent preset.")
+@click.option("--preset", "preset_name", default="small", show_default=True, help=PRESET_HELP)
 @click.option("--steps", default=200, show_default=True, type=click.IntRange(min=1), help="Steps to grow.")
 @click.option("--scaffold", default="surge", show_default=True, help="Scaffold plugin (e.g. hrls, surge).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
@@ -84,24 +86,38 @@ def grow(substrate: str, preset_name: str, steps: int, scaffold: str, seed: int,
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @metric_option()
 @measurement_options(default=False)
-def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, burn_in: int | None) -> None:
+@click.option("--html", is_flag=True, help="Also write report.html: the report and its figures in one page "
+              "(a study folder: its report as the study wrote it).")
+def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, burn_in: int | None,
+           html: bool) -> None:
     """Recompute the statistics, table and figures of a results folder from its files alone.
 
     With --emotion-metric, any metric is computed after the fact from the recorded data; --windows and
     --burn-in read the same data another way.
     """
     from .analysis import render
+    from .analysis.html import write_html
     from .api import Results
 
+    if (out / "study.json").exists():
+        if not html:
+            raise ResultsError(f"{out} is a study folder: re-run its `emergence study` command to recompute it, "
+                               "or pass --html to render its report")
+        click.echo(f"report: {write_html(out)}")
+        return
     results = Results(out)
     with FolderLock(out):
         problems = check_folder(out, checkpoints=False)
         if problems:
             raise ResultsError(summarise(out, problems))
         render(results.analyse(emotion_metrics, windows=windows, burn_in=burn_in), out)
+        if html:
+            click.echo(f"report: {write_html(out)}")
 
 
-cli.add_command(report, "stats")
+cli.add_command(click.Command(
+    "stats", callback=report.callback, params=report.params, short_help="The same as `report` (an alias).",
+    help=f"The same as `emergence report` (an alias).\n\n{inspect.cleandoc(report.help)}"))
 
 # Problems `check` prints before it sums them up.
 SHOWN = 20
@@ -114,7 +130,7 @@ def check(out: Path) -> None:
     checkpoint matching its marker. Re-running the sweep's command rebuilds what is missing."""
     if not (out / "manifest.json").exists():
         raise ResultsError(f"{out}: no manifest.json; not a results folder")
-    with FolderLock(out):
+    with FolderLock(out, reading=True):  # a read-only folder can be checked too
         problems = check_folder(out)
     for line in problems[:SHOWN]:
         click.echo(line)
@@ -146,7 +162,9 @@ def compare(folders: tuple[Path, ...], out: Path | None, allow_different: bool) 
     if len(folders) < 2:
         raise click.UsageError("compare needs at least two results folders")
     for folder in folders:
-        Results(folder).summary  # analysed, so that runs.parquet exists
+        results = Results(folder)  # a results folder, or one line
+        click.get_current_context().with_resource(FolderLock(folder, reading=True))  # held until compared
+        results.summary  # analysed, so that runs.parquet exists
     names = [f.name for f in folders]
     labels = names if len(set(names)) == len(names) else [str(f) for f in folders]
     differences, measurement = sweep_differences(list(folders), labels)
@@ -196,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as err:
         err.show()
         return err.exit_code
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except click.exceptions.Abort:  # Ctrl-C
+        click.echo("aborted; what was written is kept: re-running the same command resumes a sweep where it "
+                   "stopped", err=True)
         return 1
     except click.exceptions.Exit as exit_:
         return exit_.exit_code

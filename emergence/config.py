@@ -15,17 +15,29 @@ from attrs.validators import and_, ge, gt, le
 
 __all__ = [
     "EmotionFieldConfig", "EnergyConfig", "DreamConfig", "ConfigError", "config_from_dict", "config_to_dict",
-    "replace", "positive_int", "float_field", "choice_field", "finite", "check_seeds", "to_float",
+    "replace", "positive_int", "float_field", "choice_field", "bool_field", "finite", "check_seeds", "to_float",
+    "error_message",
 ]
+
+
+MAX_INT = 2**63 - 1  # the largest size a tensor or a buffer takes
 
 
 class ConfigError(ValueError):
     """A configuration value is invalid; the message names the field."""
 
 
+def error_message(err: Exception) -> str:
+    """A validator's error as one line: attrs' own validators (``instance_of``, ``in_``) pass the attribute
+    and the values after their message, which ``str(err)`` would print as a raw tuple."""
+    return err.args[0] if len(err.args) > 1 and isinstance(err.args[0], str) else str(err)
+
+
 def _positive_int(instance, attribute, value):
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(f"'{attribute.name}' must be a positive integer, got {value!r}")
+    if value > MAX_INT:
+        raise ConfigError(f"'{attribute.name}' must be at most 2**63 - 1, got {value!r}")
 
 
 def _finite(instance, attribute, value):
@@ -58,8 +70,15 @@ def _choice(default: str, options: tuple[str, ...]) -> Any:
     return field(default=default, validator=validate)
 
 
+def _bool(default: bool) -> Any:
+    def validate(instance, attribute, value):
+        if not isinstance(value, bool):
+            raise ConfigError(f"'{attribute.name}' must be True or False, got {value!r}")
+    return field(default=default, validator=validate)
+
+
 # The field helpers, public for the config classes of substrates and plugins.
-positive_int, float_field, choice_field, finite = _positive_int, _float, _choice, _finite
+positive_int, float_field, choice_field, bool_field, finite = _positive_int, _float, _choice, _bool, _finite
 
 
 def _wake_above_sleep(instance, attribute, value):
@@ -137,7 +156,7 @@ def config_from_dict(values: dict[str, Any], cls: type) -> Any:
     except (TypeError, ValueError) as err:
         if isinstance(err, ConfigError):
             raise
-        raise ConfigError(str(err)) from None
+        raise ConfigError(error_message(err)) from None
 
 
 def replace(config: Any, **changes: Any) -> Any:
@@ -147,7 +166,7 @@ def replace(config: Any, **changes: Any) -> Any:
     except (TypeError, ValueError) as err:
         if isinstance(err, ConfigError):
             raise
-        raise ConfigError(str(err)) from None
+        raise ConfigError(error_message(err)) from None
 
 
 def check_seeds(name: str, seeds: Any) -> list[int]:

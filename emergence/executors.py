@@ -3,18 +3,28 @@ executor shares: running a call in this process, and a future whose failure is t
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 from .config import ConfigError
 from .contract import Resources, TaskFailed, hookimpl
 
-__all__ = ["LocalPool", "cores", "run_here", "translated", "register_executors"]
+__all__ = [
+    "LocalPool", "cores", "processes_here", "run_here", "translated", "stopped_by_signals", "register_executors",
+]
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
+WATCH_SECONDS = 1.0  # how often a worker looks for its driver where that signal is not available
 
 
 def cores() -> int:
@@ -65,17 +75,54 @@ def _importing_main() -> bool:
     return sys.modules.get("__mp_main__", sys.modules["__main__"]) is not sys.modules["__main__"]
 
 
-def _start_worker(gpus) -> None:
-    """In a fresh worker: see only the GPU it takes from ``gpus`` (None: CPU workers)."""
+def _die_with(driver: int) -> None:
+    """End this worker when the ``driver`` process ends, however it ends (a SIGKILL too): a worker left
+    behind would hold its chunk's lock and never exit. Linux signals it at once (PR_SET_PDEATHSIG);
+    everywhere, a thread polls the parent's pid."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != driver:  # it ended before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == driver:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-driver", daemon=True).start()
+
+
+def _start_worker(driver: int, gpus) -> None:
+    """In a fresh worker: end with the ``driver``; see only the GPU it takes from ``gpus`` (None: CPU workers)."""
+    _die_with(driver)
     if gpus is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = str(gpus.get())
 
 
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP stop this process as Ctrl-C does (a KeyboardInterrupt: its
+    executor's workers are stopped, what is committed stays); outside the main thread, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    before = {s: signal.signal(s, interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
 class LocalPool:
     """Worker processes on this machine: ``resources.workers`` of them (default: as many as the cores
-    allow at ``resources.threads`` threads each), each started fresh; with GPUs, worker i sees only
-    GPU i. One worker grows in this process. A worker that dies fails its tasks (``TaskFailed``); the
-    pool starts new workers for the tasks submitted after."""
+    allow at ``resources.threads`` threads each), each started fresh and ending with this process; with
+    GPUs, worker i sees only GPU i. One worker grows in this process. A worker that dies fails its tasks
+    (``TaskFailed``); the pool starts new workers for the tasks submitted after."""
 
     def __init__(self, resources: Resources):
         self.resources = resources
@@ -92,7 +139,8 @@ class LocalPool:
             gpus = context.Queue()
             for device in range(self.workers):
                 gpus.put(device)
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(gpus,))
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                   initargs=(os.getpid(), gpus))
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future:
         if self.pool is None:
@@ -110,6 +158,12 @@ class LocalPool:
         if not wait:
             for worker in multiprocessing.active_children():
                 worker.terminate()
+
+
+def processes_here(executor: Any) -> int:
+    """The worker processes ``executor`` starts on this machine: a local pool's (0: it grows in this
+    process); other executors' workers run elsewhere, or under their own scheduler."""
+    return executor.workers if isinstance(executor, LocalPool) and executor.workers > 1 else 0
 
 
 @hookimpl

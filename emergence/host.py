@@ -11,9 +11,11 @@ essential plugins (the field substrate, the local executor) are registered direc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache, cached_property
-from importlib.metadata import version
+from importlib.metadata import distributions, version
 from typing import Any
 
 import pluggy
@@ -22,14 +24,15 @@ from attrs import frozen
 from .config import ConfigError, check_seeds
 from . import executors as local_executor
 from .contract import (
-    AgentHooks, Executor, Registry, Resources, Substrate, UnknownPluginError, canonical_spec, collect, hookspecs,
-    make_settings, split_spec,
+    AgentHooks, Executor, PluginError, Registry, Resources, Substrate, UnknownPluginError, canonical_spec, collect,
+    hookspecs, make_settings, plugin_label, plugin_package, split_spec,
 )
 from .fields import substrate as fields_substrate
 
 __all__ = [
     "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "ResolvedScaffold", "resolve_scaffold", "resolve_agent_hooks",
-    "build_agent", "open_executor", "Catalogue", "installed", "plugin_sources", "check_names",
+    "build_agent", "open_executor", "Catalogue", "installed", "plugin_sources", "check_names", "check_entry_points",
+    "scaffold_label",
 ]
 
 ENTRY_POINT_GROUP = "emergence"
@@ -43,7 +46,8 @@ def make_plugin_manager(
     executor), installed plugins, then ``plugins``.
 
     Registered last, ``plugins`` are asked first. A hook implementation that matches no spec fails here
-    (``check_pending``) rather than being silently ignored.
+    (``check_pending``) rather than being silently ignored, and so does a plugin name that two installed
+    packages register (``check_entry_points``) rather than one shadowing the other.
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -51,11 +55,29 @@ def make_plugin_manager(
         pm.register(fields_substrate, name="emergence.fields")
         pm.register(local_executor, name="emergence.executors")
     if entry_points:
+        check_entry_points([name for name, _ in pm.list_name_plugin()])
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in plugins:
         pm.register(plugin)
     pm.check_pending()
     return pm
+
+
+def check_entry_points(taken: Iterable[str] = ()) -> None:
+    """A PluginError when two installed packages register one plugin name in the ``emergence`` entry-point
+    group, or a package registers a name in ``taken`` (the core's): pluggy would load one and skip the
+    other without a word. One package found twice on the path is not a collision."""
+    owners: dict[str, dict[str, str]] = {name: {"emergence": f"emergence {version('emergence')}"} for name in taken}
+    for dist in distributions():
+        entries = dist.entry_points.select(group=ENTRY_POINT_GROUP)
+        package = dist.metadata["Name"] if entries else None  # reading the metadata is the slow part
+        for entry in entries if package else ():
+            owners.setdefault(entry.name, {})[re.sub(r"[-_.]+", "-", package).lower()] = f"{package} {dist.version}"
+    for name, packages in owners.items():
+        if len(packages) > 1:
+            other = next(key for key in reversed(packages) if key != "emergence")
+            raise PluginError(f"two installed packages register the plugin {name!r} ({', '.join(packages.values())}); "
+                              f"only one would be used: uninstall one of them (pip uninstall {other})")
 
 
 def check_names(kind: str, names: Any) -> tuple[str, ...]:
@@ -104,31 +126,76 @@ def resolve_agent_hooks(
     ``factory(config)`` for one without ``SETTINGS``) and registered on this manager only, then
     ``plugins``; the ``plasticity``, ``energy`` and ``noise`` hooks give one component each (None: the
     substrate's default), and the ``relational_drift`` and ``receive_feedback`` implementations become
-    plain callables in pluggy's calling order.
+    plain callables in pluggy's calling order. ``sources`` labels the plugin behind each; a scaffold
+    that cannot be built or a hook that raises is a PluginError naming the plugin (a ConfigError, a
+    scaffold refusing its settings, passes as it is).
     """
     pm = make_plugin_manager(entry_points=entry_points)
+    known_pm = catalogue.pm if catalogue is not None else pm
     known = catalogue.scaffolds if catalogue is not None else collect(pm, "register_scaffolds", "scaffold")
-    instances = {}
+    instances, labels = {}, {}
     for spec in check_names("scaffolds", scaffolds):
         scaffold = resolve_scaffold(spec, known)
         if scaffold.name in instances:
             raise ConfigError(f"scaffold {scaffold.name!r} is named twice; give it once with all its settings")
+        label = labels[f"scaffold:{scaffold.name}"] = scaffold_label(known_pm, known, scaffold.name)
         factory, settings = scaffold.factory, scaffold.settings
-        instances[scaffold.name] = factory(config) if settings is None else factory(config, settings)
+        with _blamed(label, "its construction"):
+            instances[scaffold.name] = factory(config) if settings is None else factory(config, settings)
     for name, scaffold in instances.items():
         pm.register(scaffold, name=f"scaffold:{name}")
     for plugin in plugins:
         pm.register(plugin)
     pm.check_pending()
+
+    def label(impl: Any) -> str:
+        return labels.get(impl.plugin_name) or f"plugin {plugin_label(pm, impl.plugin_name)}"
+
+    parts = {hook: _component(getattr(pm.hook, hook), config, label) for hook in ("plasticity", "energy", "noise")}
+    calls = {hook: list(reversed(getattr(pm.hook, hook).get_hookimpls())) for hook in ("relational_drift", "receive_feedback")}
     return AgentHooks(
         pm=pm,
         scaffolds=instances,
-        plasticity=pm.hook.plasticity(config=config),
-        energy=pm.hook.energy(config=config),
-        noise=pm.hook.noise(config=config),
-        drift=[impl.function for impl in reversed(pm.hook.relational_drift.get_hookimpls())],
-        feedback=[impl.function for impl in reversed(pm.hook.receive_feedback.get_hookimpls())],
+        plasticity=parts["plasticity"][0],
+        energy=parts["energy"][0],
+        noise=parts["noise"][0],
+        drift=[impl.function for impl in calls["relational_drift"]],
+        feedback=[impl.function for impl in calls["receive_feedback"]],
+        sources={**{hook: (who,) for hook, (_, who) in parts.items() if who is not None},
+                 **{hook: tuple(map(label, impls)) for hook, impls in calls.items() if impls}},
     )
+
+
+def scaffold_label(pm: pluggy.PluginManager, registry: Registry, name: str) -> str:
+    """How a message names the scaffold ``name``: ``scaffold 'damp' (emergence-damp 0.1.0)``, with the
+    package of the plugin that registered it on ``pm`` where known."""
+    owner = registry.owners.get(name)
+    package = plugin_package(pm, owner) if owner is not None else None
+    return f"scaffold {name!r}" + (f" ({' '.join(package)})" if package else "")
+
+
+@contextmanager
+def _blamed(label: str, hook: str) -> Iterator[None]:
+    """An exception (but a ConfigError) raised inside as a PluginError naming ``label`` and ``hook``."""
+    try:
+        yield
+    except ConfigError:
+        raise
+    except Exception as err:
+        raise PluginError.raised(label, hook, err) from err
+
+
+def _component(hook: Any, config: Any, label: Callable[[Any], str]) -> tuple[Any, str | None]:
+    """The first non-None result of the component hook ``hook`` in pluggy's calling order, and the label
+    of the plugin that gave it ((None, None): none did, the substrate's default is used)."""
+    for impl in reversed(hook.get_hookimpls()):
+        if impl.hookwrapper or impl.wrapper:
+            continue
+        with _blamed(label(impl), f"its {hook.name} hook"):
+            result = impl.function(config=config)
+        if result is not None:
+            return result, label(impl)
+    return None, None
 
 
 def build_agent(

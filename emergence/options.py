@@ -9,7 +9,13 @@ import click
 from .config import ConfigError
 from .overrides import parse_assignments
 
-__all__ = ["metric_option", "settings_option", "executor_options", "executor_spec", "measurement_options", "FINITE"]
+__all__ = [
+    "metric_option", "settings_option", "executor_options", "executor_spec", "measurement_options", "FINITE",
+    "PRESET_HELP",
+]
+
+PRESET_HELP = ("Agent preset: small (a quick sweep), paper (the write-up's sizes) or paper-rms (docs/regime.md); "
+               "the transformer has small and paper.")
 
 
 class FiniteFloat(click.ParamType):

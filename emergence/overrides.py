@@ -70,7 +70,7 @@ def field_value(config: Any, name: str, value: Any) -> Any:
     kind = typing.get_type_hints(cls).get(name, str)
     try:
         return _parse(kind, value, getattr(config, name))
-    except ValueError:
+    except (ValueError, OverflowError):  # xinf on an integer field overflows
         raise ConfigError(f"--set {name}={value}: {what}.{name} takes {_KINDS.get(kind, kind)}") from None
 
 

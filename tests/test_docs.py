@@ -1,13 +1,16 @@
-"""The docs stay true: every hook is documented with its exact signature."""
+"""The docs stay true: every hook is documented with its exact signature; the README's commands name
+installed plugins."""
 
 import inspect
+import re
 from pathlib import Path
 
 import pytest
 
 from emergence.contract import hookspecs
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 HOOKS = [name for name, obj in vars(hookspecs).items() if hasattr(obj, "emergence_spec")]
 
 
@@ -23,3 +26,13 @@ class TestHookDocs:
         """Every section of docs/hooks.md is a real hook."""
         sections = [line[3:] for line in (DOCS / "hooks.md").read_text().splitlines() if line.startswith("## ")]
         assert sorted(sections) == sorted(HOOKS)
+
+
+class TestReadme:
+    def test_every_scaffold_it_names_is_installed(self):
+        """Each `--a NAME` and `--b NAME` of the README (with or without settings) runs as written: the
+        scaffold is installed with the project, not one a tutorial writes."""
+        from emergence.host import installed
+
+        named = set(re.findall(r"--[ab][ =]([a-z_]+)", (ROOT / "README.md").read_text()))
+        assert named and named <= set(installed().scaffolds.names())

@@ -9,9 +9,9 @@ from emergence.fields.agent import ContinuousEmergeBase
 from emergence import build_agent, preset
 from emergence.contract import hookimpl
 from emergence.contract import EmotionData, PerTwinMetric
-from emergence.contract import UnknownPluginError
+from emergence.contract import PluginError, UnknownPluginError
 from emergence.contract import collect as registry
-from emergence.host import make_plugin_manager
+from emergence.host import Catalogue, make_plugin_manager, resolve_agent_hooks
 from emergence.testing import SilentNoise
 
 TINY = preset("small", n_main=40, n_emo=8, n_input=16)
@@ -117,8 +117,59 @@ class TestPluginManager:
 
     def test_unknown_name_lists_the_known(self):
         """Asking for an unknown scaffold names the known ones."""
-        with pytest.raises(UnknownPluginError, match="hrls, surge"):
+        with pytest.raises(UnknownPluginError, match="hrls, reinforce, surge"):
             build_agent(TINY, [1], [2], scaffolds=["hrsl"])
+
+    def test_a_name_registered_twice_names_both_plugins(self):
+        """A plugin registering the executor 'local' the core has: one PluginError naming both plugins
+        and the fix, not a ValueError."""
+        class Local:
+            @hookimpl
+            def register_executors(self, register):
+                register("local", object)
+
+        with pytest.raises(PluginError, match="^two plugins register the executor 'local': ") as error:
+            registry(make_plugin_manager([Local()], entry_points=False), "register_executors", "executor")
+        assert "'emergence.executors'" in str(error.value) and "Local" in str(error.value)
+        assert str(error.value).endswith("uninstall one of them")
+
+    def test_a_registry_knows_which_plugin_registered_each_name(self):
+        """The built-in scaffolds come from the plugins of their name."""
+        scaffolds = registry(make_plugin_manager(), "register_scaffolds", "scaffold")
+        assert scaffolds.owners["hrls"] == "hrls" and scaffolds.owners["surge"] == "surge"
+
+    def test_a_scaffold_that_cannot_be_built_names_itself(self):
+        """A scaffold whose constructor raises: a PluginError naming the scaffold, not a traceback."""
+        class Broken:
+            def __init__(self, config):
+                raise ValueError("cannot build")
+
+        class Register:
+            @hookimpl
+            def register_scaffolds(self, register):
+                register("broken", Broken)
+
+        catalogue = Catalogue(make_plugin_manager([Register()]))
+        with pytest.raises(PluginError, match="^scaffold 'broken': its construction raised ValueError: cannot build"):
+            build_agent(TINY, [1], [2], scaffolds=["broken"], catalogue=catalogue)
+
+    def test_a_component_hook_that_raises_names_its_plugin(self):
+        """A noise hook that raises when the population is built: a PluginError naming the plugin."""
+        class Plugin:
+            @hookimpl
+            def noise(self, config):
+                raise RuntimeError("no noise today")
+
+        with pytest.raises(PluginError, match="^plugin Plugin: its noise hook raised RuntimeError: no noise today"):
+            build_agent(TINY, [1], [2], plugins=[Plugin()])
+
+    def test_resolved_hooks_name_their_plugins(self):
+        """Each part a plugin gives is labelled with the plugin (and its package), for errors."""
+        from importlib.metadata import version
+
+        hooks = resolve_agent_hooks(TINY, ["hrls"], [SilentNoise()])
+        hrls = f"scaffold 'hrls' (emergence {version('emergence')})"
+        assert hooks.sources == {"noise": ("plugin SilentNoise",), "relational_drift": (hrls,), "receive_feedback": (hrls,)}
 
     def test_each_population_has_its_own_manager(self):
         """Twin A's scaffold is registered on A's manager only."""

@@ -2,10 +2,14 @@
 sweep by name; the conformance suite fails a broken scaffold, naming the invariant."""
 
 import json
+import site
 import subprocess
 import sys
+import sysconfig
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy
 import pytest
 
 from emergence.cli import main
@@ -36,6 +40,16 @@ class TestNew:
         assert main(["new", "metric", "share", "--dir", str(tmp_path)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "already exists" in err and module.read_text() == "# mine"
+
+    @pytest.mark.parametrize("kind, name, taken", [("scaffold", "hrls", "plugin"), ("metric", "mean", "emotion metric"),
+                                                   ("scaffold", "twins", "plugin")])
+    def test_an_installed_name_is_refused(self, kind, name, taken, tmp_path, capsys):
+        """A name an installed plugin, scaffold or metric has (installed, the new package would collide
+        with it): one line, exit 2, nothing written."""
+        assert main(["new", kind, name, "--dir", str(tmp_path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"'{name}' is the name of an installed {taken}" in err
+        assert not any(tmp_path.iterdir())
 
     @pytest.mark.parametrize("name", ["Damp", "my-damp", "2damp", ""])
     def test_bad_name_is_one_line(self, name, tmp_path, capsys):
@@ -112,12 +126,33 @@ class TestBrokenScaffolds:
                 "W_main_emo changed while the agent could not learn") in outcome
 
 
+def _venv_over_this_environment(venv: Path) -> Path:
+    """A fresh virtual environment that sees this one's packages (emergence's dependencies, pip).
+
+    ``--system-site-packages`` sees only the base interpreter's: run from a virtual environment, this
+    environment's site-packages are added by a ``.pth`` file, after the new environment's own."""
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+    if sys.prefix != sys.base_prefix:
+        own = sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)})
+        lines = [f"import site; site.addsitedir({path!r})" for path in site.getsitepackages()]
+        Path(own, "_outer_environment.pth").write_text("\n".join(lines) + "\n")
+    return venv
+
+
+def _setuptools_builds_wheels() -> bool:
+    """Whether this environment's setuptools builds an editable wheel by itself (70.1 or later; a new
+    virtual environment of Python 3.11 has 65)."""
+    try:
+        return tuple(int(part) for part in version("setuptools").split(".")[:2]) >= (70, 1)
+    except (PackageNotFoundError, ValueError):
+        return False
+
+
 class TestGeneratedPackage:
     def test_installs_tests_itself_and_runs_in_a_sweep(self, tmp_path):
         """In a fresh virtual environment: `emergence new scaffold damp`, `pip install -e`, its own
         `pytest`, then a sweep with `--a damp:threshold=0.02` by name, its settings in the manifest."""
-        venv = tmp_path / "venv"
-        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
+        venv = _venv_over_this_environment(tmp_path / "venv")
         python, emergence = venv / "bin" / "python", venv / "bin" / "emergence"
 
         def run(*args, cwd=tmp_path):
@@ -125,7 +160,10 @@ class TestGeneratedPackage:
             assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
             return result.stdout
 
-        install = [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e"]
+        # offline where this environment's setuptools builds wheels; else pip fetches one, as for the user
+        isolation = ["--no-build-isolation"] if _setuptools_builds_wheels() else []
+        install = [python, "-m", "pip", "install", "-q", "--no-deps", *isolation, "-e"]
+        assert run(python, "-c", "import numpy; print(numpy.__file__)").strip() == numpy.__file__  # this env's
         run(*install, ROOT)
         run(emergence, "new", "scaffold", "damp")
         run(*install, tmp_path / "emergence-damp")

@@ -3,7 +3,8 @@
 Seeds, device and dtype; the components of its hooks (resolved once by the host and handed in as
 ``AgentHooks``; the substrate's defaults where none is given); one noise generator per agent (so an
 agent's trajectory does not depend on its population); the dream loop; the views of the ``Agent``
-interface; the end of every step (scaffolds' drift, the trail, the step counter); and the checkpoint of
+interface; the end of every step (scaffolds' drift, the trail, the step counter); the checks on what its
+plugins hand the step (``guard``: a fault is a PluginError naming the plugin); and the checkpoint of
 the tensors a subclass names in ``TENSORS`` and of its scaffolds' declared ``STATE``. A subclass builds its tensors (``_init_tensors``) and
 further state (``_init_own``), advances its dynamics (``_advance``), and checkpoints its own state
 through ``_own_tensors``, ``_own_metadata`` and ``_load_own``.
@@ -17,11 +18,12 @@ from typing import Any, ClassVar
 import torch
 
 from ..config import check_seeds
-from ..contract import AgentHooks
+from ..contract import AgentHooks, PluginError
 from .devices import resolve_device
 from .drift import DreamLoop
 from .dynamics import StateDependentNoise
 from .energy import HomeostaticEnergy
+from .guard import PluginGuard
 from .scaffold_state import restore_scaffolds, scaffold_metadata, scaffold_tensors
 
 __all__ = ["PopulationBase", "DTYPES"]
@@ -83,6 +85,7 @@ class PopulationBase:
         self.input_generators = [torch.Generator(self.device).manual_seed(s) for s in input_seeds or ()]
         self.dream = DreamLoop(config, self.population, self.dtype, self.device)
         self._init_own()
+        self._guard = PluginGuard(self, hooks.sources)
 
     @classmethod
     def default_plasticity(cls, config: Any) -> Any:
@@ -102,11 +105,21 @@ class PopulationBase:
         raise NotImplementedError
 
     def step(self) -> None:
-        """One step of every agent: the substrate's dynamics, then the scaffolds' drift, then the trail."""
-        text = self._advance()
+        """One step of every agent: the substrate's dynamics, then the scaffolds' drift, then the trail.
+        A plugin's fault (its hook raises, leaves a tensor of another shape or the state not finite) is a
+        PluginError naming it (``emergence.agents.guard``)."""
+        try:
+            text = self._advance()
+        except PluginError:
+            raise
+        except Exception as err:
+            blamed = self._guard.blame(err, self.step_index)
+            if blamed is None:
+                raise
+            raise blamed from err
         self.nudged.zero_()
-        for drift in self._drift:
-            drift(agent=self, step=self.step_index)
+        if self._drift:
+            self._guard.run(self, self._drift, "relational_drift", step=self.step_index)
         self.dream.record(self.step_index, text, self.activity, self.energy, self.awake, self.emotion.mean(dim=1))
         self.step_index += 1
 
@@ -138,8 +151,8 @@ class PopulationBase:
 
     def receive_feedback(self, message: str, strength: float = 1.0) -> None:
         """Give every agent a mentor's message through the ``receive_feedback`` hook."""
-        for feedback in self._feedback:
-            feedback(agent=self, message=message, strength=float(strength))
+        if self._feedback:
+            self._guard.run(self, self._feedback, "receive_feedback", message=message, strength=float(strength))
 
     # -- state ----------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, torch.Tensor]:

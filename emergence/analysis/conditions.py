@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..results import read_json, read_manifest
+from ..results import ResultsError, read_json, read_manifest
 from ..results.differences import config_differences
 from .comparison import Axis, Cell, adjust, compare_cells
 
@@ -30,7 +31,11 @@ def folder_cells(out: str | Path, levels: dict[str, str]) -> dict[str, Cell]:
     """Metric -> the ``Cell`` of an analysed folder (its runs.parquet), at ``levels`` of the study's axes."""
     out = Path(out)
     key = pairing_key(read_manifest(out))
-    runs = pq.read_table(out / "runs.parquet").to_pandas().sort_values(["metric", "run"])
+    try:
+        runs = pq.read_table(out / "runs.parquet").to_pandas().sort_values(["metric", "run"])
+    except (pa.ArrowException, OSError, KeyError) as err:
+        what = "missing" if isinstance(err, FileNotFoundError) else "unreadable or truncated"
+        raise ResultsError(f"{out / 'runs.parquet'}: {what}; rebuild it with `emergence report {out}`") from None
     return {metric: Cell(levels=levels, pairing=key, activity=group.A_corr_run.to_numpy(),
                          emotion=group.E_corr_run.to_numpy())
             for metric, group in runs.groupby("metric", sort=False)}

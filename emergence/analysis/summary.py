@@ -15,7 +15,8 @@ import pyarrow.compute as pc
 
 from ..contract import Registry
 from ..results import (
-    ResultsError, emotion_data, read_json, read_manifest, read_snapshots, read_steps, run_arrays, write_json, write_table,
+    ResultsError, emotion_data, read_json, read_manifest, read_snapshots, read_steps, run_arrays, sha256, write_json,
+    write_table,
 )
 from . import controls, regime, statistics
 from .fingerprint import fingerprint
@@ -189,7 +190,7 @@ def analyse(
             run_rows["E_corr_run"].append(e_run[run])
             run_rows["n_constant_activity"].append(activity_summary["per_run"]["n_constant_windows"][run])
             run_rows["n_constant_emotion"].append(emotion["per_run"]["n_constant_windows"][run])
-    write_json(out / "summary.json", summary)
-    write_table(out / "runs.parquet", pa.table(run_rows))
-    write_table(out / "controls.parquet", pa.Table.from_pylist(control_rows))
+    tables = {"runs.parquet": pa.table(run_rows), "controls.parquet": pa.Table.from_pylist(control_rows)}
+    summary["tables"] = {name: sha256(write_table(out / name, table)) for name, table in tables.items()}
+    write_json(out / "summary.json", summary)  # last, naming the tables written with it (``Results.summary``)
     return summary

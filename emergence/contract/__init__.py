@@ -7,13 +7,14 @@ from .executor import Executor, Resources, TaskFailed
 from .hookspecs import PROJECT, hookimpl, hookspec
 from .metric import EmotionData, EmotionMetric, PerTwinMetric
 from .protocol import ProtocolEntry
-from .registry import Registry, UnknownPluginError, collect
+from .registry import PluginError, Registry, UnknownPluginError, collect, plugin_label, plugin_package
 from .scaffold import canonical_spec, declared_state, make_settings, scaffold_specs, settings_dict, split_spec
 from .study import Study
 from .substrate import Substrate
 
 __all__ = [
     "Agent", "AgentHooks", "EnergyModel", "NoiseModel", "PlasticityRule", "PROJECT", "hookimpl", "hookspec",
-    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "collect", "Study",
+    "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "PluginError", "collect", "plugin_label",
+    "plugin_package", "Study",
     "Substrate", "Executor", "Resources", "TaskFailed", "scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict",
 ]

@@ -78,20 +78,24 @@ class Agent(Protocol):
 
 class PlasticityRule(Protocol):
     def apply(self, agent: Agent, learning: torch.Tensor) -> None:
-        """Update the agent's weights in place; ``learning[i]`` false leaves agent i's weights untouched."""
+        """Update the agent's weights in place; ``learning[i]`` false leaves agent i's weights untouched.
+        A tensor it replaces keeps its shape, dtype and device (checked every step on the field substrate)."""
 
 
 class EnergyModel(Protocol):
     def update(
         self, energy: torch.Tensor, awake: torch.Tensor, main: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Next (energy, awake) per agent from this step's cortex activation ``main`` (P, n_main)."""
+        """Next (energy, awake) per agent from this step's cortex activation ``main`` (P, n_main): tensors
+        of ``energy``'s and ``awake``'s shape, dtype and device, the energy finite (checked every step on the
+        field substrate)."""
 
 
 class NoiseModel(Protocol):
     def amplitude(self, field: str, activation: torch.Tensor) -> torch.Tensor:
         """Noise standard deviation per unit for ``field`` from its activation (fields: "sensory",
-        "main", "emotion"; transformer: "main", "emotion", "sampling")."""
+        "main", "emotion"; transformer: "main", "emotion", "sampling"): a tensor of ``activation``'s
+        shape, dtype and device, finite (checked every step on the field substrate)."""
 
 
 @frozen
@@ -100,7 +104,9 @@ class AgentHooks:
 
     ``plasticity``, ``energy`` and ``noise`` are None where no plugin provides one: the population then
     uses its substrate's default. ``drift`` and ``feedback`` are the ``relational_drift`` and
-    ``receive_feedback`` implementations as plain callables, in pluggy's calling order.
+    ``receive_feedback`` implementations as plain callables, in pluggy's calling order. ``sources``
+    names, for errors, the plugin behind each part from a plugin: per hook name, one label per part
+    (``{"noise": ("scaffold 'damp' (emergence-damp 0.1.0)",), "relational_drift": (...)}``).
     """
 
     pm: pluggy.PluginManager | None = None
@@ -110,3 +116,4 @@ class AgentHooks:
     noise: NoiseModel | None = None
     drift: tuple[Callable[..., None], ...] = field(default=(), converter=tuple)
     feedback: tuple[Callable[..., None], ...] = field(default=(), converter=tuple)
+    sources: dict[str, tuple[str, ...]] = field(factory=dict)

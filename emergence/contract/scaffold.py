@@ -19,7 +19,7 @@ from typing import Any
 
 from attrs import asdict, fields_dict, has
 
-from ..config import ConfigError
+from ..config import ConfigError, error_message
 
 __all__ = ["scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict"]
 
@@ -72,7 +72,7 @@ def make_settings(name: str, factory: Callable[..., Any], values: Mapping[str, A
     try:
         return settings_class(**values)
     except (TypeError, ValueError) as err:
-        raise ConfigError(f"{kind} {name!r}: {err}") from None
+        raise ConfigError(f"{kind} {name!r}: {error_message(err)}") from None
 
 
 def canonical_spec(name: str, settings: Any, given: Mapping[str, Any]) -> str:

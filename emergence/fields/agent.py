@@ -113,34 +113,34 @@ class ContinuousEmergeBase(PopulationBase):
     def _advance_plain(self, noise: torch.Tensor) -> None:
         """The plain engine: fields, traces, energy and plasticity with torch ops (MODEL.md 1-3)."""
         self._advance_fields(noise)
-        self.plasticity.apply(self, self.learning)
+        self._guard.apply_plasticity(self, self.learning)
 
     def _advance_fields(self, noise: torch.Tensor, recurrent: torch.Tensor | None = None) -> None:
         """Fields, traces and energy with torch ops. ``recurrent``: the recurrent input ``W_rec_main @ main``
         (of the previous step's main) when already computed (the CUDA engine's fused pass), else computed here."""
         c = self.config
         xi_text, xi_s, xi_m, xi_e = noise.split([c.n_input, c.n_input, c.n_main, c.n_emo], dim=1)
-        amp = self.noise_model.amplitude
+        amp = self._guard.amplitude
 
-        drive = self._code + c.text_noise * xi_text + amp("sensory", self.sensory) * xi_s
+        drive = self._code + c.text_noise * xi_text + amp(self, "sensory", self.sensory) * xi_s
         self.sensory = leaky_update(self.v_sensory, drive, c.dt, c.tau_sensory)
 
         self.main_prev = self.main
         drive = _matvec(self.W_in_main, self.sensory)
         drive.add_(_matvec(self.W_rec_main, self.main_prev) if recurrent is None else recurrent).add_(self.bias_main)
-        drive.addcmul_(amp("main", self.main_prev), xi_m)
+        drive.addcmul_(amp(self, "main", self.main_prev), xi_m)
         self.main = leaky_update(self.v_main, drive, c.dt, c.tau_main)
 
         self.emotion_prev = self.emotion
         drive = _matvec(self.W_main_emo, self.main)
         drive.add_(_matvec(self.W_rec_emo, self.emotion_prev)).add_(self.bias_emo)
-        drive.addcmul_(amp("emotion", self.emotion_prev), xi_e)
+        drive.addcmul_(amp(self, "emotion", self.emotion_prev), xi_e)
         self.emotion = leaky_update(self.v_emotion, drive, c.dt, c.tau_emo)
 
         for name in ("sensory", "main", "emotion"):
             getattr(self, f"trace_{name}").lerp_(getattr(self, name), c.trace_rate)
 
-        self.energy, self.awake = self.energy_model.update(self.energy, self.awake, self.main)
+        self._guard.update_energy(self)
 
     # -- weight noise ---------------------------------------------------------------------------------
     def add_weight_noise(

@@ -73,9 +73,13 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict, dict, dict]:
 
 
 def restore(path: str | os.PathLike, agent: Agent) -> dict:
-    """Load a checkpoint into an agent built with the same config and population; returns ``extra``."""
+    """Load a checkpoint into an agent built with the same config and population; returns ``extra``.
+    A checkpoint of another population (another size) is a ResultsError."""
     tensors, config, state, extra = load_checkpoint(path)
     if config != config_to_dict(agent.config):
         raise ResultsError(f"{path}: checkpoint was written with a different agent configuration")
-    agent.load_state(tensors, state)
+    try:
+        agent.load_state(tensors, state)
+    except (ValueError, KeyError) as err:
+        raise ResultsError(f"{path}: checkpoint does not fit this population ({err})") from None
     return extra

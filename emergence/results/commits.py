@@ -33,10 +33,16 @@ def commit(out: Path, chunk: int, step: int, twins: dict[str, Agent], extra: dic
     return folder
 
 
-def restore_pair(folder: Path, twins: dict[str, Agent]) -> int:
-    """Load a committed directory into the chunk's twins (every file verified first); returns its step."""
+def restore_pair(folder: Path, twins: dict[str, Agent], runs: list[int]) -> int:
+    """Load a committed directory into the twins of the chunk of ``runs`` (every file verified first, and
+    written for those runs); returns its step."""
     paths = verified_files(folder, twins)
-    steps = {twin: restore(paths[twin], agent)["step"] for twin, agent in twins.items()}
+    extras = {twin: restore(paths[twin], agent) for twin, agent in twins.items()}
+    steps = {twin: extra["step"] for twin, extra in extras.items()}
+    held = {tuple(extra.get("runs", runs)) for extra in extras.values()}
+    if held != {tuple(runs)}:
+        raise ResultsError(f"{folder}: holds runs {sorted(held)[0]}, not this chunk's {tuple(runs)} (the chunk size "
+                           "changed)")
     if len(set(steps.values())) != 1 or any(agent.step_index != steps[t] for t, agent in twins.items()):
         raise ResultsError(f"{folder}: its twins are at different steps {steps}")
     return next(iter(steps.values()))

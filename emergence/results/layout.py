@@ -15,15 +15,16 @@ Every file is written atomically, and every part is verified against the index w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ..contract.metric import EmotionData
 from .index import FolderIndex
 from .storage import ResultsError, atomic_write, read_json
+
+if TYPE_CHECKING:  # pyarrow is imported where a table is read or written, not by `emergence --help`
+    import pyarrow as pa
 
 __all__ = [
     "STEP_COLUMNS", "BOOLEAN_COLUMNS", "write_table", "step_part_path", "snapshot_part_path", "read_steps", "read_snapshots",
@@ -47,6 +48,8 @@ def snapshot_part_path(out: Path, run: int, part: int) -> Path:
 
 
 def write_table(path: Path, table: pa.Table) -> Path:
+    import pyarrow.parquet as pq
+
     return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
@@ -87,6 +90,9 @@ def expected_parts(out: Path, config: dict, runs: range | list[int] | None = Non
 
 def _read_parts(out: Path, kind: str) -> pa.Table:
     """Every part of ``kind`` ("steps" or "snapshots") a finished sweep holds, each verified first."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     out = Path(out)
     config = read_manifest(out)["config"]
     index = FolderIndex.load(out)
@@ -117,6 +123,8 @@ def read_snapshots(out: Path) -> pa.Table:
 
 def run_arrays(steps: pa.Table, runs: int, length: int, column: str) -> dict[str, np.ndarray]:
     """``{"A": (runs, length), "B": (runs, length)}`` of one column; a missing step is an error."""
+    import pyarrow.compute as pc
+
     data = {}
     for twin in TWINS:
         rows = steps.filter(pc.equal(steps["twin"], twin))
@@ -132,6 +140,8 @@ def run_arrays(steps: pa.Table, runs: int, length: int, column: str) -> dict[str
 
 def emotion_data(steps: pa.Table, snapshots: pa.Table, run: int, twin: str) -> EmotionData:
     """One twin's recorded emotion data for one run."""
+    import pyarrow.compute as pc
+
     rows = steps.filter(pc.and_(pc.equal(steps["run"], run), pc.equal(steps["twin"], twin)))
     snaps = snapshots.filter(pc.and_(pc.equal(snapshots["run"], run), pc.equal(snapshots["twin"], twin)))
     field = np.stack(snaps["field"].to_numpy(zero_copy_only=False)) if snaps.num_rows else np.zeros((0, 0))

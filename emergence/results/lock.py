@@ -22,7 +22,7 @@ from .storage import ResultsError
 __all__ = ["FolderLock", "ChunkLock", "LOCK_FILE", "chunk_lock_path"]
 
 LOCK_FILE = ".lock"
-_held: dict[Path, list] = {}  # folder -> [fd, depth]
+_held: dict[Path, list] = {}  # lock file -> [fd (None: no file to hold), depth, whether this process wrote it]
 
 
 def chunk_lock_path(out: str | os.PathLike, chunk: int) -> Path:
@@ -30,11 +30,30 @@ def chunk_lock_path(out: str | os.PathLike, chunk: int) -> Path:
 
 
 class FolderLock:
-    """``with FolderLock(out):`` holds ``out`` (created if needed) or raises a ResultsError naming the holder."""
+    """``with FolderLock(out):`` holds ``out`` (created if needed) or raises a ResultsError naming the holder.
+    ``reading``: a reader's hold, which a folder this process cannot write (a read-only or full disk,
+    another user's folder) does not refuse: its lock file is held without this process's name, or nothing
+    is held when there is no lock file (no writer holds the folder)."""
 
-    def __init__(self, out: str | os.PathLike):
+    def __init__(self, out: str | os.PathLike, reading: bool = False):
         self.out = Path(out).resolve()
         self.path = self.out / LOCK_FILE
+        self.reading = reading
+
+    def _open(self) -> tuple[int | None, bool]:
+        """The lock file's descriptor and whether it is writable (a reader: read-only, or None without one)."""
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666), True
+        except OSError as err:
+            if not self.reading or not self.out.is_dir():
+                raise ResultsError(f"{self.out}: could not create the results folder ({err.strerror or err})") from None
+        try:
+            return os.open(self.path, os.O_RDONLY), False
+        except FileNotFoundError:
+            return None, False
+        except OSError as err:
+            raise ResultsError(f"{self.path}: could not read the lock ({err.strerror or err})") from None
 
     def busy(self, holder: str) -> str:
         return f"{self.out} is in use by {holder}; wait for it to finish or choose another folder"
@@ -43,24 +62,27 @@ class FolderLock:
         if self.path in _held:
             _held[self.path][1] += 1
             return self
+        fd, writable = self._open()
+        if fd is None:
+            _held[self.path] = [None, 1, False]
+            return self
         try:
-            self.out.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as err:
-            raise ResultsError(f"{self.out}: could not create the results folder ({err.strerror or err})") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_EX if writable else fcntl.LOCK_SH) | fcntl.LOCK_NB)  # read-only: shared
         except BlockingIOError:
             found = os.pread(fd, 4096, 0).decode("utf-8", "replace")
             os.close(fd)
             raise ResultsError(self.busy(_describe(found))) from None
         try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode(), 0)
+            if writable:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                          "since": time.time()}).encode(), 0)
         except OSError as err:
-            os.close(fd)
-            raise ResultsError(f"{self.path}: could not write the lock ({err.strerror or err})") from None
-        _held[self.path] = [fd, 1]
+            if not self.reading:
+                os.close(fd)
+                raise ResultsError(f"{self.path}: could not write the lock ({err.strerror or err})") from None
+            writable = False  # a full disk: held without this process's name
+        _held[self.path] = [fd, 1, writable]
         return self
 
     def __exit__(self, *exc) -> None:
@@ -68,8 +90,11 @@ class FolderLock:
         entry[1] -= 1
         if entry[1] == 0:
             del _held[self.path]
-            os.ftruncate(entry[0], 0)
-            os.close(entry[0])  # closing the descriptor releases the lock
+            fd, _, writable = entry
+            if writable:
+                os.ftruncate(fd, 0)
+            if fd is not None:
+                os.close(fd)  # closing the descriptor releases the lock
 
 
 class ChunkLock(FolderLock):

@@ -12,12 +12,17 @@ from ..contract import Agent
 from .layout import BOOLEAN_COLUMNS, STEP_COLUMNS, TWINS, snapshot_part_path, step_part_path, write_table
 from .storage import ResultsError
 
-__all__ = ["Recorder", "RECORDED"]
+__all__ = ["Recorder", "RECORDED", "NotFinite"]
 
 # The per-step columns read from the agents (the rest of STEP_COLUMNS say which run, twin and step).
 RECORDED = STEP_COLUMNS[3:]
 # |a| above this counts as saturated (tanh fields: within 1 % of their bound).
 SATURATED = 0.99
+
+
+class NotFinite(ResultsError):
+    """A recorded value is not finite: the agents left the range of floating point, and a re-run of the
+    same sweep would stop at the same step."""
 
 
 class Recorder:
@@ -43,18 +48,22 @@ class Recorder:
             columns["main_abs"][:, k] = magnitude.mean(dim=1)
             columns["main_saturated"][:, k] = (magnitude > SATURATED).to(torch.float64).mean(dim=1)
             columns["nudged"][:, k] = agent.nudged
+            for name, values in getattr(agent, "channels", {}).items():  # a substrate's own readouts (rl: valence)
+                if name not in columns:
+                    columns[name] = torch.zeros(len(self.runs), self.window, dtype=torch.float64)
+                columns[name][:, k] = values
             if step % self.snapshot_every == 0:
                 self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone(),
                                              agent.w_main_emo_change.to("cpu", torch.float64)))
 
     def check_finite(self, part: int) -> None:
-        """A ResultsError naming the first run, twin, column and step of window ``part`` that is not finite."""
+        """A NotFinite naming the first run, twin, column and step of window ``part`` that is not finite."""
         for twin in TWINS:
             for name, values in self.columns[twin].items():
                 bad = (~torch.isfinite(values)).nonzero()
                 if len(bad):
                     i, k = bad[0].tolist()
-                    raise ResultsError(
+                    raise NotFinite(
                         f"run {self.runs[i]}, twin {twin}: {name} is not finite at step {part * self.window + k}; "
                         "the sweep stopped (the configuration drives the agent out of range)")
 
@@ -66,14 +75,15 @@ class Recorder:
         written = []
         steps = np.arange(part * C, (part + 1) * C, dtype=np.int64)
         for i, run in enumerate(self.runs):
-            rows = {name: [] for name in STEP_COLUMNS}
+            recorded = list(self.columns[TWINS[0]])  # RECORDED, then the substrate's channels
+            rows = {name: [] for name in (*STEP_COLUMNS[:3], *recorded)}
             snap = {"run": [], "twin": [], "step": [], "field": [], "w_main_emo_change": []}
             for twin in TWINS:
                 columns = self.columns[twin]
                 rows["run"].append(np.full(C, run, dtype=np.int32))
                 rows["twin"].append(np.full(C, twin))
                 rows["step"].append(steps)
-                for name in RECORDED:
+                for name in recorded:
                     values = columns[name][i].numpy()
                     rows[name].append(values.astype(bool) if name in BOOLEAN_COLUMNS else values.copy())
                 for step, field, change in self.snapshots[twin]:

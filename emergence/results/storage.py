@@ -2,7 +2,7 @@
 
 Files are created as ordinary files (the process umask decides their mode); JSON is strict (a
 non-finite number is written as ``null``, and a NaN token is refused when read); a temporary file left
-by an interrupted write is removed by ``remove_temporaries`` on the next run.
+by an interrupted write is removed on the next run (``names.remove_temporaries``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "atomic_write", "write_json", "read_json", "ResultsError", "sha256", "remove_temporaries", "TEMP_SUFFIX",
+    "atomic_write", "write_json", "read_json", "ResultsError", "sha256", "TEMP_SUFFIX",
 ]
 
 TEMP_SUFFIX = ".tmp"
@@ -99,11 +99,3 @@ def sha256(path: str | os.PathLike) -> str:
     """The SHA-256 of a file's bytes, in hex."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def remove_temporaries(folder: str | os.PathLike) -> list[Path]:
-    """Remove the temporary files of interrupted writes under ``folder``; returns them."""
-    found = [p for p in Path(folder).rglob(f".*{TEMP_SUFFIX}") if p.is_file()]
-    for path in found:
-        path.unlink(missing_ok=True)
-    return found

@@ -12,6 +12,8 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
+from ..host import installed
+
 __all__ = ["KINDS", "StarterError", "write_package"]
 
 KINDS = ("scaffold", "metric")
@@ -19,15 +21,23 @@ NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
 class StarterError(ValueError):
-    """A package cannot be written (a bad name, an existing folder); the message says what to change."""
+    """A package cannot be written (a bad name, an installed one, an existing folder); the message says
+    what to change."""
 
 
 def write_package(kind: str, name: str, parent: str | Path = ".") -> Path:
-    """Write the starter package of a ``kind`` plugin called ``name`` under ``parent``; returns its folder."""
+    """Write the starter package of a ``kind`` plugin called ``name`` under ``parent``; returns its folder.
+    A name an installed plugin, scaffold or metric has is refused: installed, the new package would
+    collide with it."""
     if kind not in KINDS:
         raise StarterError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
     if not NAME.match(name):
         raise StarterError(f"NAME must be a lowercase Python identifier (a-z, 0-9, _; a letter first), got {name!r}")
+    catalogue = installed()
+    for taken, names in (("plugin", [row[0] for row in catalogue.sources()]), ("scaffold", catalogue.scaffolds.names()),
+                         ("emotion metric", catalogue.metrics.names())):
+        if name in names:
+            raise StarterError(f"{name!r} is the name of an installed {taken} (see `emergence plugins`); choose another NAME")
     folder = Path(parent) / f"emergence-{name}"
     if folder.exists():
         raise StarterError(f"{folder} already exists; choose another NAME or remove that folder")

@@ -24,6 +24,8 @@ __all__ = [
 TINY = {
     "fields": dict(n_input=16, n_main=40, n_emo=8),
     "transformer": dict(n_main=16, n_heads=2, n_layers=1, context=12, n_emo=8, learn_every=1),
+    # sleep replay learns while asleep by design (docs/rl.md): the shared checks test the awake gate without it
+    "rl": dict(grid=5, n_main=16, n_emo=8, max_episode_steps=40, sleep_replay=0),
 }
 TIRED = dict(energy_cost=0.15, energy_homeostasis=0.05, trail_length=100)
 
@@ -114,10 +116,13 @@ def check_invariants(config, steps: int = 60, seed: int = 0, feedback: str | Non
         agent.receive_feedback(feedback, 1.0)
     energy, awake = [agent.energy.clone()], [agent.awake.clone()]
     for _ in range(steps):
-        agent.step()
-        with invariant("bounded activations", f"step {agent.step_index}"):
-            check_activations_bounded(agent, substrate)
-        with invariant("energy in [0, 1]", f"step {agent.step_index}"):
+        where = f"step {agent.step_index + 1}"
+        try:
+            agent.step()
+        finally:  # also when the step stopped at a plugin's fault (a PluginError): the invariant it broke is named
+            with invariant("bounded activations", where):
+                check_activations_bounded(agent, substrate)
+        with invariant("energy in [0, 1]", where):
             check_energy_bounded(agent)
         energy.append(agent.energy.clone())
         awake.append(agent.awake.clone())

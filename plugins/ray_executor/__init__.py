@@ -7,6 +7,7 @@ last checkpoint. Tasks return small summaries: the data travels through the shar
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -27,8 +28,26 @@ class RaySettings:
     max_retries: int = field(default=3, validator=[validators.instance_of(int), validators.ge(0)])
 
 
+CONNECT_SECONDS = 10  # how long a cluster's head may take to answer before the sweep is refused
+
+
 def _call(fn: Callable[[Any], Any], arg: Any) -> Any:
     return fn(arg)
+
+
+def _check_reachable(address: str | None) -> None:
+    """A ConfigError, within seconds, when nothing answers at a cluster's ``HOST:PORT`` (``ray.init``
+    would retry for minutes); ``None`` and ``auto`` are left to Ray."""
+    if address in (None, "auto", "local"):
+        return
+    host, _, port = address.split("://")[-1].rpartition(":")
+    if not port.isdigit():
+        return
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as err:
+        raise ConfigError(f"ray: nothing answers at {address!r} ({err.strerror or err}); check the "
+                          "address and that the cluster's head runs (`ray start --head`)") from None
 
 
 class RayExecutor:
@@ -43,6 +62,7 @@ class RayExecutor:
             raise ConfigError("the ray executor needs Ray: pip install 'emergence[ray]'") from None
         self.ray, self.started = ray, not ray.is_initialized()
         if self.started:
+            _check_reachable(settings.address)
             try:
                 ray.init(address=settings.address, include_dashboard=False, log_to_driver=False)
             except ConnectionError as err:

@@ -18,7 +18,7 @@ from emergence.analysis.conditions import folder_cells
 from emergence.api import Results
 from emergence.contract import Study
 from emergence.host import installed
-from emergence.results import write_json, write_table
+from emergence.results import ResultsError, write_json, write_table
 
 from ..twins.sweep import grow_together, sweep
 from .design import axis_name, conditions, folder_name, split_options
@@ -62,7 +62,9 @@ class StudyRun:
 
     def grow(self, progress: bool = True) -> list[tuple[dict[str, Any], Results]]:
         """Grow (or resume) every condition, the chunks of all of them together on the study's executor;
-        each is checked before any grows."""
+        each is checked before any grows. A sweep's folder is refused: its report would be replaced."""
+        if (self.out / "manifest.json").exists():
+            raise ResultsError(f"{self.out} holds a sweep, not a study; choose another --out (nothing was written)")
         sweeps = [(c, self.sweep_of(c)) for c in conditions(self.study)]
         if progress:
             print(f"{len(sweeps)} conditions: {', '.join(folder_name(c) for c, _ in sweeps)}", file=sys.stderr)

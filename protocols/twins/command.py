@@ -8,8 +8,9 @@ import click
 
 from emergence.host import DEFAULT_SUBSTRATE
 from emergence.options import (
-    FINITE, executor_options, executor_spec, measurement_options, metric_option, settings_option,
+    FINITE, PRESET_HELP, executor_options, executor_spec, measurement_options, metric_option, settings_option,
 )
+from emergence.results import ResultsError
 
 POSITIVE = click.IntRange(min=1)
 
@@ -19,7 +20,7 @@ POSITIVE = click.IntRange(min=1)
 @click.option("--b", "b", multiple=True, default=("surge",), show_default=True, help="Scaffold plugin(s) of twin B.")
 @click.option("--substrate", default=DEFAULT_SUBSTRATE, show_default=True,
               help="What the twins are: fields (continuous neural fields) or transformer (see `emergence plugins`).")
-@click.option("--preset", "preset_name", default="small", show_default=True, help="Agent preset: small or paper.")
+@click.option("--preset", "preset_name", default="small", show_default=True, help=PRESET_HELP)
 @click.option("--runs", type=POSITIVE, help="Twin pairs (independent seeds). [preset default]")
 @click.option("--steps", type=POSITIVE, help="Post-birth steps per pair. [preset default]")
 @click.option("--n-main", type=POSITIVE, help="Main-field size (transformer: residual width). [preset default]")
@@ -68,8 +69,11 @@ def twins(substrate, preset_name, out, device, dry_run, ray_address, **options) 
     options["executor"] = executor_spec(options["executor"], ray_address)
     planned = sweep(substrate=substrate, preset=preset_name, out=out, device=device, **options)
     if dry_run:
-        for line in planned.plan(measure=True):
+        lines, refusal = planned.plan(measure=True)
+        for line in lines:
             click.echo(line)
+        if refusal:
+            raise ResultsError(f"this sweep would be refused: {refusal} (nothing was written)")
         return
     results = planned.run()
     render(results.summary, results.out)

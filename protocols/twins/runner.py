@@ -32,15 +32,18 @@ from attrs import frozen
 
 from emergence.agents.devices import resolve_device, use_threads
 from emergence.config import ConfigError
-from emergence.contract import Executor, Resources, TaskFailed
+from emergence.contract import Executor, PluginError, Resources, TaskFailed
+from emergence.executors import cores, processes_here, stopped_by_signals
 from emergence.host import build_agent, installed, open_executor, resolve_agent_hooks
-from emergence.results import ChunkLock, FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts
+from emergence.results import (
+    TWINS, ChunkLock, FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts,
+)
 from emergence.results.commits import commit, restore_pair
-from emergence.results.markers import committed, remove_chunk, remove_uncommitted, removed
-from emergence.results.recorder import Recorder
+from emergence.results.markers import committed, remove_chunk, remove_uncommitted, removed, verified_files
+from emergence.results.recorder import NotFinite, Recorder
 
-from .folder import open_folder, read_folder
-from .plan import plan_sweep
+from .folder import folder_chunk_size, open_folder, read_folder
+from .plan import oversubscribed, plan_sweep
 from .seeds import run_seeds
 from .settings import TwinsConfig
 
@@ -84,18 +87,30 @@ def _complete_windows(out: Path, config: TwinsConfig, runs: list[int], index: Fo
     return windows, ""
 
 
-def _resume(out: Path, chunk: int, build: Callable[[], dict], complete_step: int, say: Say) -> tuple[dict, int]:
-    """The chunk's twins restored from its newest usable committed checkpoint, and its step (fresh twins
-    and 0 when there is none)."""
+def _resume(out: Path, chunk: int, runs: list[int], build: Callable[[], dict], complete_step: int,
+            say: Say) -> tuple[dict, int]:
+    """The chunk's twins restored from its newest usable committed checkpoint (one of these runs and this
+    population), and its step (fresh twins and 0 when there is none)."""
     for step, folder in committed(out, chunk):
         if step > complete_step:
             continue  # its windows' parts are not all there: they are rewritten from an earlier point
         twins = build()
         try:
-            return twins, restore_pair(folder, twins)
+            return twins, restore_pair(folder, twins, runs)
         except ResultsError as err:
             say(f"{err}; not used: resuming from an earlier checkpoint or step 0")
     return build(), 0
+
+
+def _remove_damaged(out: Path, chunk: int, say: Say) -> None:
+    """Remove a finished chunk's checkpoints that fail their checksums, saying so: its data are complete,
+    so they could only grow it further, and left there they would fail ``emergence check`` forever."""
+    for _, folder in committed(out, chunk):
+        try:
+            verified_files(folder, TWINS)
+        except ResultsError as err:
+            removed(folder)
+            say(f"{err}; removed {folder.relative_to(out)} (chunk {chunk} is finished and its data are intact)")
 
 
 def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], index: FolderIndex,
@@ -107,6 +122,8 @@ def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], inde
     if complete * C == config.steps:
         if keep_checkpoints == "none":
             remove_chunk(out, chunk)
+        else:
+            _remove_damaged(out, chunk, say)
         return 0
     seeds = run_seeds(config)
 
@@ -119,7 +136,7 @@ def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], inde
     def pair() -> dict:
         return {"A": population("a", config.a), "B": population("b", config.b)}
 
-    twins, start = _resume(out, chunk, pair, complete * C, say)
+    twins, start = _resume(out, chunk, runs, pair, complete * C, say)
     newest = committed(out, chunk)
     if newest and newest[0][0] > complete * C:
         say(f"chunk {chunk} (runs {runs[0]}-{runs[-1]}): {reason}; growing it again from step {start}")
@@ -180,12 +197,14 @@ def grow_task(task: ChunkTask) -> dict:
 
 
 def prepare_sweep(config: TwinsConfig, out: Path, device: torch.device, keep_checkpoints: str, parallel: int | None,
-                  threads: int | None, command_line: list[str], say: Say, stack: ExitStack) -> list[ChunkTask]:
-    """Plan the sweep for ``parallel`` chunks at once (None: a chunk per pair) and refuse it before
-    anything is written if it does not fit; take the folder's lock (held until ``stack`` closes), open
-    the folder, remove what interrupted writes left; return its chunks."""
-    existing = read_folder(out)["chunk_size"] if (out / "manifest.json").exists() else None
-    plan = plan_sweep(config, out, device, existing, keep_checkpoints, parallel or config.runs)
+                  threads: int | None, command_line: list[str], say: Say, stack: ExitStack,
+                  processes: int = 0) -> list[ChunkTask]:
+    """Plan the sweep for ``parallel`` chunks at once (None: a chunk per pair) in ``processes`` worker
+    processes on this machine, and refuse it before anything is written if it does not fit; take the
+    folder's lock (held until ``stack`` closes), open the folder, remove what interrupted writes left;
+    return its chunks."""
+    existing = folder_chunk_size(out)
+    plan = plan_sweep(config, out, device, existing, keep_checkpoints, parallel or config.runs, processes)
     if plan.refusal():
         raise ResultsError(f"{plan.refusal()} (nothing was written)")
     stack.enter_context(FolderLock(out))
@@ -201,9 +220,14 @@ def prepare_sweep(config: TwinsConfig, out: Path, device: torch.device, keep_che
 def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | None = None,
                progress: Progress = lambda steps, runs: None, say: Say = _stderr) -> None:
     """Grow every chunk on ``executor``, at most ``workers`` at once (None: all handed out). A chunk that
-    fails is said in a line and the others grow on; then one ResultsError says what to re-run."""
+    fails is said in a line (a sweep of one chunk: in the error alone) and the others grow on; then one
+    ResultsError says what to re-run (once the plugin is fixed, where a plugin's fault stopped a chunk),
+    or, where the agents left the range of floating point, that a re-run would stop the same way."""
     finished: set[int] = set()
     failures: list[str] = []
+    failed: list[ChunkTask] = []
+    plugin_faults = 0
+    out_of_range: list[str] = []  # failures a re-run would repeat: the agents left the range of floats
     stop = threading.Event()
 
     def report() -> None:
@@ -228,9 +252,13 @@ def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | No
                 i = pending.pop(future)
                 try:
                     summary = future.result()
-                except (ResultsError, ConfigError, TaskFailed) as err:
+                except (ResultsError, ConfigError, TaskFailed, PluginError) as err:
                     failures.append(f"{tasks[i]}: {err}")
-                    say(f"failed: {failures[-1]}")
+                    failed.append(tasks[i])
+                    plugin_faults += isinstance(err, PluginError)
+                    out_of_range += [failures[-1]] if isinstance(err, NotFinite) else []
+                    if len(tasks) > 1:  # at once, while the others grow on (one chunk's error says it)
+                        say(f"failed: {failures[-1]}")
                     continue
                 for note in summary["notes"]:
                     say(note)
@@ -239,11 +267,19 @@ def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | No
         stop.set()
         poller.join()
         report()
+    if out_of_range:
+        raise ResultsError(f"{out_of_range[0]}; a re-run would stop the same way: use gentler settings in a new --out")
+    if len(tasks) == 1 and failures:
+        then = "then " if plugin_faults else ""
+        raise ResultsError(f"{failures[0]}; {then}re-run the same command to resume it (finished chunks are kept)")
     if len(failures) == 1:
-        raise ResultsError(f"{failures[0]}; re-run the same command to resume it (finished chunks are kept)")
+        then = "once the plugin is fixed, " if plugin_faults else ""
+        raise ResultsError(f"1 of {len(tasks)} chunks did not finish ({failed[0]}, said above); {then}re-run the same "
+                           "command to resume it (finished chunks are kept)")
     if failures:
+        then = "once the plugin is fixed, " if plugin_faults else ""
         raise ResultsError(f"{len(failures)} of {len(tasks)} chunks did not finish (each said above; the first: "
-                           f"{failures[0]}); re-run the same command to resume them (finished chunks are kept)")
+                           f"{failures[0]}); {then}re-run the same command to resume them (finished chunks are kept)")
 
 
 @contextmanager
@@ -284,10 +320,15 @@ def run_sweeps(
     for config, _ in sweeps:
         check_plugins(config)
     with ExitStack() as stack:
+        stack.enter_context(stopped_by_signals())  # SIGTERM, SIGHUP: stopped as by Ctrl-C
         pool = stack.enter_context(executor_for(executor, device, workers, threads))
+        here = processes_here(pool)
         tasks = [task for config, out in sweeps
                  for task in prepare_sweep(config, Path(out), device, keep_checkpoints, pool.workers, threads,
-                                           command_line or [], say, stack)]
+                                           command_line or [], say, stack, here)]
+        crowded = oversubscribed(min(here, len(tasks)), threads or DEFAULT_THREADS, cores())
+        if crowded:
+            say(crowded)
         grow_tasks(tasks, pool, workers, progress, say)
         return [read_folder(Path(out)) for _, out in sweeps]
 

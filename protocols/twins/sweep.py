@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from emergence.api import Results
-from emergence.results import ResultsError
 from emergence.host import DEFAULT_SUBSTRATE
 
+from .progress import progress_display
 from .settings import TwinsConfig, make_config
 
 __all__ = ["TwinsSweep", "sweep", "default_out"]
@@ -47,8 +46,8 @@ class TwinsSweep:
         return f"TwinsSweep({'+'.join(c.a)} vs {'+'.join(c.b)}, {c.runs} runs x {c.steps} steps, out={str(self.out)!r})"
 
     def run(self, progress: bool = True, command_line: list[str] | None = None) -> Results:
-        """Grow every pair (resuming), analyse the folder and return its results; ``progress`` shows a
-        progress bar."""
+        """Grow every pair (resuming), analyse the folder and return its results; ``progress`` shows how
+        far it has grown (a bar on a terminal, a plain line every tenth or 30 s in a log file or pipe)."""
         grow_together([self], progress, command_line)
         return self.analyse()
 
@@ -61,40 +60,50 @@ class TwinsSweep:
             results.analyse(windows=self.config.windows, burn_in=self.config.burn_in)
         return results
 
-    def plan(self, measure: bool = False) -> list[str]:
+    def plan(self, measure: bool = False) -> tuple[list[str], str | None]:
         """The plan of the sweep in words (memory, chunks, disk; with ``measure``, the time from a short
-        timed probe on the device); nothing is written. A sweep that does not fit is a ResultsError."""
+        timed probe on the device), and why it would be refused here (None: it fits; a refused sweep gets
+        no probe); nothing is written."""
         from emergence.agents.devices import resolve_device
+        from emergence.executors import cores, processes_here
 
-        from .folder import read_folder
-        from .plan import measure_pair_steps, plan_sweep
-        from .runner import check_plugins, executor_for
+        from .folder import folder_chunk_size
+        from .plan import gib, measure_pair_steps, oversubscribed, plan_sweep
+        from .runner import DEFAULT_THREADS, check_plugins, executor_for
 
         check_plugins(self.config)
         device = resolve_device(self.device)
-        existing = read_folder(self.out)["chunk_size"] if (self.out / "manifest.json").exists() else None
+        existing = folder_chunk_size(self.out)
         with executor_for(self.executor, device, self.workers, self.threads) as pool:
-            parallel = pool.workers
-        plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints, parallel or self.config.runs)
-        if plan.refusal():
-            raise ResultsError(f"{plan.refusal()} (nothing was written)")
-        lines = plan.lines()
+            parallel, here = pool.workers, processes_here(pool)
+        plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints, parallel or self.config.runs,
+                          here)
+        lines, refusal = plan.lines(), plan.refusal()
         chunks = -(-self.config.runs // plan.chunk_size)
         at_once = min(chunks, parallel or chunks)
         lines.append(f"executor: {self.executor}, {chunks} chunk(s), {at_once} growing at once")
-        if measure:
+        threads = self.threads or DEFAULT_THREADS
+        crowded = oversubscribed(plan.processes, threads, cores())
+        lines += [crowded] if crowded else []
+        growing = min(at_once, max(1, cores() // threads)) if crowded else at_once  # sharing cores: no faster
+        if refusal and self.keep_checkpoints == "last" and plan.disk_needed > plan.disk_free:
+            lean = plan_sweep(self.config, self.out, device, existing, "none", parallel or self.config.runs, here)
+            if lean.refusal() is None:
+                refusal += (f"; --keep-checkpoints none (a chunk's checkpoints deleted once it is finished) needs "
+                            f"about {gib(lean.disk_needed)}")
+        if measure and not refusal:
             pairs = min(plan.chunk_size, 4)
             rate = measure_pair_steps(self.config, device, pairs)
-            seconds = -(-chunks // at_once) * plan.chunk_size * self.config.steps / rate
-            lines.append(f"time: about {_duration(seconds)} at {rate:,.0f} pair-steps/s per worker (a {pairs}-pair "
-                         f"probe on {device} in this process; larger chunks run faster, workers sharing cores "
-                         "slower)")
-        return lines
+            seconds = -(-chunks // growing) * plan.chunk_size * self.config.steps / rate
+            lines.append(f"time: about {_duration(seconds)} at {rate:,.0f} pair-steps/s per worker, {growing} at once "
+                         f"(a {pairs}-pair probe on {device} in this process; larger chunks run faster, workers "
+                         "sharing cores slower)")
+        return lines, refusal
 
 
 def grow_together(sweeps: list[TwinsSweep], progress: bool = True, command_line: list[str] | None = None) -> None:
     """Grow the chunks of every sweep on the first one's executor, device and resources (a study's
-    conditions), resuming each; ``progress`` shows one progress bar for all."""
+    conditions), resuming each; ``progress`` shows how far they have grown, all together."""
     from emergence.agents.devices import resolve_device
 
     from .runner import check_plugins, run_sweeps
@@ -104,7 +113,7 @@ def grow_together(sweeps: list[TwinsSweep], progress: bool = True, command_line:
     first = sweeps[0]
     device = resolve_device(first.device)
     total = sum(s.config.runs for s in sweeps), sum(s.config.runs * s.config.steps for s in sweeps)
-    with _progress_bar(*total, progress) as show:
+    with progress_display(*total, progress) as show:
         run_sweeps([(s.config, s.out) for s in sweeps], device=device, executor=first.executor, workers=first.workers,
                    threads=first.threads, progress=show, keep_checkpoints=first.keep_checkpoints,
                    command_line=command_line if command_line is not None else sys.argv)
@@ -126,27 +135,3 @@ def sweep(
     running = {name: options.pop(name) for name in RUNNING_OPTIONS if name in options}
     config = make_config(substrate, preset, agent_options, a=a, b=b, **options)
     return TwinsSweep(config, out or default_out(substrate, preset), device, **running)
-
-
-@contextmanager
-def _progress_bar(runs: int, pair_steps: int, show: bool):
-    """A ``progress(pair_steps, runs_finished)`` callback (totals so far): a rich progress bar, or nothing."""
-    if not show:
-        yield lambda steps, finished: None
-        return
-    from rich.progress import (
-        BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
-    )
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("pair-steps · {task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
-               TimeRemainingColumn())
-    with Progress(*columns) as bar:
-        task = bar.add_task(f"runs 0/{runs}", total=pair_steps, rate="")
-
-        def show_progress(steps: int, finished: int) -> None:
-            bar.update(task, completed=steps)
-            speed = bar.tasks[task].speed
-            bar.update(task, description=f"runs {finished}/{runs}", rate=f"{speed:,.0f}/s" if speed else "")
-
-        yield show_progress

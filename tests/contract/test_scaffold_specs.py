@@ -65,3 +65,28 @@ class TestOneLineErrors:
 
         with pytest.raises(ConfigError, match="scaffold 'hrls': 'nudge_scale'"):
             emergence.twins(a={"hrls": {"nudge_scale": float("nan")}})
+
+    @pytest.mark.parametrize("validator", ["instance_of", "bool_field"])
+    def test_a_bad_boolean_setting_is_one_plain_line(self, validator):
+        """A boolean setting given text: one line naming the scaffold and the field, never attrs' raw tuple
+        (an attrs ``instance_of(bool)`` validator, or ``emergence.config.bool_field``)."""
+        from attrs import field, frozen
+        from attrs.validators import instance_of
+
+        from emergence.config import bool_field
+        from emergence.contract import make_settings
+
+        @frozen
+        class Settings:
+            awake_only: bool = field(default=True, validator=instance_of(bool)) if validator == "instance_of" \
+                else bool_field(True)
+
+        class Homeostat:
+            SETTINGS = Settings
+
+        with pytest.raises(ConfigError) as raised:
+            make_settings("homeostat", Homeostat, {"awake_only": "yes"})
+        message = str(raised.value)
+        assert message.startswith("scaffold 'homeostat': 'awake_only' must be") and "'yes'" in message
+        assert "Attribute(" not in message and "\n" not in message
+        assert make_settings("homeostat", Homeostat, {"awake_only": False}).awake_only is False

@@ -119,7 +119,7 @@ class TestRegistry:
         """Asking for an unknown substrate names the registered ones."""
         from emergence.contract import UnknownPluginError
 
-        with pytest.raises(UnknownPluginError, match="fields, transformer"):
+        with pytest.raises(UnknownPluginError, match="fields, rl, transformer"):
             installed().substrates["transformers"]
 
     def test_fields_is_essential_and_transformer_an_entry_point(self):
@@ -127,4 +127,4 @@ class TestRegistry:
         from emergence.host import make_plugin_manager
 
         assert Catalogue(make_plugin_manager(entry_points=False)).substrates.names() == ["fields"]
-        assert {"fields", "transformer"} <= set(NAMES)
+        assert {"fields", "rl", "transformer"} <= set(NAMES)

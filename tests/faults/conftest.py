@@ -85,8 +85,8 @@ def finished(reference, tmp_path):
     return shutil.copytree(reference, tmp_path / "finished")
 
 
-def interrupted(out, at_step: int, monkeypatch) -> None:
-    """Grow the tiny sweep into ``out`` and stop it when the first chunk records ``at_step``."""
+def interrupted(out, at_step: int, monkeypatch, config=None) -> None:
+    """Grow the tiny sweep (or ``config``) into ``out`` and stop it when the first chunk records ``at_step``."""
     from emergence.results.recorder import Recorder
 
     original = Recorder.record
@@ -99,4 +99,4 @@ def interrupted(out, at_step: int, monkeypatch) -> None:
     with monkeypatch.context() as patch:
         patch.setattr(Recorder, "record", record)
         with pytest.raises(PowerCut):
-            grow(out)
+            grow(out, config)

@@ -2,6 +2,7 @@
 the same data once there is space. Needs root to mount a small tmpfs; skipped otherwise."""
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -59,6 +60,20 @@ class TestDisk:
         assert main([*CLI, "--steps", "40000", "--out", str(small_disk / "x")]) == 2
         assert_one_line_error(2, capsys.readouterr().err, "on disk", "free")
         assert not (small_disk / "x").exists()
+
+    @pytest.mark.parametrize("lock_file", [True, False])
+    def test_a_read_only_folder_is_checked(self, small_disk, reference, capsys, lock_file):
+        """`check` reads a folder on a read-only disk, with or without a lock file (it cannot write one):
+        every part verified, exit 0."""
+        out = shutil.copytree(reference, small_disk / "twins")
+        if not lock_file:
+            (out / ".lock").unlink()
+        subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+        try:
+            assert main(["check", str(out)]) == 0, capsys.readouterr().err
+            assert "every part present and valid" in capsys.readouterr().out
+        finally:
+            subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
 
     def test_read_only_out_is_one_line(self, small_disk, capsys):
         """A read-only --out: one line naming the path, exit 2."""

@@ -6,14 +6,14 @@ import shutil
 
 import pytest
 import torch
-from conftest import CLI, assert_one_line_error, assert_same_data, grow, interrupted, tiny
+from conftest import CLI, PowerCut, assert_one_line_error, assert_same_data, grow, interrupted, tiny
 
-from emergence import build_agent, preset
+from emergence import build_agent, load, preset
 from emergence.cli import main
 from emergence.results import INDEX, FolderIndex, ResultsError, check_folder, write_json
 from emergence.results.index import INDEX_DIR, chunk_index_path
 from emergence.results.checkpoint import restore, save_checkpoint
-from emergence.results.commits import commit
+from emergence.results.commits import commit, restore_pair
 from emergence.results.markers import MARKER, committed
 from emergence_protocols.twins.seeds import run_seeds
 
@@ -103,6 +103,93 @@ class TestCheckpoints:
         said = grow(out)
         assert any("non-finite" in line for line in said), said
         assert_same_data(out, reference)
+
+    def test_a_checkpoint_of_another_chunk_size_is_not_used(self, reference, tmp_path, monkeypatch):
+        """A half-grown folder whose manifest was lost, resumed with another chunk size: its checkpoint
+        of two pairs does not fit a chunk of one, so it is not used (said in a line, no traceback) and
+        the chunks grow again to the same data."""
+        out = tmp_path / "twins"
+        interrupted(out, 25, monkeypatch, tiny(chunk_size=2))
+        (out / "manifest.json").unlink()
+        said = grow(out)
+        assert any("does not fit this population" in line and "not used" in line for line in said), said
+        assert_same_data(out, reference)
+
+    def test_a_checkpoint_of_other_runs_is_refused(self, finished):
+        """A committed checkpoint of run 0 loaded into the twins of run 1 (the same population size) is
+        refused, naming both."""
+        config, seeds = tiny(), run_seeds(tiny())
+        twins = {t: build_agent(config.agent, [seeds[1][f"init_{t.lower()}"]], [seeds[1][f"noise_{t.lower()}"]],
+                                scaffolds=s) for t, s in (("A", config.a), ("B", config.b))}
+        [(_, folder)] = committed(finished, 0)
+        with pytest.raises(ResultsError, match=r"holds runs \(0,\), not this chunk's \(1,\)"):
+            restore_pair(folder, twins, [1])
+
+    @pytest.mark.parametrize("name", ["A.safetensors", MARKER])
+    def test_a_damaged_checkpoint_of_a_finished_chunk_is_removed(self, finished, reference, capsys, name):
+        """A finished chunk's last checkpoint that fails its checksum fails `check`; the re-run removes
+        it, saying so (the data are intact), and `check` passes again."""
+        [(_, folder)] = committed(finished, 1)
+        _damage(folder / name, "garble")
+        assert main(["check", str(finished)]) == 2
+        said = grow(finished)
+        assert any("removed checkpoints/chunk-001/step-00000040" in line for line in said), said
+        assert main(["check", str(finished)]) == 0
+        assert "every part present and valid" in capsys.readouterr().out
+        assert_same_data(finished, reference)
+
+
+class TestDerived:
+    @pytest.fixture
+    def analysed(self, finished, tmp_path):
+        """The finished folder analysed, and a copy of it to compare it with."""
+        load(finished).analyse()
+        return finished, shutil.copytree(finished, tmp_path / "copy")
+
+    def test_a_damaged_runs_table_is_rebuilt_by_compare(self, analysed, capsys):
+        """A garbled runs.parquet no longer matches the summary written with it: `compare` analyses the
+        folder again and compares."""
+        first, second = analysed
+        _damage(second / "runs.parquet", "garble")
+        assert main(["compare", str(first), str(second)]) == 0, capsys.readouterr().err
+        assert load(second).runs.equals(load(first).runs)
+
+    @pytest.mark.parametrize("how", ["garble", "delete"])
+    def test_a_damaged_runs_table_of_an_older_summary_is_one_line(self, analysed, capsys, how):
+        """A summary from before summaries named their tables, beside a damaged runs.parquet: `compare`
+        gives one line naming the file and the command that rebuilds it."""
+        first, second = analysed
+        summary = json.loads((second / "summary.json").read_text())
+        del summary["tables"]
+        (second / "summary.json").write_text(json.dumps(summary))
+        _damage(second / "runs.parquet", how)
+        assert main(["compare", str(first), str(second)]) == 2
+        assert_one_line_error(2, capsys.readouterr().err, "runs.parquet", f"emergence report {second}")
+
+    def test_an_analysis_stopped_between_its_writes_is_redone(self, analysed, monkeypatch):
+        """An analysis adding a metric stopped between writing summary.json and runs.parquet (in whichever
+        order): the folder's summary and runs table still agree on the metrics they hold."""
+        import emergence.analysis.summary as summary_module
+
+        folder = analysed[0]
+        writes = []
+
+        def stop_at_second(write):
+            def wrapper(path, data):
+                if path.name in ("summary.json", "runs.parquet"):
+                    writes.append(path.name)
+                    if len(writes) == 2:
+                        raise PowerCut
+                return write(path, data)
+            return wrapper
+
+        with monkeypatch.context() as patch:
+            patch.setattr(summary_module, "write_json", stop_at_second(summary_module.write_json))
+            patch.setattr(summary_module, "write_table", stop_at_second(summary_module.write_table))
+            with pytest.raises(PowerCut):
+                load(folder).analyse(("variance",))
+        results = load(folder)
+        assert set(results.runs["metric"]) == set(results.summary["metrics"])
 
 
 class TestManifest:

@@ -3,6 +3,9 @@ a sweep that runs and says what it could not compute."""
 
 import json
 import os
+import subprocess
+import sys
+import time
 
 import pytest
 from conftest import CLI, assert_one_line_error, assert_same_data, grow, tiny
@@ -29,6 +32,39 @@ class TestOptions:
         with pytest.raises(ResultsError, match=r"run \d, twin [AB]: \w+ is not finite at step \d+"):
             grow(tmp_path / "x", tiny(feedback_strength=1e308, a="hrls:nudge_fraction=1.0"))
 
+    def test_a_sweep_stopped_out_of_range_says_to_use_gentler_settings(self, tmp_path, capsys):
+        """A sweep of one chunk stopped by a value that is not finite: one line (the chunk's text once),
+        saying that a re-run would stop the same way and to use gentler settings in a new folder."""
+        argv = [*CLI, "--chunk-size", "2", "--feedback-strength", "1e308", "--a", "hrls:nudge_fraction=1.0"]
+        assert main([*argv, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        said = [line for line in err.splitlines() if "pair-steps" not in line]  # all but the progress lines
+        assert_one_line_error(2, "\n".join(said), "is not finite at step", "would stop the same way",
+                              "gentler settings in a new")
+        assert "re-run the same command" not in err
+
+    @pytest.mark.parametrize("value", ["n_main=xinf", "n_main=x1e400", "n_main=100000000000000000000000",
+                                       "hrls.buffer_length=100000000000000000000000", "hrls.buffer_length=1e22"])
+    def test_an_overflowing_setting_is_one_line(self, tmp_path, capsys, value):
+        """--set with an infinite factor or an integer beyond 2**63 - 1: one line naming the field."""
+        assert main([*CLI, "--set", value, "--out", str(tmp_path / "x")]) == 2
+        assert_one_line_error(2, capsys.readouterr().err, value.split("=")[0].split(".")[-1])
+        assert not (tmp_path / "x").exists()
+
+    def test_an_unreachable_ray_cluster_is_one_line_within_seconds(self, tmp_path):
+        """--executor ray:address=HOST:PORT where nothing answers: one line within 30 s (Ray itself
+        retries for minutes)."""
+        pytest.importorskip("ray")
+        argv = [*CLI, "--executor", "ray:address=127.0.0.1:1", "--out", str(tmp_path / "x")]
+        code = f"import sys; from emergence.cli import main; sys.exit(main({argv!r}))"
+        started = time.monotonic()
+        try:
+            result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("still trying to reach the cluster after 60 s")
+        assert time.monotonic() - started < 30
+        assert_one_line_error(result.returncode, result.stderr, "ray: nothing answers at '127.0.0.1:1'")
+
     @pytest.mark.parametrize("option, value, words", [
         ("--n-main", "200000", "of memory"),
         ("--runs", "100000000", "on disk"),
@@ -46,6 +82,23 @@ class TestOptions:
         assert "memory:" in out and "disk: step parts" in out and "pair-steps/s" in out
         assert not (tmp_path / "x").exists()
 
+    @pytest.mark.parametrize("dry_run", [["--dry-run"], []])
+    def test_workers_beyond_memory_are_refused(self, tmp_path, capsys, dry_run):
+        """--workers 1000: a thousand worker processes of about 0.5 GiB each do not fit: refused in one
+        line naming --workers (with --dry-run, after the plan), nothing written."""
+        assert main([*CLI, "--runs", "1000", "--workers", "1000", *dry_run, "--out", str(tmp_path / "x")]) == 2
+        assert_one_line_error(2, capsys.readouterr().err, "1000 worker processes need about", "fewer --workers")
+        assert not (tmp_path / "x").exists()
+
+    def test_workers_beyond_the_cores_are_a_warning(self, tmp_path, capsys, monkeypatch):
+        """Two workers of two threads on two cores: the plan warns, names the --workers that fit, and its
+        time assumes no more workers growing at once than the cores hold."""
+        monkeypatch.setattr("emergence.executors.cores", lambda: 2)
+        assert main([*CLI, "--workers", "2", "--threads", "2", "--dry-run", "--out", str(tmp_path / "x")]) == 0
+        out = capsys.readouterr().out
+        assert "2 workers x 2 threads exceed the 2 cores here" in out and "use --workers 1" in out
+        assert "pair-steps/s per worker, 1 at once" in out
+
     def test_one_neuron_main_field_under_hrls_is_refused(self, tmp_path, capsys):
         """--n-main 1: HRLS's variance of one neuron is undefined; refused naming the fix."""
         assert main([*CLI, "--n-main", "1", "--out", str(tmp_path / "x")]) == 2
@@ -56,6 +109,49 @@ class TestOptions:
         (tmp_path / "file").write_text("")
         assert main([*CLI, "--out", str(tmp_path / "file" / "x")]) == 2
         assert_one_line_error(2, capsys.readouterr().err, str(tmp_path / "file"))
+
+
+class TestOut:
+    def test_a_folder_that_is_not_a_results_folder_is_refused(self, tmp_path, capsys):
+        """--out at a user's non-empty folder without a manifest: one line naming what it holds, and
+        nothing in it touched (no lock, no temporary removed)."""
+        out = tmp_path / "project"
+        (out / "notes").mkdir(parents=True)
+        for name, text in (("README.txt", "keep"), ("notes/.draft.tmp", "my draft"), (".report.md.swp.tmp", "x")):
+            (out / name).write_text(text)
+        before = sorted(p.relative_to(out) for p in out.rglob("*"))
+        assert main([*CLI, "--out", str(out)]) == 2
+        assert_one_line_error(2, capsys.readouterr().err, "not a results folder", "README.txt", "nothing was touched")
+        assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+    def test_a_path_that_is_not_utf8_is_refused_before_writing(self, tmp_path, capsys):
+        """An --out whose bytes are not UTF-8 (Parquet cannot write under it): one line, nothing written."""
+        out = os.fsdecode(os.fsencode(tmp_path) + b"/bad\xff\xfe")
+        assert main([*CLI, "--out", out]) == 2
+        assert_one_line_error(2, capsys.readouterr().err, "not a UTF-8 path", "choose another --out")
+        assert not os.listdir(tmp_path)
+
+    def test_a_study_into_a_sweep_folder_is_refused(self, finished, capsys):
+        """`emergence study ... --out` a sweep's folder: one line, the sweep's folder left as it was."""
+        before = sorted(p.relative_to(finished) for p in finished.rglob("*"))
+        assert main(["study", "hrls-off", *CLI[2:], "--force", "--out", str(finished)]) == 2
+        said = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("warning: ")]
+        assert_one_line_error(2, "\n".join(said), "holds a sweep, not a study")
+        assert sorted(p.relative_to(finished) for p in finished.rglob("*")) == before
+
+    def test_only_the_layouts_temporaries_are_removed(self, finished, reference):
+        """A user's hidden ``*.tmp`` files in a results folder (at its top or in a folder of theirs) are
+        kept; the temporaries of the names the sweep writes are removed."""
+        notes = finished / "notes"
+        notes.mkdir()
+        users = [notes / ".draft.tmp", finished / ".my-notes.tmp", notes / ".run-0000-part-00001.parquet.x.tmp"]
+        ours = [finished / ".summary.json.x1.tmp", finished / "index" / ".chunk-000.json.x2.tmp"]
+        for path in users + ours:
+            path.write_text("half")
+        said = grow(finished)
+        assert all(p.exists() for p in users) and not any(p.exists() for p in ours)
+        assert sum("interrupted write" in line for line in said) == 2
+        assert_same_data(finished, reference)
 
 
 class TestIdentity:

@@ -1,6 +1,7 @@
 """End-to-end tests of `emergence protocol twins`, `report` and `stats` at tiny sizes."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,19 @@ class TestSweep:
         assert manifest["device"] == "cpu" and manifest["engine"] == "fast"
         assert {p.name for p in (sweep / "figures").iterdir()} >= {"correlation_evolution_mean.png", "run_distributions_mean.png"}
 
+    def test_every_table_of_report_md_renders(self, sweep):
+        """Each table of report.md is a Markdown table (a "|" inside a cell, as in the regime table's
+        "|a|", is escaped): as many rendered tables as delimiter rows, each header as wide as its rows."""
+        from markdown_it import MarkdownIt
+
+        text = (sweep / "report.md").read_text()
+        lines = text.splitlines()
+        widths = [(len(re.split(r"(?<!\\)\|", lines[i - 1])) - 2, line.count("---"))
+                  for i, line in enumerate(lines) if line.startswith("|---|")]
+        tokens = MarkdownIt("commonmark").enable("table").parse(text)
+        assert "\\|a\\|" in text and sum(t.type == "table_open" for t in tokens) == len(widths)
+        assert all(header == delimiter for header, delimiter in widths)
+
     def test_statistics_match_scipy(self, sweep):
         """Window r's and run-level means equal scipy.stats.pearsonr over the saved series."""
         steps = pd.read_parquet(sweep / "steps")
@@ -126,6 +140,30 @@ def test_shared_input_sweep(tmp_path):
     assert summary["activity"]["across_steps"]["min"] > 0.999
 
 
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs a browser: Debian's chromium (apt-get install chromium; CI has it)")
+def test_html_report_renders_in_a_real_browser(sweep, tmp_path):
+    """report --html: one page, every figure embedded (no link left to a file), and a headless chromium
+    screenshot of it shows the figures' colours, not only text."""
+    from matplotlib.image import imread
+
+    folder = tmp_path / "sweep"
+    shutil.copytree(sweep, folder)
+    assert main(["report", str(folder), "--html"]) == 0
+    page = (folder / "report.html").read_text()
+    figures = list((folder / "figures").glob("*.png"))
+    assert figures and page.count("data:image/png;base64,") == len(figures) and 'src="figures/' not in page
+    shot = tmp_path / "shot.png"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={shot}", "--window-size=1200,6000", (folder / "report.html").as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    pixels = imread(shot)[..., :3]
+    saturation = pixels.max(axis=-1) - pixels.min(axis=-1)
+    assert (saturation > 0.3).mean() > 0.001  # coloured plot lines and markers: the figures rendered
+
+
 class TestResume:
     def test_interrupted_sweep_resumes_to_the_same_summary(self, sweep, tmp_path, monkeypatch):
         """A sweep killed by an exception mid-run, then re-run, gives the uninterrupted summary."""
@@ -146,7 +184,7 @@ class TestBadInput:
         """An unknown scaffold: one line naming the known ones, exit code 2."""
         assert main(["protocol", "twins", "--a", "hrsl", "--out", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err.strip()
-        assert err.count("\n") == 0 and "hrls, surge" in err and not (tmp_path / "x").exists()
+        assert err.count("\n") == 0 and "known: a2c, hrls, reinforce, surge, td" in err and not (tmp_path / "x").exists()
 
     def test_unknown_metric(self, tmp_path, capsys):
         """An unknown emotion metric lists the known metrics."""
@@ -165,6 +203,23 @@ class TestBadInput:
         assert main(["protocol", "twins", "--device", device, "--out", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "cpu" in err and not (tmp_path / "x").exists()
+
+    def test_a_dry_run_that_would_be_refused_prints_its_plan(self, tmp_path, capsys, monkeypatch):
+        """--dry-run of a sweep whose kept checkpoints would not fit on the disk: the plan, then one line
+        saying it would be refused and that --keep-checkpoints none fits; with it, the plan and its time."""
+        import emergence_protocols.twins.plan as plan
+
+        monkeypatch.setattr(plan, "_free_disk", lambda out: 5 * 2**20)
+        sizes = ["--n-main", "200", "--n-emo", "8", "--runs", "50", "--chunk-size", "1", "--steps", "40",
+                 "--checkpoint-every", "20", "--snapshot-every", "5", "--out", str(tmp_path / "x"), "--dry-run"]
+        assert main(["protocol", "twins", *sizes]) == 2
+        captured = capsys.readouterr()
+        assert [line.split(":")[0] for line in captured.out.splitlines()] == ["sweep", "memory", "disk", "executor"]
+        err = captured.err.strip()
+        assert err.startswith("error: this sweep would be refused: the results need about") and "\n" not in err
+        assert "--keep-checkpoints none" in err and not (tmp_path / "x").exists()
+        assert main(["protocol", "twins", *sizes, "--keep-checkpoints", "none"]) == 0
+        assert "time: about" in capsys.readouterr().out
 
     def test_steps_not_a_multiple_of_the_window(self, tmp_path, capsys):
         """Steps must be whole windows."""
@@ -307,7 +362,7 @@ class TestTransformerSubstrate:
         """An unknown substrate: one line naming the known ones, exit code 2, nothing written."""
         assert main(["protocol", "twins", "--substrate", "transformers", "--out", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err.strip()
-        assert err.count("\n") == 0 and "fields, transformer" in err and not (tmp_path / "x").exists()
+        assert err.count("\n") == 0 and "fields, rl, transformer" in err and not (tmp_path / "x").exists()
 
     def test_an_option_of_another_substrate_names_itself(self, tmp_path, capsys):
         """A field-only option with --substrate transformer: one line naming the option, nothing written."""
@@ -336,12 +391,44 @@ class TestCli:
         assert result.stdout.strip().endswith("False") and "--emotion-metric" in result.stdout
         assert "--substrate" in result.stdout
 
+    def test_help_imports_no_heavy_module(self):
+        """`emergence --help` imports neither scipy, torch, pyarrow, numba, matplotlib nor pandas: each is
+        imported by the command that uses it, so the help comes at once."""
+        heavy = ("scipy", "torch", "pyarrow", "numba", "matplotlib", "pandas")
+        code = (f"import sys; from emergence.cli import main; main(['--help']); "
+                f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert result.stdout.strip().splitlines()[-1] == "[]"
+
+    def test_help_names_every_preset(self, capsys):
+        """The --preset help of `protocol twins` names every preset of every installed substrate."""
+        from emergence.host import installed
+
+        assert main(["protocol", "twins", "--help"]) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        catalogue = installed()
+        for name in catalogue.substrates.names():
+            for preset_name in catalogue.substrates[name].presets:
+                assert f" {preset_name} " in text or f" {preset_name})" in text, preset_name
+
+    def test_command_list_cuts_no_sentence_and_names_the_alias(self, capsys, monkeypatch):
+        """The top-level help's command lines are whole (no line cut inside parentheses), and `stats`
+        says that it is `report` under another name."""
+        monkeypatch.setenv("COLUMNS", "80")
+        assert main(["--help"]) == 0
+        commands = capsys.readouterr().out.partition("Commands:")[2].splitlines()
+        lines = {line.split()[0]: line for line in commands if line.strip()}
+        assert all(line.count("(") == line.count(")") for line in lines.values()), lines
+        assert "alias" in lines["stats"] and "alias" not in lines["report"]
+        assert main(["stats", "--help"]) == 0
+        assert "The same as `emergence report` (an alias)" in capsys.readouterr().out
+
     def test_plugins_lists_builtins(self, capsys):
         """`emergence plugins` lists scaffolds, metrics and protocols."""
         assert main(["plugins"]) == 0
         out = capsys.readouterr().out
         assert "hrls" in out and "surge" in out and "twins" in out and "burstiness" in out
-        assert "substrates: fields, transformer" in out
+        assert "substrates: fields, rl, transformer" in out
 
     def test_grow_prints_a_trail(self, capsys, monkeypatch):
         """`emergence grow` grows one agent and prints its trails."""

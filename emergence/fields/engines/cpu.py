@@ -11,7 +11,8 @@ What it keeps from the plain engine (``engine = "plain"``):
 
 * the hooks: the plasticity rule is fused only when the resolved rule is the core's ``OjaPlasticity``;
   any other rule's ``apply`` is called as usual. A non-default noise model or energy model is called
-  through its interface; the defaults are computed inside the kernels;
+  through its interface; the defaults are computed inside the kernels. What a plugin's component gives
+  is checked before a kernel reads it (``emergence.agents.guard``): the kernels index without bounds checks;
 * ``relational_drift`` runs after plasticity as before; if anything changes W_rec_main or ``main``
   after the fused pass (a torch in-place op bumps the tensor's version; a new tensor changes its
   identity), the cached product is recomputed at the next step;
@@ -32,11 +33,14 @@ from ...agents.energy import HomeostaticEnergy
 from ...agents.rng import draws
 from ..plasticity import OjaPlasticity
 from .cache import RecurrentInputCache
+from .notice import notice_compiles
 
 if TYPE_CHECKING:
     from ..agent import ContinuousEmergeBase
 
 __all__ = ["CpuEngine"]
+
+notice_compiles(kernels.__name__)  # a machine's first run compiles the kernels: say why it waits
 
 
 class CpuEngine(RecurrentInputCache):
@@ -122,10 +126,10 @@ class CpuEngine(RecurrentInputCache):
         if self.default_noise:
             amp_s = amp_m = amp_e = self.dummy
         else:
-            amp = a.noise_model.amplitude
-            amp_s = amp("sensory", s_old).contiguous().numpy()
-            amp_m = amp("main", m_old).contiguous().numpy()
-            amp_e = amp("emotion", e_old).contiguous().numpy()
+            amp = a._guard.amplitude  # a plugin's checked: the kernels index it without bounds checks
+            amp_s = amp(a, "sensory", s_old).contiguous().numpy()
+            amp_m = amp(a, "main", m_old).contiguous().numpy()
+            amp_e = amp(a, "emotion", e_old).contiguous().numpy()
         s_new = torch.empty(P, c.n_input, dtype=dtype)
         m_new = torch.empty(P, c.n_main, dtype=dtype)
         e_new = torch.empty(P, c.n_emo, dtype=dtype)
@@ -150,11 +154,11 @@ class CpuEngine(RecurrentInputCache):
             )
             a.energy, a.awake = energy, awake
         else:
-            a.energy, a.awake = a.energy_model.update(a.energy, a.awake, a.main)
+            a._guard.update_energy(a)
 
         learning = a.learning
         if not self.fused:
-            a.plasticity.apply(a, learning)
+            a._guard.apply_plasticity(a, learning)  # a plugin's rule: the weights' shapes checked after
             self._rec_for = None
             return
         learn = learning.numpy()
