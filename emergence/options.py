@@ -14,8 +14,9 @@ __all__ = [
     "PRESET_HELP",
 ]
 
-PRESET_HELP = ("Agent preset: small (a quick sweep), paper (the write-up's sizes) or paper-rms (docs/regime.md); "
-               "the transformer has small and paper.")
+PRESET_HELP = ("Agent preset: small (a quick sweep, paper's regime at 500 neurons), paper (the write-up's sizes), "
+               "paper-rms or small-saturated (earlier readings; docs/regime.md); the transformer and rl have "
+               "small and paper.")
 
 
 class FiniteFloat(click.ParamType):

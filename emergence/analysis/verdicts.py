@@ -15,10 +15,13 @@ __all__ = ["ALPHA", "PRESET_NATURE", "sweep_lines", "comparison_lines", "varianc
 
 ALPHA = 0.05
 PRESET_NATURE = {
-    ("fields", "small"): "calibrated to show the write-up's qualitative pattern in a minute at 500 neurons, "
-                         "not the paper's regime (docs/model.md)",
+    ("fields", "small"): "the paper preset's regime at 500 neurons by the scaling rule: an unsaturated cortex and "
+                         "a moving emotion field, but its twins decorrelate to ~0 where the write-up holds ~0.2 "
+                         "(docs/regime.md)",
+    ("fields", "small-saturated"): "the first small preset, calibrated by eye to the write-up's pattern; its "
+                                   "cortex saturates (docs/model.md)",
     ("fields", "paper"): "the write-up's sizes, an unsaturated cortex and a moving emotion field, but its twins "
-                         "decorrelate to ~0.05 where the write-up holds ~0.2 (docs/regime.md)",
+                         "decorrelate to ~0 where the write-up holds ~0.2 (docs/regime.md)",
     ("fields", "paper-rms"): "the project's first reading (Oja post at unit RMS, gain 1.2), which saturates at "
                              "10,000 neurons (docs/regime.md)",
 }

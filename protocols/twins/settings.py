@@ -20,6 +20,7 @@ __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
 # Protocol defaults per preset: steps and windows sized to the preset's cost.
 PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "small": dict(runs=8, steps=2_000, checkpoint_every=250, snapshot_every=10),
+    "small-saturated": dict(runs=8, steps=2_000, checkpoint_every=250, snapshot_every=10),
     "paper": dict(runs=100, steps=50_000, checkpoint_every=2_500, snapshot_every=100),
     "paper-rms": dict(runs=100, steps=50_000, checkpoint_every=2_500, snapshot_every=100),
 }

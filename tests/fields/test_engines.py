@@ -25,8 +25,8 @@ from emergence import build_agent, ConfigError, preset, replace
 from emergence.contract import hookimpl
 
 # Not chaotic (gain 1.2, weight noise 1e-3), so rounding differences between the engines are not
-# amplified exponentially; the ``small`` preset is calibrated to turn chaotic (MODEL.md section 10).
-SMALL = preset("small", n_main=120, n_emo=24, n_input=32, recurrent_gain=1.2, weight_noise=1e-3)
+# amplified exponentially; the ``small-saturated`` preset (RMS post) is calibrated to turn chaotic (MODEL.md section 10).
+SMALL = preset("small-saturated", n_main=120, n_emo=24, n_input=32, recurrent_gain=1.2, weight_noise=1e-3)
 TOL = {"float64": 1e-6, "float32": 2e-4}
 COMPARED = ("sensory", "main", "emotion", "v_main", "trace_main", "energy", "awake",
             "W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo", "weight_rng")

@@ -453,7 +453,7 @@ class TestSameNumbers:
 
         golden = json.loads((Path(__file__).resolve().parents[1] / "data" / "golden_summary.json").read_text())
         out = tmp_path / "golden"
-        assert main(["protocol", "twins", "--preset", "small", "--runs", "2", "--steps", "400", "--n-main", "100",
+        assert main(["protocol", "twins", "--preset", "small-saturated", "--runs", "2", "--steps", "400", "--n-main", "100",
                      "--n-emo", "16", "--checkpoint-every", "100", "--snapshot-every", "10", "--out", str(out),
                      "--windows", "contiguous", "--burn-in", "0",  # the windows and HRLS of that time
                      "--a", "hrls:nudge_fraction=1.0,imprint_half_life=0"]) == 0
