@@ -12,6 +12,7 @@ through ``_own_tensors``, ``_own_metadata`` and ``_load_own``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -26,9 +27,20 @@ from .energy import HomeostaticEnergy
 from .guard import PluginGuard
 from .scaffold_state import restore_scaffolds, scaffold_metadata, scaffold_tensors
 
-__all__ = ["PopulationBase", "DTYPES"]
+__all__ = ["PopulationBase", "DTYPES", "emotion_shapes"]
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
+
+
+def emotion_shapes(config: Any) -> dict[str, tuple[tuple[int, ...], float]]:
+    """The emotion field's weights as a substrate with a cortex of ``n_main`` units draws them: name ->
+    (shape, SD), for ``PopulationBase._draw``."""
+    c = config
+    return {
+        "W_main_emo": ((c.n_emo, c.n_main), c.feedforward_gain / math.sqrt(c.n_main)),
+        "W_rec_emo": ((c.n_emo, c.n_emo), c.emo_recurrent_gain / math.sqrt(c.n_emo)),
+        "bias_emo": ((c.n_emo,), c.bias_scale),
+    }
 
 
 class PopulationBase:
@@ -91,6 +103,16 @@ class PopulationBase:
     def default_plasticity(cls, config: Any) -> Any:
         """The substrate's learning rule where no plugin provides one (``plasticity`` hook)."""
         raise NotImplementedError
+
+    def _draw(self, drawn: dict[str, tuple[tuple[int, ...], float]]) -> None:
+        """Create each tensor of ``drawn`` (name -> (shape, SD)) with an agent axis, every agent's
+        N(0, SD^2) from its init seed, in the order of ``drawn``."""
+        for name, (shape, _) in drawn.items():
+            setattr(self, name, torch.empty(self.population, *shape, dtype=self.dtype, device=self.device))
+        for p, seed in enumerate(self.init_seeds):
+            g = torch.Generator(self.device).manual_seed(seed)
+            for name, (shape, sd) in drawn.items():
+                torch.randn(shape, generator=g, out=getattr(self, name)[p]).mul_(sd)
 
     def _init_tensors(self) -> None:
         """Create every tensor of ``TENSORS``, the weights drawn from each agent's ``init_seeds``."""

@@ -15,7 +15,7 @@ import math
 import torch
 
 from emergence.agents.dynamics import leaky_update
-from emergence.agents.population import PopulationBase
+from emergence.agents.population import PopulationBase, emotion_shapes
 
 from .config import CORTEX_WEIGHTS, PROBE_WEIGHTS, RLConfig
 from .env import ValenceGrid
@@ -82,20 +82,12 @@ class RLAgent(PopulationBase):
     def _init_tensors(self) -> None:
         c, P = self.config, self.population
         zeros = dict(dtype=self.dtype, device=self.device)
-        drawn = {
+        self._draw({
             "W_in": ((c.n_main, c.n_in), c.trunk_gain),
             "b_in": ((c.n_main,), c.trunk_bias),
             "W_head": ((N_ACTIONS + 1, c.n_main), c.head_gain / math.sqrt(c.n_main)),
-            "W_main_emo": ((c.n_emo, c.n_main), c.feedforward_gain / math.sqrt(c.n_main)),
-            "W_rec_emo": ((c.n_emo, c.n_emo), c.emo_recurrent_gain / math.sqrt(c.n_emo)),
-            "bias_emo": ((c.n_emo,), c.bias_scale),
-        }
-        for name, (shape, _) in drawn.items():
-            setattr(self, name, torch.empty(P, *shape, **zeros))
-        for p, seed in enumerate(self.init_seeds):
-            g = torch.Generator(self.device).manual_seed(seed)
-            for name, (shape, sd) in drawn.items():
-                torch.randn(shape, generator=g, out=getattr(self, name)[p]).mul_(sd)
+            **emotion_shapes(c),
+        })
         self.b_head = torch.zeros(P, N_ACTIONS + 1, **zeros)
         self.w_probe, self.b_probe = torch.zeros(P, c.n_main, **zeros), torch.zeros(P, **zeros)
         self.main = torch.zeros(P, c.n_main, **zeros)

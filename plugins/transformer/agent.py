@@ -14,7 +14,7 @@ import math
 import torch
 
 from emergence.agents.dynamics import leaky_update
-from emergence.agents.population import PopulationBase
+from emergence.agents.population import PopulationBase, emotion_shapes
 
 from .config import CORTEX_WEIGHTS, TransformerConfig
 from .dream import VOCAB, decode, encode, mark, normalise
@@ -48,18 +48,7 @@ class TransformerAgent(PopulationBase):
     def _init_tensors(self) -> None:
         c, P = self.config, self.population
         zeros = dict(dtype=self.dtype, device=self.device)
-        shapes = {
-            **cortex_shapes(c),
-            "W_main_emo": ((c.n_emo, c.n_main), c.feedforward_gain / math.sqrt(c.n_main)),
-            "W_rec_emo": ((c.n_emo, c.n_emo), c.emo_recurrent_gain / math.sqrt(c.n_emo)),
-            "bias_emo": ((c.n_emo,), c.bias_scale),
-        }
-        for name, (shape, _) in shapes.items():
-            setattr(self, name, torch.empty(P, *shape, **zeros))
-        for p, seed in enumerate(self.init_seeds):
-            g = torch.Generator(self.device).manual_seed(seed)
-            for name, (shape, sd) in shapes.items():
-                torch.randn(shape, generator=g, out=getattr(self, name)[p]).mul_(sd)
+        self._draw({**cortex_shapes(c), **emotion_shapes(c)})
         self.main = torch.zeros(P, c.n_main, **zeros)
         for name in ("v_emotion", "emotion", "emotion_prev"):
             setattr(self, name, torch.zeros(P, c.n_emo, **zeros))
