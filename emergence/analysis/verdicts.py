@@ -22,6 +22,8 @@ PRESET_NATURE = {
                                    "cortex saturates (docs/model.md)",
     ("fields", "paper"): "the write-up's sizes, an unsaturated cortex and a moving emotion field, but its twins "
                          "decorrelate to ~0 where the write-up holds ~0.2 (docs/regime.md)",
+    ("rl", "small"): "a 9x9 grid world with lava, learners on a 128-unit trunk (docs/rl.md)",
+    ("rl", "paper"): "a 15x15 grid world with lava, learners on a 256-unit trunk (docs/rl.md)",
     ("fields", "paper-rms"): "the project's first reading (Oja post at unit RMS, gain 1.2), which saturates at "
                              "10,000 neurons (docs/regime.md)",
 }
