@@ -72,17 +72,15 @@ def weight_changes(folder: Path) -> tuple[float, float]:
     """Mean over agents of |W - W_birth| / |W_birth| for W_in_main and W_rec_main at the last checkpoint
     of every chunk; the birth weights are rebuilt from the seeds the checkpoint names."""
     config = TwinsConfig.from_dict(read_json(folder / "manifest.json")["config"])
-    changes = []
+    changes = {"W_in_main": [], "W_rec_main": []}
     for last in _last_steps(folder):
         for twin in ("A", "B"):
             tensors, _, state, _ = load_checkpoint(last / f"{twin}.safetensors")
             birth = build_agent(config.agent, state["init_seeds"], state["noise_seeds"])
-            for name in ("W_in_main", "W_rec_main"):
+            for name, moved in changes.items():
                 now, then = tensors[name].double(), getattr(birth, name).double()
-                change = (now - then).flatten(1).norm(dim=1) / then.flatten(1).norm(dim=1)
-                changes.append((name, change.numpy()))
-    return tuple(float(np.concatenate([c for n, c in changes if n == name]).mean())
-                 for name in ("W_in_main", "W_rec_main"))
+                moved += ((now - then).flatten(1).norm(dim=1) / then.flatten(1).norm(dim=1)).tolist()
+    return float(np.mean(changes["W_in_main"])), float(np.mean(changes["W_rec_main"]))
 
 
 def _last_steps(folder: Path) -> list[Path]:
