@@ -36,8 +36,9 @@ def free_memory(device: torch.device) -> int:
 
 
 def use_threads(threads: int) -> None:
-    """Compute with ``threads`` CPU threads in this process (torch's and the fused kernels')."""
+    """Compute with ``threads`` CPU threads in this process (torch's and the fused kernels'). numba first:
+    its first call starts its thread pool, which sets torch's threads back to the machine's."""
     import numba
 
-    torch.set_num_threads(threads)
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    torch.set_num_threads(threads)
