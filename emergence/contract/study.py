@@ -22,6 +22,11 @@ def _axes(value: Any) -> dict[str, tuple]:
     return axes
 
 
+def _text(instance, attribute, value):
+    if not isinstance(value, str):
+        raise ConfigError(f"a study's {attribute.name!r} must be a field name, got {value!r}")
+
+
 @frozen
 class Study:
     """A question and the grid of sweeps that answers it.
@@ -36,6 +41,9 @@ class Study:
         (each arm removes one source: the share of the variance that goes with it).
     :param base: options every condition shares (``{"b": "surge"}``; ``emotion_metrics="all"``: every
         installed metric). A study without axes compares its emotion metrics with one another.
+    :param split: a field of the agent's config that holds a step of the run (``"onset"``): in each
+        condition where that step falls inside the runs, the report also compares every run's couplings
+        before and after it, paired by run, and against the first condition split at the same step.
     """
 
     name: str
@@ -44,6 +52,7 @@ class Study:
     zipped: bool = False
     base: dict[str, Any] = field(factory=dict)
     decompose: bool = False
+    split: str = field(default="", validator=_text)
 
     def __attrs_post_init__(self):
         if self.zipped and len({len(v) for v in self.axes.values()}) > 1:

@@ -30,6 +30,7 @@ def _study(name, preset_name, out, **options):
     from .design import load_study
     from .plan import check_power, default_runs, plan_lines
     from .run import StudyRun
+    from .split import split_verdicts
 
     study = load_study(Path(name)) if name.endswith(".toml") else installed().studies[name]
     show_plan, force = options.pop("plan"), options.pop("force")
@@ -53,6 +54,7 @@ def _study(name, preset_name, out, **options):
     lines = comparison_lines(rows)
     if study.decompose:
         lines = [line for by_label in cells.values() for line in variance_lines(by_label)] + lines
+    lines = split_verdicts(study.split, grown) + lines
     conditions = [(folder, sweep_lines(results.summary)) for folder, results in
                   ((p.out.name, p) for _, p in grown)]
     if len(conditions) == 1:

@@ -43,17 +43,18 @@ def split_options(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 
 
 def load_study(path: Path) -> Study:
-    """A study from a TOML file: ``name``, ``question``, ``zipped``, tables ``[base]`` and ``[axes]``."""
+    """A study from a TOML file: ``name``, ``question``, ``zipped``, ``split``, tables ``[base]`` and ``[axes]``."""
     try:
         data = tomllib.loads(Path(path).read_text())
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"study file {path}: {err}") from None
-    unknown = set(data) - {"name", "question", "zipped", "base", "axes"}
+    unknown = set(data) - {"name", "question", "zipped", "split", "base", "axes"}
     if unknown:
         raise ConfigError(f"study file {path}: unknown key(s) {', '.join(sorted(unknown))}; "
-                          "known: name, question, zipped, base, axes")
+                          "known: name, question, zipped, split, base, axes")
     try:
         return Study(name=data.get("name", Path(path).stem), question=data.get("question", ""),
-                     axes=data.get("axes", {}), zipped=bool(data.get("zipped", False)), base=data.get("base", {}))
+                     axes=data.get("axes", {}), zipped=bool(data.get("zipped", False)), base=data.get("base", {}),
+                     split=data.get("split", ""))
     except (TypeError, ValueError) as err:
         raise ConfigError(f"study file {path}: {err}") from None
