@@ -173,7 +173,7 @@ class TestPluginManager:
 
     def test_each_population_has_its_own_manager(self):
         """Twin A's scaffold is registered on A's manager only."""
-        a = build_agent(TINY, [1], [2], scaffolds=["hrls"])
-        b = build_agent(TINY, [1], [3], scaffolds=["surge"])
+        a = resolve_agent_hooks(TINY, ["hrls"])
+        b = resolve_agent_hooks(TINY, ["surge"])
         assert a.pm is not b.pm
         assert a.pm.get_plugin("scaffold:hrls") is not None and b.pm.get_plugin("scaffold:hrls") is None

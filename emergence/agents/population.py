@@ -1,13 +1,14 @@
 """``PopulationBase``: what every substrate's population of agents shares.
 
 Seeds, device and dtype; the components of its hooks (resolved once by the host and handed in as
-``AgentHooks``; the substrate's defaults where none is given); one noise generator per agent (so an
-agent's trajectory does not depend on its population); the dream loop; the views of the ``Agent``
-interface; the end of every step (scaffolds' drift, the trail, the step counter); the checks on what its
-plugins hand the step (``guard``: a fault is a PluginError naming the plugin); and the checkpoint of
-the tensors a subclass names in ``TENSORS`` and of its scaffolds' declared ``STATE``. A subclass builds its tensors (``_init_tensors``) and
-further state (``_init_own``), advances its dynamics (``_advance``), and checkpoints its own state
-through ``_own_tensors``, ``_own_metadata`` and ``_load_own``.
+``AgentHooks``; the substrate's defaults where none is given), called through the checks on what a
+plugin hands the step (``guard``: a fault is a PluginError naming the plugin); one noise generator per
+agent (so an agent's trajectory does not depend on its population); the dream loop; the views of the
+``Agent`` interface; the end of every step (scaffolds' drift, the trail, the step counter); and the
+checkpoint of the tensors a subclass names in ``TENSORS`` and of its scaffolds' declared ``STATE``. A
+subclass builds its tensors (``_init_tensors``) and further state (``_init_own``), advances its
+dynamics (``_advance``), and checkpoints its own state through ``_own_tensors``, ``_own_metadata`` and
+``_load_own``.
 """
 
 from __future__ import annotations
@@ -83,7 +84,6 @@ class PopulationBase:
         self.step_index = 0
 
         hooks = hooks or AgentHooks()
-        self.pm = hooks.pm
         self.scaffolds = hooks.scaffolds
         self.plasticity = hooks.plasticity or self.default_plasticity(config)
         self.energy_model = hooks.energy or HomeostaticEnergy(config)
@@ -148,6 +148,21 @@ class PopulationBase:
     def run(self, steps: int) -> None:
         for _ in range(steps):
             self.step()
+
+    # -- the components, checked (what a substrate's step and its engines call) -----------------------
+    def noise_amplitude(self, field: str, activation: torch.Tensor) -> torch.Tensor:
+        """The noise model's amplitude of ``field``; a plugin's checked: ``activation``'s shape, dtype and
+        device, finite."""
+        return self._guard.amplitude(self, field, activation)
+
+    def update_energy(self) -> None:
+        """The energy model's next ``energy`` and ``awake`` from this step's ``main``; a plugin's checked."""
+        self._guard.update_energy(self)
+
+    def apply_plasticity(self, learning: torch.Tensor) -> None:
+        """The learning rule, for the agents with ``learning`` true; after a plugin's, every tensor keeps
+        its shape, dtype and device."""
+        self._guard.apply_plasticity(self, learning)
 
     # -- views ----------------------------------------------------------------------------------------
     @property

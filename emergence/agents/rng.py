@@ -20,16 +20,17 @@ of the stream per row: number ``k = counter + i * ceil(cols / 2) + j`` gives ``z
 ``(i, j)`` and ``z1`` to element ``(i, j + ceil(cols / 2))`` when that column exists. After a matrix
 the agent's counter moves on by ``rows * ceil(cols / 2)``, whether or not the agent learns, so its
 stream never depends on its sleep schedule. The state of an agent's stream is its ``(key, counter)``
-pair, saved with the agent (``weight_rng`` in ``state_dict``).
+pair; ``WeightNoise`` holds a population's pairs, saved with the agent (``weight_rng`` in ``state_dict``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 
-__all__ = ["GOLDEN", "stream_key", "pairs_per_row", "draws", "gaussian_rows", "add_gaussian_"]
+__all__ = ["GOLDEN", "stream_key", "pairs_per_row", "draws", "gaussian_rows", "add_gaussian_", "WeightNoise"]
 
 _MASK64 = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -121,3 +122,38 @@ def add_gaussian_(
             if first < r1:  # a block (or a matrix) with fewer rows than ``every`` may hold none of them
                 index = torch.arange(first, r1, every, device=W.device)
                 W.index_add_(0, index, gaussian_rows(key, counter, index, 0, cols, W.device).to(W.dtype), alpha=sd)
+
+
+class WeightNoise:
+    """A population's weight-noise streams: ``state`` holds each agent's ``(key, counter)``, an int64
+    tensor (P, 2) on the CPU, keyed by its noise seed. The learning rule draws from it (``add_``); a fused
+    engine draws the same numbers in its kernels and moves the counters on (``skip``)."""
+
+    def __init__(self, noise_seeds: Sequence[int]):
+        self.state = torch.tensor([[stream_key(s), 0] for s in noise_seeds], dtype=torch.int64)
+
+    def add_(self, W: torch.Tensor, sd: float, learning: torch.Tensor, every: int = 1, phase: int = 0) -> None:
+        """``W[p, i] += sd * N(0, 1)`` for each learning agent p, from p's own stream, on the rows i with
+        ``(i + phase) % every == 0`` (every row by default).
+
+        Each call moves every agent's stream on by one number per element pair of W, whether or not the
+        agent learns and whichever rows take noise, so an agent's noise depends neither on its sleep
+        schedule nor on the schedule of rows.
+        """
+        rows, cols = W.shape[1], W.shape[2]
+        for p in range(len(self.state)):
+            key, counter = (int(x) for x in self.state[p])
+            if learning[p]:
+                add_gaussian_(W[p], sd, key, counter, every, phase)
+            self.state[p, 1] += draws(rows, cols)
+
+    def skip(self, n: int) -> None:
+        """Move every agent's counter on by ``n`` numbers (what a fused engine drew)."""
+        self.state[:, 1] += n
+
+    def load(self, state: torch.Tensor) -> None:
+        """Continue from a saved ``state`` (of this population's shape)."""
+        if tuple(state.shape) != tuple(self.state.shape):
+            raise ValueError(f"checkpoint tensor weight_rng has shape {tuple(state.shape)}, "
+                             f"expected {tuple(self.state.shape)}")
+        self.state = state.to(device="cpu", dtype=torch.int64).clone()

@@ -8,7 +8,8 @@ Two engines advance the fields, energy and plasticity (config ``engine``): ``fas
 device's fused engine, one pass over W_rec_main; numba kernels on CPU, ``emergence.fields.engines.cpu``; a Triton
 kernel on CUDA, ``emergence.fields.engines.cuda``) and ``plain`` (torch ops, any device; the reference). Both
 draw the same noise: field noise from each agent's torch generator, weight noise from each agent's
-counter-based stream (``emergence.agents.rng``).
+counter-based stream (``weight_noise``, an ``emergence.agents.rng.WeightNoise``). The engines meet the
+population through ``advance_fields`` and the checked component calls of ``PopulationBase``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import torch
 
 from ..agents.dynamics import leaky_update
 from ..agents.population import DTYPES, PopulationBase
-from ..agents.rng import add_gaussian_, draws, stream_key
+from ..agents.rng import WeightNoise
 from .config import AgentConfig
 from .encoding import encode_text
 from .engines import engine_for, fast_engine
@@ -44,8 +45,7 @@ class ContinuousEmergeBase(PopulationBase):
 
     def _init_own(self) -> None:
         config = self.config
-        # Each agent's weight-noise stream (emergence.agents.rng): (key, counter), on the CPU.
-        self.weight_rng = torch.tensor([[stream_key(s), 0] for s in self.noise_seeds], dtype=torch.int64)
+        self.weight_noise = WeightNoise(self.noise_seeds)
         self._text, self._code = None, None
         self._noise_buffer = torch.empty(
             self.population, 2 * config.n_input + config.n_main + config.n_emo, dtype=self.dtype, device=self.device
@@ -106,64 +106,43 @@ class ContinuousEmergeBase(PopulationBase):
             torch.randn(c.n_input, generator=g, out=noise[p, : c.n_input])
         if self._engine is not None:
             self._engine.advance(self, self._code, noise)
-        else:
-            self._advance_plain(noise)
+        else:  # the plain engine (MODEL.md 1-3)
+            self.advance_fields(self._code, noise)
+            self.apply_plasticity(self.learning)
         return text
 
-    def _advance_plain(self, noise: torch.Tensor) -> None:
-        """The plain engine: fields, traces, energy and plasticity with torch ops (MODEL.md 1-3)."""
-        self._advance_fields(noise)
-        self._guard.apply_plasticity(self, self.learning)
-
-    def _advance_fields(self, noise: torch.Tensor, recurrent: torch.Tensor | None = None) -> None:
-        """Fields, traces and energy with torch ops. ``recurrent``: the recurrent input ``W_rec_main @ main``
+    def advance_fields(self, code: torch.Tensor, noise: torch.Tensor, recurrent: torch.Tensor | None = None) -> None:
+        """Fields, traces and energy of one step with torch ops, from the input ``code`` and the step's
+        ``noise`` (text, sensory, main, emotion). ``recurrent``: the recurrent input ``W_rec_main @ main``
         (of the previous step's main) when already computed (the CUDA engine's fused pass), else computed here."""
         c = self.config
         xi_text, xi_s, xi_m, xi_e = noise.split([c.n_input, c.n_input, c.n_main, c.n_emo], dim=1)
-        amp = self._guard.amplitude
+        amp = self.noise_amplitude
 
-        drive = self._code + c.text_noise * xi_text + amp(self, "sensory", self.sensory) * xi_s
+        drive = code + c.text_noise * xi_text + amp("sensory", self.sensory) * xi_s
         self.sensory = leaky_update(self.v_sensory, drive, c.dt, c.tau_sensory)
 
         self.main_prev = self.main
         drive = _matvec(self.W_in_main, self.sensory)
         drive.add_(_matvec(self.W_rec_main, self.main_prev) if recurrent is None else recurrent).add_(self.bias_main)
-        drive.addcmul_(amp(self, "main", self.main_prev), xi_m)
+        drive.addcmul_(amp("main", self.main_prev), xi_m)
         self.main = leaky_update(self.v_main, drive, c.dt, c.tau_main)
 
         self.emotion_prev = self.emotion
         drive = _matvec(self.W_main_emo, self.main)
         drive.add_(_matvec(self.W_rec_emo, self.emotion_prev)).add_(self.bias_emo)
-        drive.addcmul_(amp(self, "emotion", self.emotion_prev), xi_e)
+        drive.addcmul_(amp("emotion", self.emotion_prev), xi_e)
         self.emotion = leaky_update(self.v_emotion, drive, c.dt, c.tau_emo)
 
         for name in ("sensory", "main", "emotion"):
             getattr(self, f"trace_{name}").lerp_(getattr(self, name), c.trace_rate)
 
-        self._guard.update_energy(self)
-
-    # -- weight noise ---------------------------------------------------------------------------------
-    def add_weight_noise(
-        self, W: torch.Tensor, sd: float, learning: torch.Tensor, every: int = 1, phase: int = 0
-    ) -> None:
-        """``W[p, i] += sd * N(0, 1)`` for each learning agent p, from p's own weight-noise stream, on
-        the rows i with ``(i + phase) % every == 0`` (every row by default).
-
-        Each call moves every agent's stream on by one number per element pair of W, whether or not
-        the agent learns and whichever rows take noise, so an agent's noise depends neither on its
-        sleep schedule nor on the schedule of rows (``emergence.agents.rng``; the fast engine draws the same).
-        """
-        rows, cols = W.shape[1], W.shape[2]
-        for p in range(self.population):
-            key, counter = (int(x) for x in self.weight_rng[p])
-            if learning[p]:
-                add_gaussian_(W[p], sd, key, counter, every, phase)
-            self.weight_rng[p, 1] += draws(rows, cols)
+        self.update_energy()
 
     # -- state ----------------------------------------------------------------------------------------
     def _own_tensors(self) -> dict[str, torch.Tensor]:
         """The weight-noise streams and the fast engine's cache."""
-        tensors = {"weight_rng": self.weight_rng}
+        tensors = {"weight_rng": self.weight_noise.state}
         if self._engine is not None:
             tensors.update(self._engine.state_dict(self))
         return tensors
@@ -181,10 +160,7 @@ class ContinuousEmergeBase(PopulationBase):
     def _load_own(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
         if "weight_rng" not in tensors:
             raise ValueError("checkpoint has no weight_rng (the agents' weight-noise streams)")
-        if tuple(tensors["weight_rng"].shape) != tuple(self.weight_rng.shape):
-            raise ValueError(f"checkpoint tensor weight_rng has shape {tuple(tensors['weight_rng'].shape)}, "
-                             f"expected {tuple(self.weight_rng.shape)}")
-        self.weight_rng = tensors["weight_rng"].to(device="cpu", dtype=torch.int64).clone()
+        self.weight_noise.load(tensors["weight_rng"])
 
     def load_state(self, tensors: dict[str, torch.Tensor], metadata: dict) -> None:
         """Restore what ``state_dict`` and ``metadata`` saved, then the fast engine's cache."""

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Any
 
 import torch
 
 from ..agents.oja import oja_update
 from .config import AgentConfig
-
-if TYPE_CHECKING:
-    from .agent import ContinuousEmergeBase
 
 __all__ = ["OjaPlasticity"]
 
@@ -24,8 +21,9 @@ class OjaPlasticity:
     ``weight_noise * sqrt(k)``, so the random walk of each weight keeps its variance over k steps; the
     rows are staggered (row i on the steps t with ``(i + t) % k == 0``), so that a k-th of the rows take
     noise on each step and its cost is spread evenly. k = 1 is the write-up's per-step noise (the
-    ``exact`` mode); the numbers come from each agent's stream (``emergence.agents.rng``). The fast engine
-    (``emergence.fields.engines.cpu``) fuses exactly this rule into one pass over W_rec_main.
+    ``exact`` mode); the numbers come from each agent's stream, held by the population's
+    ``weight_noise`` (``emergence.agents.rng.WeightNoise``). The fast engines
+    (``emergence.fields.engines``) fuse exactly this rule into one pass over W_rec_main.
     """
 
     def __init__(self, config: AgentConfig):
@@ -33,8 +31,8 @@ class OjaPlasticity:
         self.config = c
         self.noise_sd = c.weight_noise * math.sqrt(c.weight_noise_every)
 
-    def synapses(self, agent: ContinuousEmergeBase) -> tuple[tuple[str, torch.Tensor, torch.Tensor, float], ...]:
-        """(matrix name, pre, post, learning rate) of the four rules, from the agent's current fields."""
+    def synapses(self, agent: Any) -> tuple[tuple[str, torch.Tensor, torch.Tensor, float], ...]:
+        """(matrix name, pre, post, learning rate) of the four rules, from a field population's current fields."""
         c, a = self.config, agent
         return (
             ("W_in_main", a.sensory, a.main, c.eta_in_main),
@@ -43,7 +41,7 @@ class OjaPlasticity:
             ("W_rec_emo", a.emotion_prev, a.emotion, c.eta_rec_emo),
         )
 
-    def apply(self, agent: ContinuousEmergeBase, learning: torch.Tensor) -> None:
+    def apply(self, agent: Any, learning: torch.Tensor) -> None:
         c = self.config
         on = learning.to(agent.dtype)
         for name, pre, post, eta in self.synapses(agent):
@@ -51,4 +49,4 @@ class OjaPlasticity:
         if self.noise_sd > 0:
             every = c.weight_noise_every
             for W in (agent.W_rec_main, agent.W_rec_emo):
-                agent.add_weight_noise(W, self.noise_sd, learning, every, agent.step_index % every)
+                agent.weight_noise.add_(W, self.noise_sd, learning, every, agent.step_index % every)

@@ -134,12 +134,12 @@ class RLAgent(PopulationBase):
             torch.randn(gauss.shape[1], generator=g, out=gauss[p])
             torch.rand(N_ACTIONS, generator=g, out=uniform[p])
         xi_main, xi_emo = gauss.split([c.n_main, c.n_emo], dim=1)
-        amp = self._guard.amplitude
+        amp = self.noise_amplitude
 
-        self.main = torch.tanh(u + amp(self, "main", clean) * xi_main)
+        self.main = torch.tanh(u + amp("main", clean) * xi_main)
         prefs = torch.baddbmm(self.b_head[:, :N_ACTIONS].unsqueeze(-1), self.W_head[:, :N_ACTIONS],
                               self.main.unsqueeze(-1)).squeeze(-1).mul_(self.preference_scale)
-        temperature = amp(self, "sampling", (self.activity / math.sqrt(c.n_main)).unsqueeze(1)).squeeze(1)
+        temperature = amp("sampling", (self.activity / math.sqrt(c.n_main)).unsqueeze(1)).squeeze(1)
         gumbel = uniform.clamp_min(torch.finfo(self.dtype).tiny).log().neg().log().neg()
         action = (prefs + temperature.unsqueeze(1) * gumbel).argmax(dim=1)
         acted = self.awake.clone()
@@ -157,10 +157,10 @@ class RLAgent(PopulationBase):
         self.emotion_prev = self.emotion
         drive = torch.baddbmm(self.bias_emo.unsqueeze(-1), self.W_main_emo, self.main.unsqueeze(-1)).squeeze(-1)
         drive.add_(torch.bmm(self.W_rec_emo, self.emotion_prev.unsqueeze(-1)).squeeze(-1))
-        drive.addcmul_(amp(self, "emotion", self.emotion_prev), xi_emo)
+        drive.addcmul_(amp("emotion", self.emotion_prev), xi_emo)
         self.emotion = leaky_update(self.v_emotion, drive, c.dt, c.tau_emo)
 
-        self._guard.update_energy(self)
+        self.update_energy()
         learning = self.learning
         value = (self.w_probe * clean).sum(1) + self.b_probe
         next_value = (self.w_probe * h_next).sum(1) + self.b_probe
@@ -168,7 +168,7 @@ class RLAgent(PopulationBase):
         rate = (c.probe_rate / c.n_main) * (learning & acted).to(self.dtype) * delta
         self.w_probe.addcmul_(rate.unsqueeze(1), clean)
         self.b_probe.add_(rate)
-        self._guard.apply_plasticity(self, learning)
+        self.apply_plasticity(learning)
 
         log_p = torch.log_softmax(prefs / temperature.clamp_min(MIN_TEMPERATURE).unsqueeze(1), dim=1)
         readout = dict(value=value, td_error=delta, reward=reward, episode_return=self.episode.ret,

@@ -28,9 +28,9 @@ class TestArguments:
 
 class TestWithoutPlugins:
     def test_bare_population_runs_the_substrate_defaults(self):
-        """Without hooks the population is complete: Oja plasticity, energy, noise; no scaffold, no manager."""
+        """Without hooks the population is complete: Oja plasticity, energy, noise; no scaffold."""
         agent = ContinuousEmergeBase(TINY, [1], [2])
-        assert isinstance(agent.plasticity, OjaPlasticity) and agent.pm is None and agent.scaffolds == {}
+        assert isinstance(agent.plasticity, OjaPlasticity) and agent.scaffolds == {}
         agent.receive_feedback("Be kind to small voices")
         agent.run(5)
         assert agent.step_index == 5

@@ -32,7 +32,7 @@ from emergence.fields.engines import engine_for  # noqa: E402
 from emergence.config import replace  # noqa: E402
 from emergence.contract import hookimpl  # noqa: E402
 from emergence.agents.oja import normalised, oja_update  # noqa: E402
-from test_engine import COMPARED, SMALL, TOL, _assert_close  # noqa: E402
+from test_engines import COMPARED, SMALL, TOL, _assert_close  # noqa: E402
 
 RATE, SD = 0.01, 0.05
 TINY = replace(SMALL, n_main=48, n_emo=16)  # few programs per step: the interpreter is slow

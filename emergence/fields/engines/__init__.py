@@ -3,6 +3,22 @@
 ``fast`` is the device's fused engine: one pass over W_rec_main, numba kernels on CPU (``cpu``), a
 Triton kernel on CUDA (``cuda``); ``plain`` is the torch-ops reference in ``emergence.fields.agent``.
 Importing this package imports neither torch, numba nor triton.
+
+An engine's ``advance(agent, code, noise)`` moves the population's fields, traces, energy and weights
+on by one step, through its public surface only: its tensors, ``advance_fields`` (the plain engine's
+fields, traces and energy), the checked component calls ``noise_amplitude``, ``update_energy`` and
+``apply_plasticity``, and its weight-noise streams ``weight_noise``. What a fast engine keeps from the
+plain engine:
+
+* the hooks: the plasticity rule is fused only when the resolved rule is the core's ``OjaPlasticity``;
+  any other rule's ``apply`` is called as usual. A plugin's noise or energy model is called through its
+  interface, and what it gives is checked before a kernel reads it (``emergence.agents.guard``);
+* ``relational_drift`` runs after plasticity; if anything changes W_rec_main or ``main`` after the
+  fused pass (a torch in-place op bumps the tensor's version; a new tensor changes its identity), the
+  cached recurrent input is recomputed at the next step (``cache``);
+* the noise streams: field noise from each agent's torch generator, weight noise from each agent's
+  counter-based stream (``emergence.agents.rng``), consumed in the plain engine's order: W_rec_main's
+  numbers, then W_rec_emo's, on every step, whether or not the agent learns.
 """
 
 from __future__ import annotations

@@ -5,19 +5,10 @@ write it once. The fast engine does exactly that: a single sweep over W_rec_main
 (and the weight noise, generated inside the sweep from the agent's counter-based stream) and computes,
 from the updated rows, ``W_rec_main @ main``: the recurrent input of the *next* step. Every other
 matrix is at most a few percent of that traffic. Buffers are allocated once; no temporary of matrix
-size exists. See docs/performance.md.
-
-What it keeps from the plain engine (``engine = "plain"``):
-
-* the hooks: the plasticity rule is fused only when the resolved rule is the core's ``OjaPlasticity``;
-  any other rule's ``apply`` is called as usual. A non-default noise model or energy model is called
-  through its interface; the defaults are computed inside the kernels. What a plugin's component gives
-  is checked before a kernel reads it (``emergence.agents.guard``): the kernels index without bounds checks;
-* ``relational_drift`` runs after plasticity as before; if anything changes W_rec_main or ``main``
-  after the fused pass (a torch in-place op bumps the tensor's version; a new tensor changes its
-  identity), the cached product is recomputed at the next step;
-* the noise streams: field noise from each agent's torch generator, weight noise from each agent's
-  ``emergence.agents.rng`` stream, consumed in the same order as the plain engine.
+size exists. The default noise and energy models are computed inside the kernels too; a plugin's are
+called through the population (and checked before a kernel reads what they give: the kernels index
+without bounds checks). What it keeps from the plain engine: ``emergence.fields.engines``. See
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -126,10 +117,10 @@ class CpuEngine(RecurrentInputCache):
         if self.default_noise:
             amp_s = amp_m = amp_e = self.dummy
         else:
-            amp = a._guard.amplitude  # a plugin's checked: the kernels index it without bounds checks
-            amp_s = amp(a, "sensory", s_old).contiguous().numpy()
-            amp_m = amp(a, "main", m_old).contiguous().numpy()
-            amp_e = amp(a, "emotion", e_old).contiguous().numpy()
+            amp = a.noise_amplitude  # a plugin's checked: the kernels index it without bounds checks
+            amp_s = amp("sensory", s_old).contiguous().numpy()
+            amp_m = amp("main", m_old).contiguous().numpy()
+            amp_e = amp("emotion", e_old).contiguous().numpy()
         s_new = torch.empty(P, c.n_input, dtype=dtype)
         m_new = torch.empty(P, c.n_main, dtype=dtype)
         e_new = torch.empty(P, c.n_emo, dtype=dtype)
@@ -154,16 +145,16 @@ class CpuEngine(RecurrentInputCache):
             )
             a.energy, a.awake = energy, awake
         else:
-            a._guard.update_energy(a)
+            a.update_energy()
 
         learning = a.learning
         if not self.fused:
-            a._guard.apply_plasticity(a, learning)  # a plugin's rule: the weights' shapes checked after
+            a.apply_plasticity(learning)  # a plugin's rule: the weights' shapes checked after
             self._rec_for = None
             return
         learn = learning.numpy()
         every, phase = (self.noise_every, a.step_index % self.noise_every) if self.noise_sd > 0 else (0, 0)
-        stream = v(a, "weight_rng").view(np.uint64)  # (P, 2): key, counter of each agent's stream
+        stream = a.weight_noise.state.numpy().view(np.uint64)  # (P, 2): key, counter of each agent's stream
         keys, counters = stream[:, 0].copy(), stream[:, 1].copy()
         sc, etas, sd, none = self.scratch, self.etas, self.noise_sd, self.dummy
         kernels.normalise(s_new_np, m_old_np, m_new_np, e_old_np, e_new_np, self.rms,
@@ -177,5 +168,5 @@ class CpuEngine(RecurrentInputCache):
         counters += np.uint64(self.draws_main)
         kernels.oja_pass(W_re, sc["x_e"], sc["y_e"], etas[3], learn, sd, every, phase, keys, counters, none, none, False)
         if every:
-            stream[:, 1] += np.uint64(self.draws_main + self.draws_emo)
+            a.weight_noise.skip(self.draws_main + self.draws_emo)
         self._mark_current(a)

@@ -7,17 +7,10 @@ applies Oja's rule and the weight noise (drawn inside the pass from each agent's
 stream) and computes, from the updated rows, ``W_rec_main @ main``: the next step's recurrent input.
 No temporary of the matrix's size exists. W_rec_emo takes the same kernel (Oja + noise, no product:
 one launch for the population). The rest of the step (fields, traces, energy, Oja on W_in_main and
-W_main_emo) is the plain engine's torch code, a few percent of the traffic. See docs/performance.md.
-
-What it keeps from the plain engine (``engine = "plain"``), like the CPU's ``CpuEngine``:
-
-* the hooks: fused only when the resolved plasticity rule is the core's ``OjaPlasticity`` (float32
-  only: ``engine_for`` picks the plain engine otherwise); with another rule the plain step runs as it is. Noise and energy models are always
-  called through their interfaces;
-* ``relational_drift`` after plasticity; a changed W_rec_main or ``main`` makes the cached recurrent
-  input stale, and it is recomputed (``emergence.fields.engines.cache``);
-* the noise streams: each agent's counter moves on by W_rec_main's numbers, then W_rec_emo's, on every
-  step, whether or not the agent learns.
+W_main_emo) is the plain engine's torch code (``advance_fields``), a few percent of the traffic; the
+noise and energy models are always called through the population. Float32 only (``engine_for`` picks
+the plain engine otherwise). What it keeps from the plain engine: ``emergence.fields.engines``. See
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -60,18 +53,19 @@ class CudaEngine(RecurrentInputCache):
     def advance(self, agent: ContinuousEmergeBase, code: torch.Tensor, xi: torch.Tensor) -> None:
         """Fields, traces, energy and plasticity of one step (``ContinuousEmergeBase.step`` does the rest)."""
         a = agent
-        if not self.fused:
-            a._advance_plain(xi)
+        if not self.fused:  # another rule: the plain step as it is
+            a.advance_fields(code, xi)
+            a.apply_plasticity(a.learning)
             return
         for name in self.stream_offsets:  # the kernel's matrices: contiguous
             if not getattr(a, name).is_contiguous():
                 setattr(a, name, getattr(a, name).contiguous())
-        a._advance_fields(xi, self.recurrent_product(a))
+        a.advance_fields(code, xi, self.recurrent_product(a))
 
         rule, learning = a.plasticity, a.learning
         c, sd, on = rule.config, rule.noise_sd, learning.to(a.dtype)
         every, phase = (c.weight_noise_every, a.step_index % c.weight_noise_every) if sd > 0 else (0, 0)
-        stream = a.weight_rng.to(a.device)  # (P, 2): key, counter of each agent's stream
+        stream = a.weight_noise.state.to(a.device)  # (P, 2): key, counter of each agent's stream
         for name, pre, post, eta in rule.synapses(a):
             W = getattr(a, name)
             if name not in self.stream_offsets:
@@ -82,5 +76,5 @@ class CudaEngine(RecurrentInputCache):
             triton_kernels.oja_pass(W, x, y, eta, learning, sd, every, phase, stream[:, 0],
                                     stream[:, 1] + self.stream_offsets[name], a.main, self.recurrent, dot)
         if sd > 0:
-            a.weight_rng[:, 1] += self.draws
+            a.weight_noise.skip(self.draws)
         self._mark_current(a)

@@ -8,7 +8,7 @@ with the same polynomial ``log``/``sin``/``cos`` as the numba kernels, so the nu
 the GPU's approximate intrinsics.
 
 Verified with Triton's interpreter (``TRITON_INTERPRET=1``) on CPU tensors against the numba kernel
-and the torch reference (``tests/test_triton.py``), and compiled for sm_90 without a GPU; not yet run
+and the torch reference (``tests/fields/test_triton.py``), and compiled for sm_90 without a GPU; not yet run
 on a GPU, and the tile sizes are not tuned by timing.
 """
 
