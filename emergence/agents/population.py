@@ -22,7 +22,7 @@ import torch
 from ..config import check_seeds
 from ..contract import AgentHooks, PluginError
 from .devices import resolve_device
-from .drift import DreamLoop
+from .dream import DreamLoop
 from .dynamics import StateDependentNoise
 from .energy import HomeostaticEnergy
 from .guard import PluginGuard

@@ -64,7 +64,7 @@ class Agent(Protocol):
         """Give every agent a mentor's message through the ``receive_feedback`` hook."""
 
     def trails(self, agent: int = 0) -> list[dict]:
-        """One agent's recent trails, oldest first (``emergence.agents.drift.TRAIL_FIELDS``)."""
+        """One agent's recent trails, oldest first (``emergence.agents.dream.TRAIL_FIELDS``)."""
 
     def state_dict(self) -> dict[str, torch.Tensor]:
         """Every tensor needed to continue exactly (weights, state, trails, generator states)."""

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import torch
 
-from emergence.agents.drift import resonance_marker
+from emergence.agents.dream import resonance_marker
 
 __all__ = ["ALPHABET", "VOCAB", "normalise", "encode", "decode", "mark"]
 

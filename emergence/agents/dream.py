@@ -1,4 +1,4 @@
-"""The autonomous drift ("dream loop"): a bounded buffer of recent trails and the next input text."""
+"""The dream loop (the autonomous drift of MODEL.md 4): a bounded buffer of recent trails and the next input text."""
 
 from __future__ import annotations
 
