@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emergence.results import read_snapshots, read_steps  # noqa: E402
+from emergence.results import ResultsFolder  # noqa: E402
 
 PAPER_PAIRS = 100
 
@@ -63,8 +63,9 @@ def main() -> None:
             folders[name] = Path(root) / f"{executor}-{workers}x{threads}"
             seconds[name] = grow(folders[name], args.runs, executor, workers, threads)
         first = next(iter(folders.values()))
-        same = all(read_steps(f).equals(read_steps(first)) and read_snapshots(f).equals(read_snapshots(first))
-                   for f in folders.values())
+        first = ResultsFolder(first)
+        same = all(ResultsFolder(f).read_steps().equals(first.read_steps())
+                   and ResultsFolder(f).read_snapshots().equals(first.read_snapshots()) for f in folders.values())
     base, single, two, on_ray = (seconds[way[0]] for way in ways)
     print(f"{'way':46} {'seconds':>8} {'vs 1x2':>7} {'vs 1x1':>7}")
     for name, value in seconds.items():

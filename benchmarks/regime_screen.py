@@ -28,9 +28,8 @@ from emergence.analysis.statistics import window_correlations  # noqa: E402
 from emergence.analysis.windows import parse_windows  # noqa: E402
 from emergence.cli import main as emergence  # noqa: E402
 from emergence.host import build_agent  # noqa: E402
-from emergence.results import read_json  # noqa: E402
 from emergence.results.checkpoint import load_checkpoint  # noqa: E402
-from emergence.results.layout import read_steps, run_arrays  # noqa: E402
+from emergence.results import ResultsFolder, run_arrays  # noqa: E402
 from protocols.studies.design import conditions, folder_name, load_study  # noqa: E402
 from protocols.twins.settings import TwinsConfig  # noqa: E402
 
@@ -72,7 +71,7 @@ def _distance(rows: dict[str, dict]) -> float:
 def weight_changes(folder: Path) -> tuple[float, float]:
     """Mean over agents of |W - W_birth| / |W_birth| for W_in_main and W_rec_main at the last checkpoint
     of every chunk; the birth weights are rebuilt from the seeds the checkpoint names."""
-    config = TwinsConfig.from_dict(read_json(folder / "manifest.json")["config"])
+    config = TwinsConfig.from_dict(ResultsFolder(folder).manifest()["config"])
     changes = {"W_in_main": [], "W_rec_main": []}
     for last in _last_steps(folder):
         for twin in ("A", "B"):
@@ -85,14 +84,14 @@ def weight_changes(folder: Path) -> tuple[float, float]:
 
 
 def _last_steps(folder: Path) -> list[Path]:
-    return [sorted(chunk.glob("step-*"))[-1] for chunk in sorted(folder.glob("checkpoints/chunk-*"))]
+    return [found[0][1] for found in (chunk.committed() for chunk in ResultsFolder(folder).chunks()) if found]
 
 
 def mean_abs_fingerprint(folder: Path, summary: dict) -> dict:
     """V5: the fingerprint with the activity scalar read as mean |a| (the ``main_abs`` column)."""
     sweep = summary["sweep"]
     windows = parse_windows(sweep["windows"], sweep["window"], sweep["burn_in"])
-    steps = read_steps(folder)
+    steps = ResultsFolder(folder).read_steps()
     activity = run_arrays(steps, sweep["runs"], sweep["steps"], "main_abs")
     emotion = run_arrays(steps, sweep["runs"], sweep["steps"], "emotion")
     return fingerprint(window_correlations(activity["A"], activity["B"], windows),
@@ -100,7 +99,7 @@ def mean_abs_fingerprint(folder: Path, summary: dict) -> dict:
 
 
 def score(variant: str, folder: Path) -> dict:
-    summary = read_json(folder / "summary.json")
+    summary = ResultsFolder(folder).summary()
     metric = summary["metrics"]["mean"]
     print_, controls = metric["fingerprint"], metric["controls"]["detrend"]["none"]
     rows = _rows(print_)
@@ -140,7 +139,7 @@ def figure(scores: list[dict], out: Path, screen: Path) -> None:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     for s in scores:
-        evolution = read_json(screen / s["folder"] / "summary.json")["activity"]["evolution"]
+        evolution = ResultsFolder(screen / s["folder"]).summary()["activity"]["evolution"]
         step, mean = np.asarray(evolution["step"]), np.asarray(evolution["mean"], dtype=float)
         smooth = np.convolve(mean, np.ones(5) / 5, mode="valid")  # each point the mean of 5 checkpoints
         left.plot(step[2:-2] / 1000, smooth, lw=2.2 if s["eligible"] else 1.0, label=s["id"])
@@ -194,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = conditions(load_study(study))
     assert len(variants) == len(ids), f"ROUNDS must name every condition of {study_file}, in order"
     scores = [score(i, out / folder_name(c)) for i, c in zip(ids, variants)
-              if (out / folder_name(c) / "summary.json").exists()]
+              if ResultsFolder(out / folder_name(c)).summary_path.exists()]
     csv_path = args.csv or HERE.parent / f"docs/data/{stem}.csv"
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     with open(csv_path, "w", newline="") as handle:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .host import DEFAULT_SUBSTRATE, Catalogue, installed
-from .results import ResultsError, read_json, sha256
+from .results import ResultsFolder, sha256
 
 __all__ = ["preset", "protocol", "twins", "load", "Results"]
 
@@ -53,10 +53,9 @@ class Results:
     """
 
     def __init__(self, out: str | Path, catalogue: Catalogue | None = None):
-        self.out = Path(out)
+        self.folder = ResultsFolder(out).require_sweep()
+        self.out = self.folder.path
         self.catalogue = catalogue or installed()
-        if not (self.out / "manifest.json").exists():
-            raise ResultsError(f"{self.out}: no manifest.json; not a results folder")
 
     def __repr__(self) -> str:
         return f"Results({str(self.out)!r})"
@@ -65,9 +64,8 @@ class Results:
     def summary(self) -> dict:
         """summary.json; the folder analysed again when there is none, or when its tables are not those
         written with it (an analysis stopped between its writes)."""
-        path = self.out / "summary.json"
-        summary = read_json(path) if path.exists() else None
-        return summary if summary is not None and _written_with(self.out, summary) else self.analyse()
+        summary = self.folder.summary()
+        return summary if summary is not None and _written_with(self.folder, summary) else self.analyse()
 
     def analyse(self, emotion_metrics: tuple[str, ...] = (), *, windows: str | None = None,
                 burn_in: int | None = None) -> dict:
@@ -76,7 +74,7 @@ class Results:
         from .analysis import analyse  # scipy: not imported by `emergence --help`
 
         substrate = self.catalogue.substrates[self.manifest.get("substrate", DEFAULT_SUBSTRATE)]
-        self.__dict__["summary"] = analyse(self.out, self.catalogue.metrics, emotion_metrics or None,
+        self.__dict__["summary"] = analyse(self.folder, self.catalogue.metrics, emotion_metrics or None,
                                            bounded="main" in substrate.bounded,
                                            preset=substrate.nearest_preset(self.manifest["config"]["agent"]),
                                            windows=windows, burn_in=burn_in)
@@ -84,25 +82,26 @@ class Results:
 
     @property
     def manifest(self) -> dict:
-        return read_json(self.out / "manifest.json")
+        return self.folder.manifest()
 
-    def _table(self, name: str):
+    def _table(self, path: Path):
         import pandas as pd
 
         self.summary  # the run and control tables are written with the summary
-        return pd.read_parquet(self.out / name)
+        return pd.read_parquet(path)
 
     @property
     def steps(self):
-        return self._table("steps").sort_values(["run", "twin", "step"], ignore_index=True)
+        """Every per-step record, each part verified against the folder's index."""
+        return self.folder.read_steps().to_pandas()
 
     @property
     def runs(self):
-        return self._table("runs.parquet")
+        return self._table(self.folder.runs_path)
 
     @property
     def controls(self):
-        return self._table("controls.parquet")
+        return self._table(self.folder.controls_path)
 
     def report(self, console: Any = None) -> None:
         """Print the terminal report (the tables of ``emergence report``)."""
@@ -114,16 +113,16 @@ class Results:
         """(Re)draw the figures into ``out/figures``; returns their paths."""
         from .analysis import figures
 
-        return figures(self.summary, self.out)
+        return figures(self.summary, self.folder)
 
 
-def _written_with(out: Path, summary: Any) -> bool:
+def _written_with(folder: ResultsFolder, summary: Any) -> bool:
     """Whether the tables beside a summary are the ones written with it (a summary from before summaries
     named their tables is taken as it is)."""
     tables = summary.get("tables") if isinstance(summary, dict) else None
     if not isinstance(tables, dict):
         return True
     try:
-        return all(sha256(out / name) == digest for name, digest in tables.items())
+        return all(sha256(folder.path / name) == digest for name, digest in tables.items())
     except OSError:
         return False

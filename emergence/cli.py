@@ -16,7 +16,7 @@ from .config import ConfigError
 from .contract import PluginError, UnknownPluginError
 from .host import DEFAULT_SUBSTRATE, installed
 from .options import PRESET_HELP, measurement_options, metric_option
-from .results import FolderLock, ResultsError, check_folder, summarise
+from .results import ResultsError, ResultsFolder
 from .starter import KINDS, StarterError, write_package
 
 __all__ = ["cli", "main", "USER_ERRORS"]
@@ -99,17 +99,17 @@ def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, bur
     from .analysis.html import write_html
     from .api import Results
 
-    if (out / "study.json").exists():
+    if ResultsFolder(out).is_study():
         if not html:
             raise ResultsError(f"{out} is a study folder: re-run its `emergence study` command to recompute it, "
                                "or pass --html to render its report")
         click.echo(f"report: {write_html(out)}")
         return
     results = Results(out)
-    with FolderLock(out):
-        problems = check_folder(out, checkpoints=False)
+    with results.folder.lock():
+        problems = results.folder.problems(checkpoints=False)
         if problems:
-            raise ResultsError(summarise(out, problems))
+            raise ResultsError(results.folder.problems_line(problems))
         render(results.analyse(emotion_metrics, windows=windows, burn_in=burn_in), out)
         if html:
             click.echo(f"report: {write_html(out)}")
@@ -128,10 +128,9 @@ SHOWN = 20
 def check(out: Path) -> None:
     """Check a results folder: every expected part present and matching its checksum, every committed
     checkpoint matching its marker. Re-running the sweep's command rebuilds what is missing."""
-    if not (out / "manifest.json").exists():
-        raise ResultsError(f"{out}: no manifest.json; not a results folder")
-    with FolderLock(out, reading=True):  # a read-only folder can be checked too
-        problems = check_folder(out)
+    folder = ResultsFolder(out).require_sweep()
+    with folder.lock(reading=True):  # a read-only folder can be checked too
+        problems = folder.problems()
     for line in problems[:SHOWN]:
         click.echo(line)
     if len(problems) > SHOWN:
@@ -163,7 +162,7 @@ def compare(folders: tuple[Path, ...], out: Path | None, allow_different: bool) 
         raise click.UsageError("compare needs at least two results folders")
     for folder in folders:
         results = Results(folder)  # a results folder, or one line
-        click.get_current_context().with_resource(FolderLock(folder, reading=True))  # held until compared
+        click.get_current_context().with_resource(results.folder.lock(reading=True))  # held until compared
         results.summary  # analysed, so that runs.parquet exists
     names = [f.name for f in folders]
     labels = names if len(set(names)) == len(names) else [str(f) for f in folders]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..results import ResultsError, read_json, read_manifest
+from ..results import ResultsError, ResultsFolder, read_json
 from ..results.differences import config_differences
 from .comparison import Axis, Cell, adjust, compare_cells
 
@@ -29,13 +29,13 @@ def pairing_key(manifest: dict) -> tuple:
 
 def folder_cells(out: str | Path, levels: dict[str, str]) -> dict[str, Cell]:
     """Metric -> the ``Cell`` of an analysed folder (its runs.parquet), at ``levels`` of the study's axes."""
-    out = Path(out)
-    key = pairing_key(read_manifest(out))
+    out = ResultsFolder(out)
+    key = pairing_key(out.manifest())
     try:
-        runs = pq.read_table(out / "runs.parquet").to_pandas().sort_values(["metric", "run"])
+        runs = pq.read_table(out.runs_path).to_pandas().sort_values(["metric", "run"])
     except (pa.ArrowException, OSError, KeyError) as err:
         what = "missing" if isinstance(err, FileNotFoundError) else "unreadable or truncated"
-        raise ResultsError(f"{out / 'runs.parquet'}: {what}; rebuild it with `emergence report {out}`") from None
+        raise ResultsError(f"{out.runs_path}: {what}; rebuild it with `emergence report {out}`") from None
     return {metric: Cell(levels=levels, pairing=key, activity=group.A_corr_run.to_numpy(),
                          emotion=group.E_corr_run.to_numpy())
             for metric, group in runs.groupby("metric", sort=False)}
@@ -54,8 +54,9 @@ def compare_folders(folders: list[Path], labels: list[str], seed: int = 0) -> li
 
 def _measured(out: Path) -> dict:
     """A folder's configuration as analysed: its manifest's, with the windows and burn-in its summary used."""
-    config = read_manifest(out)["config"]
-    sweep = read_json(out / "summary.json")["sweep"]
+    folder = ResultsFolder(out)
+    config = folder.manifest()["config"]
+    sweep = read_json(folder.summary_path)["sweep"]
     return {**config, "windows": sweep["windows"], "burn_in": sweep["burn_in"]}
 
 

@@ -6,7 +6,7 @@ import base64
 import re
 from pathlib import Path
 
-from ..results import ResultsError, atomic_write
+from ..results import ResultsError, ResultsFolder, atomic_write
 
 __all__ = ["write_html"]
 
@@ -30,21 +30,21 @@ def write_html(folder: str | Path) -> Path:
     folder's other figures after it; returns the page's path."""
     from markdown_it import MarkdownIt  # rich's own Markdown parser
 
-    folder = Path(folder)
-    source = folder / "report.md"
+    folder = ResultsFolder(folder)
+    source = folder.report_path
     if not source.exists():
         raise ResultsError(f"{source}: no report to render; run `emergence report {folder}` first")
     text = source.read_text(encoding="utf-8")
     linked = set(re.findall(r"\]\((figures/[^)]+\.png)\)", text))
-    others = sorted(str(p.relative_to(folder)) for p in folder.glob("figures/*.png") if str(p.relative_to(folder)) not in linked)
+    others = [name for name in map(folder.relative, folder.figures()) if name not in linked]
     if others:
         text += "\n\n## Figures\n\n" + "\n\n".join(f"![{Path(p).stem}]({p})" for p in others) + "\n"
     body = MarkdownIt("commonmark").enable("table").render(text)
-    body = re.sub(r'src="(figures/[^"]+\.png)"', lambda m: f'src="{_data_uri(folder / m.group(1))}"', body)
+    body = re.sub(r'src="(figures/[^"]+\.png)"', lambda m: f'src="{_data_uri(folder.path / m.group(1))}"', body)
     title = re.search(r"<h1>(.*?)</h1>", body)
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-            f"{title.group(1) if title else folder.name}</title><style>{_STYLE}</style></head>\n"
+            f"{title.group(1) if title else folder.path.name}</title><style>{_STYLE}</style></head>\n"
             f"<body>\n{body}\n</body></html>\n")
-    target = folder / "report.html"
+    target = folder.html_path
     atomic_write(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return target

@@ -11,7 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..results import atomic_write
+from ..results import ResultsFolder, atomic_write
 from .plotting import histogram_bins, save
 from .fingerprint import fingerprint_lines
 from .regime import regime_lines
@@ -180,15 +180,15 @@ def controls_table(summary: dict, metric: str, detrends: tuple[str, ...] = VERDI
     return table
 
 
-def figures(summary: dict, out: Path) -> list[Path]:
+def figures(summary: dict, out: str | Path | ResultsFolder) -> list[Path]:
     """The write-up's two figures for each metric, and a side-by-side of E_corr_run across metrics."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(out)
-    runs = pq.read_table(out / "runs.parquet").to_pandas() if (out / "runs.parquet").exists() else None
+    out = ResultsFolder(out)
+    runs = pq.read_table(out.runs_path).to_pandas() if out.runs_path.exists() else None
     window = summary["sweep"]["window"]
     paths = []
     metrics = defined(summary)
@@ -204,7 +204,7 @@ def figures(summary: dict, out: Path) -> list[Path]:
         ax.set(xlabel="step (window end)", ylabel="twin correlation (mean ± SD across runs)", ylim=(-1.05, 1.05),
                title=f"Correlation evolution · {summary['sweep']['runs']} runs")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        paths.append(save(fig, out / "figures" / f"correlation_evolution_{name}.png"))
+        paths.append(save(fig, out.figure(f"correlation_evolution_{name}")))
 
         sel = runs[runs.metric == name]
         fig, axes = plt.subplots(1, 3, figsize=(13, 4.3), layout="constrained")
@@ -219,8 +219,8 @@ def figures(summary: dict, out: Path) -> list[Path]:
         axes[2].set(xlabel="A_corr_run", ylabel="E_corr_run", xlim=(-1, 1), ylim=(-1, 1),
                     title=f"{detail}, n = {c['n_runs']}")
         fig.suptitle(f"Run-level coupling · emotion = {name}")
-        paths.append(save(fig, out / "figures" / f"run_distributions_{name}.png"))
-        paths.append(_null_figure(m["controls"], name, out / "figures" / f"controls_{name}.png"))
+        paths.append(save(fig, out.figure(f"run_distributions_{name}")))
+        paths.append(_null_figure(m["controls"], name, out.figure(f"controls_{name}")))
     if len(metrics) > 1:
         fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(metrics)), 4.5))
         names = list(metrics)
@@ -229,8 +229,8 @@ def figures(summary: dict, out: Path) -> list[Path]:
         ax.set_xticks(range(1, len(names) + 1), names)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set(ylabel="E_corr_run", ylim=(-1.05, 1.05), title="E_corr_run across emotion metrics")
-        paths.append(save(fig, out / "figures" / "emotion_metrics.png"))
-    for stale in set((out / "figures").glob("*.png")) - set(paths):  # of metrics no longer in the summary
+        paths.append(save(fig, out.figure("emotion_metrics")))
+    for stale in set(out.figures()) - set(paths):  # of metrics no longer in the summary
         stale.unlink()
     return paths
 
@@ -336,7 +336,7 @@ def report_markdown(summary: dict, out: Path) -> Path:
         text += ["## Scaffold nudges", "", _markdown(nudges_table(summary["nudges"])), ""]
     if len(defined(summary)) > 1:
         text += ["## Emotion metrics compared", "", _markdown(comparison_table(summary)), ""]
-    path = Path(out) / "report.md"
+    path = ResultsFolder(out).report_path
     atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(text)))
     return path
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from rich.table import Table
 
-from ..results import atomic_write
+from ..results import ResultsFolder, atomic_write
 from .comparison import COLUMNS, Axis, Cell
 from .plotting import save
 from .verdicts import p_text
@@ -115,12 +115,12 @@ def study_figures(cells: dict[str, Cell], axes: list[Axis], out: Path, metric: s
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(out)
+    out = ResultsFolder(out)
     paths = []
     fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(cells)), 4.5))
     _distributions(ax, cells)
     ax.set_title(f"Run-level couplings per condition · emotion = {metric}")
-    paths.append(save(fig, out / "figures" / f"conditions_{metric}.png"))
+    paths.append(save(fig, out.figure(f"conditions_{metric}")))
 
     cols = min(4, len(cells))
     rows = math.ceil(len(cells) / cols)
@@ -132,7 +132,7 @@ def study_figures(cells: dict[str, Cell], axes: list[Axis], out: Path, metric: s
     grid[0, 0].set_ylabel("E_corr_run")
     fig.suptitle(f"A_corr_run vs E_corr_run per condition · emotion = {metric}")
     fig.tight_layout()
-    paths.append(save(fig, out / "figures" / f"scatter_{metric}.png"))
+    paths.append(save(fig, out.figure(f"scatter_{metric}")))
 
     for axis in axes:
         if axis.positions is None or len(axis.values) < 2:
@@ -141,7 +141,7 @@ def study_figures(cells: dict[str, Cell], axes: list[Axis], out: Path, metric: s
                      and all(c.levels[a.name] == a.values[0] for a in axes if a is not axis)) for v in axis.values]
         fig, ax = plt.subplots(figsize=(7, 4.2))
         _trend(ax, axis, line)
-        paths.append(save(fig, out / "figures" / f"trend_{axis.name}_{metric}.png"))
+        paths.append(save(fig, out.figure(f"trend_{axis.name}_{metric}")))
     return paths
 
 
@@ -155,7 +155,7 @@ def render_comparison(console, out: Path | None, title: str, question: str, line
     console.print(comparison_table(rows, f"{title}: {rows[0]['n_tests'] if rows else 0} tests, Holm-adjusted"))
     if out is None:
         return None
-    path = Path(out) / "report.md"
+    path = ResultsFolder(out).report_path
     text = comparison_markdown(title, question, lines, rows, list(COLUMNS), sections)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
     console.print(f"report: {path}")

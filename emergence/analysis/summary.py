@@ -14,10 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import Registry
-from ..results import (
-    ResultsError, emotion_data, read_json, read_manifest, read_snapshots, read_steps, run_arrays, sha256, write_json,
-    write_table,
-)
+from ..results import ResultsError, ResultsFolder, emotion_data, run_arrays, sha256, write_json, write_table
 from . import controls, regime, statistics
 from .fingerprint import fingerprint
 from .windows import DEFAULT_WINDOWS, Windows, default_burn_in, parse_windows
@@ -87,17 +84,17 @@ def _nudges(steps: pa.Table, snapshots: pa.Table, runs: int, length: int, burn_i
     return out
 
 
-def _earlier_metrics(out: Path) -> list[str]:
+def _earlier_metrics(folder: ResultsFolder) -> list[str]:
     """The metrics of the folder's current summary (none if there is none, or it cannot be read)."""
     try:
-        metrics = read_json(out / "summary.json").get("metrics", {}) if (out / "summary.json").exists() else {}
+        metrics = (folder.summary() or {}).get("metrics", {})
     except (ResultsError, AttributeError):
         return []
     return list(metrics) if isinstance(metrics, dict) else []
 
 
 def analyse(
-    out: str | Path, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None, *,
+    out: str | Path | ResultsFolder, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None, *,
     bounded: bool = True, preset: dict | None = None, windows: str | None = None, burn_in: int | None = None,
 ) -> dict:
     """Compute and write ``summary.json``, ``runs.parquet`` and ``controls.parquet``; returns the summary.
@@ -116,8 +113,8 @@ def analyse(
     summary and loses none. A metric with fewer values per run than one window of the statistics needs
     is kept as undefined, with the reason, and has no controls.
     """
-    out = Path(out)
-    manifest = read_manifest(out)
+    out = ResultsFolder(out)
+    manifest = out.manifest()
     config = manifest["config"]
     runs, length, window = config["runs"], config["steps"], config["checkpoint_every"]
     headline, other = sweep_windows(config, windows, burn_in)
@@ -127,8 +124,8 @@ def analyse(
     names = list(dict.fromkeys([*config["emotion_metrics"], *_earlier_metrics(out), *(emotion_metrics or ())]))
     metrics = {name: known[name] for name in names}
 
-    steps = read_steps(out)
-    snapshots = read_snapshots(out)
+    steps = out.read_steps()
+    snapshots = out.read_snapshots()
     activity = run_arrays(steps, runs, length, "activity")
     activity_summary = statistics.quantity_summary(activity["A"], activity["B"], headline)
     run_rows = {"run": [], "metric": [], "A_corr_run": [], "E_corr_run": [], "n_constant_activity": [], "n_constant_emotion": []}
@@ -190,7 +187,7 @@ def analyse(
             run_rows["E_corr_run"].append(e_run[run])
             run_rows["n_constant_activity"].append(activity_summary["per_run"]["n_constant_windows"][run])
             run_rows["n_constant_emotion"].append(emotion["per_run"]["n_constant_windows"][run])
-    tables = {"runs.parquet": pa.table(run_rows), "controls.parquet": pa.Table.from_pylist(control_rows)}
-    summary["tables"] = {name: sha256(write_table(out / name, table)) for name, table in tables.items()}
-    write_json(out / "summary.json", summary)  # last, naming the tables written with it (``Results.summary``)
+    tables = {out.runs_path: pa.table(run_rows), out.controls_path: pa.Table.from_pylist(control_rows)}
+    summary["tables"] = {path.name: sha256(write_table(path, table)) for path, table in tables.items()}
+    write_json(out.summary_path, summary)  # last, naming the tables written with it (``Results.summary``)
     return summary

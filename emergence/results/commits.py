@@ -12,22 +12,23 @@ from pathlib import Path
 
 from ..contract import Agent
 from .checkpoint import restore, save_checkpoint
-from .markers import MARKER, chunk_dir, committed, removed, verified_files
+from .folder import ChunkFolder
+from .markers import MARKER, removed, verified_files
 from .storage import ResultsError, sha256, write_json
 
 __all__ = ["commit", "restore_pair"]
 
 
-def commit(out: Path, chunk: int, step: int, twins: dict[str, Agent], extra: dict) -> Path:
+def commit(chunk: ChunkFolder, step: int, twins: dict[str, Agent], extra: dict) -> Path:
     """Write every twin of the chunk at ``step``, then the marker; then drop the chunk's older ones."""
-    folder = chunk_dir(out, chunk) / f"step-{step:08d}"
+    folder = chunk.step_dir(step)
     removed(folder)  # an uncommitted leftover of an interrupted run
     files = {}
     for twin, agent in twins.items():
         path = save_checkpoint(folder / f"{twin}.safetensors", agent, extra={"step": step, **extra})
         files[path.name] = sha256(path)
     write_json(folder / MARKER, {"step": step, "files": files})
-    for older_step, older in committed(out, chunk):
+    for older_step, older in chunk.committed():
         if older_step < step:
             removed(older)
     return folder

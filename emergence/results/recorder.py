@@ -9,7 +9,8 @@ import pyarrow as pa
 import torch
 
 from ..contract import Agent
-from .layout import BOOLEAN_COLUMNS, STEP_COLUMNS, TWINS, snapshot_part_path, step_part_path, write_table
+from .folder import ResultsFolder
+from .layout import BOOLEAN_COLUMNS, STEP_COLUMNS, TWINS, write_table
 from .storage import ResultsError
 
 __all__ = ["Recorder", "RECORDED", "NotFinite"]
@@ -29,8 +30,8 @@ class Recorder:
     """Per-step scalars of each twin of the chunk's ``runs`` (``RECORDED``), and the whole emotion field
     every ``snapshot_every`` steps; ``flush(part)`` writes window ``part`` (``window`` steps) per run."""
 
-    def __init__(self, runs: list[int], out: Path, window: int, snapshot_every: int):
-        self.runs, self.out, self.window, self.snapshot_every = runs, Path(out), window, snapshot_every
+    def __init__(self, runs: list[int], folder: ResultsFolder, window: int, snapshot_every: int):
+        self.runs, self.folder, self.window, self.snapshot_every = runs, folder, window, snapshot_every
         self.columns = {twin: {name: torch.zeros(len(runs), window, dtype=torch.float64) for name in RECORDED}
                         for twin in TWINS}
         self.snapshots: dict[str, list[tuple[int, torch.Tensor, torch.Tensor]]] = {twin: [] for twin in TWINS}
@@ -93,7 +94,7 @@ class Recorder:
                     snap["field"].append(field[i].numpy())
                     snap["w_main_emo_change"].append(float(change[i]))
             table = pa.table({name: np.concatenate(parts) for name, parts in rows.items()})
-            written.append(write_table(step_part_path(self.out, run, part), table))
+            written.append(write_table(self.folder.step_part(run, part), table))
             if snap["step"]:
                 snaps = pa.table({
                     "run": pa.array(snap["run"], pa.int32()),
@@ -102,6 +103,6 @@ class Recorder:
                     "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
                     "w_main_emo_change": pa.array(snap["w_main_emo_change"], pa.float64()),
                 })
-                written.append(write_table(snapshot_part_path(self.out, run, part), snaps))
+                written.append(write_table(self.folder.snapshot_part(run, part), snaps))
         self.snapshots = {twin: [] for twin in TWINS}
         return written

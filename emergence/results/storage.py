@@ -2,7 +2,7 @@
 
 Files are created as ordinary files (the process umask decides their mode); JSON is strict (a
 non-finite number is written as ``null``, and a NaN token is refused when read); a temporary file left
-by an interrupted write is removed on the next run (``names.remove_temporaries``).
+by an interrupted write is removed on the next run (``ResultsFolder.remove_leftovers``).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from emergence.analysis.conditions import folder_cells
 from emergence.api import Results
 from emergence.contract import Study
 from emergence.host import installed
-from emergence.results import ResultsError, write_json, write_table
+from emergence.results import ResultsError, ResultsFolder, write_json, write_table
 
 from ..twins.sweep import grow_together, sweep
 from .design import axis_name, conditions, folder_name, split_options
@@ -63,7 +63,7 @@ class StudyRun:
     def grow(self, progress: bool = True) -> list[tuple[dict[str, Any], Results]]:
         """Grow (or resume) every condition, the chunks of all of them together on the study's executor;
         each is checked before any grows. A sweep's folder is refused: its report would be replaced."""
-        if (self.out / "manifest.json").exists():
+        if ResultsFolder(self.out).is_sweep():
             raise ResultsError(f"{self.out} holds a sweep, not a study; choose another --out (nothing was written)")
         sweeps = [(c, self.sweep_of(c)) for c in conditions(self.study)]
         if progress:
@@ -111,7 +111,8 @@ class StudyRun:
     def write(self, grown, axes: list[Axis], rows: list[dict]) -> None:
         """study.json and comparison.parquet."""
         first = grown[0][1].manifest
-        write_json(self.out / "study.json", {
+        folder = ResultsFolder(self.out)
+        write_json(folder.study_path, {
             "study": self.study.name, "question": self.study.question, "preset": self.preset,
             "axes": {k: list(v) for k, v in self.study.axes.items()}, "zipped": self.study.zipped,
             "base": self.study.base, "options": {k: v for k, v in self.options.items() if v is not None},
@@ -121,7 +122,7 @@ class StudyRun:
                                 for a in axes],
             "seed": first["config"]["seed"], "seeds": first["seeds"], "versions": first["versions"],
         })
-        write_table(self.out / "comparison.parquet", pa.Table.from_pylist(rows))
+        write_table(folder.comparison_path, pa.Table.from_pylist(rows))
 
 
 def _label(condition: dict[str, Any], name: str) -> str:

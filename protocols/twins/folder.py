@@ -9,7 +9,6 @@ its manifest records them); the rest of what grew it (git commit, numpy, numba, 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -17,7 +16,7 @@ import torch
 from emergence.config import ConfigError
 from emergence.contract import UnknownPluginError
 from emergence.host import installed
-from emergence.results import ResultsError, foreign_entries, read_manifest, write_json
+from emergence.results import ResultsError, ResultsFolder, write_json
 from emergence.results.differences import config_differences
 from emergence.results.provenance import cpu, git_commit, package_versions
 
@@ -120,10 +119,10 @@ def differences(folder: dict, now: dict) -> list[str]:
     return config_differences(folder, now, ignore=NOT_IDENTITY)
 
 
-def read_folder(out: Path) -> dict:
+def read_folder(out: ResultsFolder) -> dict:
     """The manifest of an existing folder, checked for the shape a resume needs (a ResultsError otherwise)."""
-    manifest = read_manifest(out)
-    path = Path(out) / "manifest.json"
+    manifest = out.manifest()
+    path = out.manifest_path
     size, device = manifest.get("chunk_size"), manifest.get("device", "cpu")
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise ResultsError(f"{path}: chunk_size must be a positive integer, got {size!r}; the file is damaged")
@@ -138,7 +137,7 @@ def read_folder(out: Path) -> dict:
     return manifest
 
 
-def folder_chunk_size(out: Path) -> int | None:
+def folder_chunk_size(out: ResultsFolder) -> int | None:
     """The chunk size of the sweep in ``out`` (None: a new folder). Refused before anything is written:
     a path that is not UTF-8 (Parquet cannot write under it) and a folder that holds other files but no
     manifest (a user's folder, never to be written into or cleaned)."""
@@ -147,23 +146,23 @@ def folder_chunk_size(out: Path) -> int | None:
     except UnicodeEncodeError:
         raise ResultsError(f"{str(out)!r} is not a UTF-8 path, which Parquet files cannot be written under; choose "
                            "another --out (nothing was written)") from None
-    if (out / "manifest.json").exists():
+    if out.is_sweep():
         return read_folder(out)["chunk_size"]
-    foreign = foreign_entries(out)
+    foreign = out.foreign_entries()
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         raise ResultsError(f"{out} is not a results folder (it holds {', '.join(foreign[:3])}{more} and no "
-                           "manifest.json); choose a new or empty --out (nothing was touched)")
+                           f"{out.manifest_path.name}); choose a new or empty --out (nothing was touched)")
     return None
 
 
-def open_folder(config: TwinsConfig, out: Path, chunk_size: int, command_line: list[str], device: torch.device) -> dict:
+def open_folder(config: TwinsConfig, out: ResultsFolder, chunk_size: int, command_line: list[str], device: torch.device) -> dict:
     """Create the manifest, or accept an existing one only if it holds a sweep with the same results
     (a refusal names each differing field) grown on the same kind of device (a checkpoint's generator
     states belong to their device) by the same code (``code_differences``)."""
-    if not (out / "manifest.json").exists():
+    if not out.is_sweep():
         manifest = manifest_for(config, chunk_size, command_line, device)
-        write_json(out / "manifest.json", manifest)
+        write_json(out.manifest_path, manifest)
         return manifest
     manifest = read_folder(out)
     changed = differences(_with_defaults(manifest["config"]), config.to_dict())

@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 
 import torch
 from attrs import frozen
@@ -35,11 +34,9 @@ from emergence.config import ConfigError
 from emergence.contract import Executor, PluginError, Resources, TaskFailed
 from emergence.executors import cores, processes_here, stopped_by_signals
 from emergence.host import build_agent, installed, open_executor, resolve_agent_hooks
-from emergence.results import (
-    TWINS, ChunkLock, FolderIndex, FolderLock, ResultsError, remove_temporaries, window_parts,
-)
+from emergence.results import TWINS, ChunkFolder, FolderIndex, ResultsError, ResultsFolder
 from emergence.results.commits import commit, restore_pair
-from emergence.results.markers import committed, remove_chunk, remove_uncommitted, removed, verified_files
+from emergence.results.markers import removed, verified_files
 from emergence.results.recorder import NotFinite, Recorder
 
 from .folder import folder_chunk_size, open_folder, read_folder
@@ -74,24 +71,25 @@ def check_plugins(config: TwinsConfig) -> None:
         catalogue.metrics[name]
 
 
-def _complete_windows(out: Path, config: TwinsConfig, runs: list[int], index: FolderIndex) -> tuple[int, str]:
+def _complete_windows(folder: ResultsFolder, config: TwinsConfig, runs: list[int],
+                      index: FolderIndex) -> tuple[int, str]:
     """How many leading windows every run of the chunk holds in full and valid, and why the next is not."""
     windows = config.steps // config.checkpoint_every
     config_dict = {"checkpoint_every": config.checkpoint_every, "snapshot_every": config.snapshot_every}
     for w in range(windows):
         for run in runs:
-            for path in window_parts(out, config_dict, run, w):
+            for path in folder.window_parts(config_dict, run, w):
                 problem = index.problem(path)
                 if problem:
-                    return w, f"{path.relative_to(out)} is {problem}"
+                    return w, f"{folder.relative(path)} is {problem}"
     return windows, ""
 
 
-def _resume(out: Path, chunk: int, runs: list[int], build: Callable[[], dict], complete_step: int,
+def _resume(chunk: ChunkFolder, runs: list[int], build: Callable[[], dict], complete_step: int,
             say: Say) -> tuple[dict, int]:
     """The chunk's twins restored from its newest usable committed checkpoint (one of these runs and this
     population), and its step (fresh twins and 0 when there is none)."""
-    for step, folder in committed(out, chunk):
+    for step, folder in chunk.committed():
         if step > complete_step:
             continue  # its windows' parts are not all there: they are rewritten from an earlier point
         twins = build()
@@ -102,28 +100,29 @@ def _resume(out: Path, chunk: int, runs: list[int], build: Callable[[], dict], c
     return build(), 0
 
 
-def _remove_damaged(out: Path, chunk: int, say: Say) -> None:
+def _remove_damaged(chunk: ChunkFolder, say: Say) -> None:
     """Remove a finished chunk's checkpoints that fail their checksums, saying so: its data are complete,
     so they could only grow it further, and left there they would fail ``emergence check`` forever."""
-    for _, folder in committed(out, chunk):
+    for _, folder in chunk.committed():
         try:
             verified_files(folder, TWINS)
         except ResultsError as err:
             removed(folder)
-            say(f"{err}; removed {folder.relative_to(out)} (chunk {chunk} is finished and its data are intact)")
+            say(f"{err}; removed {chunk.folder.relative(folder)} (chunk {chunk.number} is finished and its data "
+                "are intact)")
 
 
-def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], index: FolderIndex,
+def grow_chunk(config: TwinsConfig, chunk: ChunkFolder, runs: list[int], index: FolderIndex,
                device: torch.device, keep_checkpoints: str = "last", say: Say = _stderr) -> int:
     """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if usable;
     returns the steps it grew (0: it was finished)."""
     C = config.checkpoint_every
-    complete, reason = _complete_windows(out, config, runs, index)
+    complete, reason = _complete_windows(chunk.folder, config, runs, index)
     if complete * C == config.steps:
         if keep_checkpoints == "none":
-            remove_chunk(out, chunk)
+            chunk.remove()
         else:
-            _remove_damaged(out, chunk, say)
+            _remove_damaged(chunk, say)
         return 0
     seeds = run_seeds(config)
 
@@ -136,14 +135,14 @@ def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], inde
     def pair() -> dict:
         return {"A": population("a", config.a), "B": population("b", config.b)}
 
-    twins, start = _resume(out, chunk, runs, pair, complete * C, say)
-    newest = committed(out, chunk)
+    twins, start = _resume(chunk, runs, pair, complete * C, say)
+    newest = chunk.committed()
     if newest and newest[0][0] > complete * C:
-        say(f"chunk {chunk} (runs {runs[0]}-{runs[-1]}): {reason}; growing it again from step {start}")
+        say(f"chunk {chunk.number} (runs {runs[0]}-{runs[-1]}): {reason}; growing it again from step {start}")
     for step, folder in newest:
         if step > start:
             removed(folder)  # ahead of the data or unusable: the chunk regrows past it
-    recorder = Recorder(runs, out, C, config.snapshot_every)
+    recorder = Recorder(runs, chunk.folder, C, config.snapshot_every)
     for step in range(start, config.steps):
         if step % config.feedback_every == 0:
             for agent in twins.values():
@@ -154,9 +153,9 @@ def grow_chunk(config: TwinsConfig, out: Path, chunk: int, runs: list[int], inde
         if (step + 1) % C == 0:
             index.record(recorder.flush(step // C))
             if step + 1 == config.steps and keep_checkpoints == "none":
-                remove_chunk(out, chunk)
+                chunk.remove()
             else:
-                commit(out, chunk, step + 1, twins, extra={"runs": runs})
+                commit(chunk, step + 1, twins, extra={"runs": runs})
     return config.steps - start
 
 
@@ -178,8 +177,7 @@ class ChunkTask:
 
     def grown(self) -> int:
         """The pair-steps its committed checkpoints hold (what a driver sees of a growing chunk)."""
-        newest = committed(Path(self.out), self.chunk)
-        return newest[0][0] * len(self.runs) if newest else 0
+        return ResultsFolder(self.out).chunk(self.chunk).grown() * len(self.runs)
 
 
 def grow_task(task: ChunkTask) -> dict:
@@ -187,30 +185,29 @@ def grow_task(task: ChunkTask) -> dict:
     small summary (what was said, the steps grown, the time, where)."""
     use_threads(task.threads)
     notes: list[str] = []
-    out, started = Path(task.out), time.perf_counter()
-    with ChunkLock(out, task.chunk):
-        index = FolderIndex.for_chunk(out, task.chunk, notes.append)
-        steps = grow_chunk(task.config, out, task.chunk, list(task.runs), index, resolve_device(task.device),
+    chunk, started = ResultsFolder(task.out).chunk(task.chunk), time.perf_counter()
+    with chunk.lock():
+        steps = grow_chunk(task.config, chunk, list(task.runs), chunk.index(notes.append), resolve_device(task.device),
                            task.keep_checkpoints, notes.append)
     return {"chunk": task.chunk, "steps": steps, "seconds": time.perf_counter() - started, "notes": notes,
             "worker": f"{socket.gethostname()}:{os.getpid()}"}
 
 
-def prepare_sweep(config: TwinsConfig, out: Path, device: torch.device, keep_checkpoints: str, parallel: int | None,
+def prepare_sweep(config: TwinsConfig, out: ResultsFolder, device: torch.device, keep_checkpoints: str, parallel: int | None,
                   threads: int | None, command_line: list[str], say: Say, stack: ExitStack,
                   processes: int = 0) -> list[ChunkTask]:
     """Plan the sweep for ``parallel`` chunks at once (None: a chunk per pair) in ``processes`` worker
     processes on this machine, and refuse it before anything is written if it does not fit; take the
     folder's lock (held until ``stack`` closes), open the folder, remove what interrupted writes left;
     return its chunks."""
-    existing = folder_chunk_size(out)
-    plan = plan_sweep(config, out, device, existing, keep_checkpoints, parallel or config.runs, processes)
+    plan = plan_sweep(config, out, device, folder_chunk_size(out), keep_checkpoints, parallel or config.runs,
+                      processes)
     if plan.refusal():
         raise ResultsError(f"{plan.refusal()} (nothing was written)")
-    stack.enter_context(FolderLock(out))
+    stack.enter_context(out.lock())
     manifest = open_folder(config, out, plan.chunk_size, command_line, device)
-    for leftover in remove_temporaries(out) + remove_uncommitted(out):
-        say(f"removed {leftover.relative_to(out)}, left by an interrupted write")
+    for leftover in out.remove_leftovers():
+        say(f"removed {out.relative(leftover)}, left by an interrupted write")
     size = manifest["chunk_size"]
     return [ChunkTask(config, str(out), chunk, tuple(range(first, min(first + size, config.runs))), str(device),
                       keep_checkpoints, threads or DEFAULT_THREADS)
@@ -324,13 +321,13 @@ def run_sweeps(
         pool = stack.enter_context(executor_for(executor, device, workers, threads))
         here = processes_here(pool)
         tasks = [task for config, out in sweeps
-                 for task in prepare_sweep(config, Path(out), device, keep_checkpoints, pool.workers, threads,
+                 for task in prepare_sweep(config, ResultsFolder(out), device, keep_checkpoints, pool.workers, threads,
                                            command_line or [], say, stack, here)]
         crowded = oversubscribed(min(here, len(tasks)), threads or DEFAULT_THREADS, cores())
         if crowded:
             say(crowded)
         grow_tasks(tasks, pool, workers, progress, say)
-        return [read_folder(Path(out)) for _, out in sweeps]
+        return [read_folder(ResultsFolder(out)) for _, out in sweeps]
 
 
 def run_sweep(config: TwinsConfig, out: str | os.PathLike, **options) -> dict:

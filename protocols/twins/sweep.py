@@ -8,6 +8,7 @@ from typing import Any
 
 from emergence.api import Results
 from emergence.host import DEFAULT_SUBSTRATE
+from emergence.results import ResultsFolder
 
 from .progress import progress_display
 from .settings import TwinsConfig, make_config
@@ -53,9 +54,7 @@ class TwinsSweep:
 
     def analyse(self) -> Results:
         """The results of the grown folder, analysed (summary, tables, figures written)."""
-        from emergence.results import FolderLock
-
-        with FolderLock(self.out):
+        with ResultsFolder(self.out).lock():
             results = Results(self.out)
             results.analyse(windows=self.config.windows, burn_in=self.config.burn_in)
         return results
@@ -73,7 +72,7 @@ class TwinsSweep:
 
         check_plugins(self.config)
         device = resolve_device(self.device)
-        existing = folder_chunk_size(self.out)
+        existing = folder_chunk_size(ResultsFolder(self.out))
         with executor_for(self.executor, device, self.workers, self.threads) as pool:
             parallel, here = pool.workers, processes_here(pool)
         plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints, parallel or self.config.runs,

@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 
 from emergence.cli import main
-from emergence.results import ResultsError, check_folder, read_snapshots, read_steps
+from emergence.results import ResultsError, ResultsFolder
 from emergence.results.lock import chunk_lock_path
-from emergence.results.markers import committed
 from emergence_protocols.twins.runner import run_sweep
 from emergence_protocols.twins.settings import make_config
 
@@ -30,9 +29,10 @@ def tiny(**sizes):
 
 
 def assert_same(out, reference):
-    assert check_folder(out) == []
-    assert read_steps(out).equals(read_steps(reference))
-    assert read_snapshots(out).equals(read_snapshots(reference))
+    folder, reference = ResultsFolder(out), ResultsFolder(reference)
+    assert folder.problems() == []
+    assert folder.read_steps().equals(reference.read_steps())
+    assert folder.read_snapshots().equals(reference.read_snapshots())
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def kill_at_first_checkpoint(out, chunk: int, how=signal.SIGKILL) -> dict:
     def watch():
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            newest = committed(out, chunk)
+            newest = ResultsFolder(out).chunk(chunk).committed()
             if newest:
                 found["step"] = newest[0][0]
                 found["pid"] = json.loads(chunk_lock_path(out, chunk).read_text())["pid"]

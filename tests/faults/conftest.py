@@ -8,7 +8,7 @@ import numba
 import pyarrow.compute as pc
 import pytest
 
-from emergence.results import check_folder, read_snapshots, read_steps
+from emergence.results import ResultsFolder
 from emergence_protocols.twins.runner import run_sweep
 from emergence_protocols.twins.settings import make_config
 
@@ -35,13 +35,14 @@ def grow(out, config=None, **options) -> list[str]:
 
 def assert_same_data(out, reference):
     """Every row of the uninterrupted sweep exactly once, with the same values; the folder checks clean."""
-    assert check_folder(out) == []
-    steps = read_steps(out)
+    folder, reference = ResultsFolder(out), ResultsFolder(reference)
+    assert folder.problems() == []
+    steps = folder.read_steps()
     keys = pc.binary_join_element_wise(pc.cast(steps["run"], "string"), steps["twin"],
                                        pc.cast(steps["step"], "string"), ":")
     assert steps.num_rows == 2 * 2 * 40 == len(pc.unique(keys))
-    assert steps.equals(read_steps(reference))
-    assert read_snapshots(out).equals(read_snapshots(reference))
+    assert steps.equals(reference.read_steps())
+    assert folder.read_snapshots().equals(reference.read_snapshots())
 
 
 def assert_one_line_error(code, err, *words):

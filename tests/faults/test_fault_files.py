@@ -10,11 +10,11 @@ from conftest import CLI, PowerCut, assert_one_line_error, assert_same_data, gro
 
 from emergence import build_agent, load, preset
 from emergence.cli import main
-from emergence.results import INDEX, FolderIndex, ResultsError, check_folder, write_json
+from emergence.results import INDEX, FolderIndex, ResultsError, ResultsFolder, write_json
 from emergence.results.index import INDEX_DIR, chunk_index_path
 from emergence.results.checkpoint import restore, save_checkpoint
 from emergence.results.commits import commit, restore_pair
-from emergence.results.markers import MARKER, committed
+from emergence.results.markers import MARKER
 from emergence_protocols.twins.seeds import run_seeds
 
 
@@ -55,7 +55,7 @@ class TestParts:
         so when the index was garbled; the other chunk is kept as it is."""
         kept = (finished / "steps" / "run-0000-part-00000.parquet").stat().st_mtime_ns
         _damage(chunk_index_path(finished, 1), how)
-        assert check_folder(finished)
+        assert ResultsFolder(finished).problems()
         said = grow(finished)
         assert how == "delete" or any("chunk-001.json" in line for line in said), said
         assert any("runs 1-1" in line for line in said), said
@@ -68,7 +68,7 @@ class TestParts:
         merged = FolderIndex.load(finished).parts
         shutil.rmtree(finished / INDEX_DIR)
         write_json(finished / INDEX, {"parts": merged})
-        assert check_folder(finished) == []
+        assert ResultsFolder(finished).problems() == []
         _damage(finished / "steps" / "run-0001-part-00002.parquet", "garble")
         grow(finished)
         assert_same_data(finished, reference)
@@ -83,7 +83,7 @@ class TestCheckpoints:
         grows again from an earlier point, saying so, to the same data."""
         out = tmp_path / "twins"
         interrupted(out, 25, monkeypatch)
-        [(step, folder)] = committed(out, 0)
+        [(step, folder)] = ResultsFolder(out).chunk(0).committed()
         _damage(folder / name, how)
         said = grow(out)
         assert step == 20 and said
@@ -99,7 +99,7 @@ class TestCheckpoints:
         for agent in twins.values():
             agent.run(20)
         twins["A"].main.fill_(float("nan"))
-        commit(out, 0, 20, twins, extra={"runs": [0]})
+        commit(ResultsFolder(out).chunk(0), 20, twins, extra={"runs": [0]})
         said = grow(out)
         assert any("non-finite" in line for line in said), said
         assert_same_data(out, reference)
@@ -121,7 +121,7 @@ class TestCheckpoints:
         config, seeds = tiny(), run_seeds(tiny())
         twins = {t: build_agent(config.agent, [seeds[1][f"init_{t.lower()}"]], [seeds[1][f"noise_{t.lower()}"]],
                                 scaffolds=s) for t, s in (("A", config.a), ("B", config.b))}
-        [(_, folder)] = committed(finished, 0)
+        [(_, folder)] = ResultsFolder(finished).chunk(0).committed()
         with pytest.raises(ResultsError, match=r"holds runs \(0,\), not this chunk's \(1,\)"):
             restore_pair(folder, twins, [1])
 
@@ -129,7 +129,7 @@ class TestCheckpoints:
     def test_a_damaged_checkpoint_of_a_finished_chunk_is_removed(self, finished, reference, capsys, name):
         """A finished chunk's last checkpoint that fails its checksum fails `check`; the re-run removes
         it, saying so (the data are intact), and `check` passes again."""
-        [(_, folder)] = committed(finished, 1)
+        [(_, folder)] = ResultsFolder(finished).chunk(1).committed()
         _damage(folder / name, "garble")
         assert main(["check", str(finished)]) == 2
         said = grow(finished)

@@ -14,7 +14,7 @@ from conftest import CLI, PowerCut, assert_same_data, grow
 
 import emergence.results.commits as commits
 from emergence.cli import main
-from emergence.results import check_folder
+from emergence.results import ResultsFolder
 
 
 def _fail_on_call(function, n: int):
@@ -172,4 +172,4 @@ class TestDriver:
             said = (tmp_path / "err").read_text()
             assert driver.returncode == 1 and "re-running the same command resumes" in said, said
         assert main([*CLI, "--steps", "400", "--out", str(out)]) == 0
-        assert check_folder(out) == []
+        assert ResultsFolder(out).problems() == []

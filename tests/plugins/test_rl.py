@@ -11,7 +11,7 @@ import torch
 from emergence import build_agent, replace
 from emergence.cli import main
 from emergence.config import ConfigError
-from emergence.results import check_folder, read_snapshots, read_steps
+from emergence.results import ResultsFolder
 from emergence.results.checkpoint import restore, save_checkpoint
 from emergence_plugins.rl import RL, RLConfig
 from emergence_plugins.rl.agent import CHANNELS
@@ -336,11 +336,12 @@ class TestResume:
             with pytest.raises(PowerCut):
                 run_sweep(config, out, say=lambda line: None)
         run_sweep(config, out, say=lambda line: None)
-        assert check_folder(out) == []
-        steps = read_steps(out)
+        folder, reference = ResultsFolder(out), ResultsFolder(reference)
+        assert folder.problems() == []
+        steps = folder.read_steps()
         assert steps.num_rows == 2 * 2 * 40 and set(CHANNELS) <= set(steps.column_names)
-        assert steps.equals(read_steps(reference))
-        assert read_snapshots(out).equals(read_snapshots(reference))
+        assert steps.equals(reference.read_steps())
+        assert folder.read_snapshots().equals(reference.read_snapshots())
 
 
 class TestProtocol:
