@@ -59,8 +59,19 @@ def make_plugin_manager(
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     for plugin in plugins:
         pm.register(plugin)
-    pm.check_pending()
+    _check_pending(pm)
     return pm
+
+
+def _check_pending(pm: pluggy.PluginManager) -> None:
+    """pluggy's ``check_pending`` (a hook implementation that matches no spec fails), with one line for a
+    hook that was renamed (``hookspecs.RENAMED``): the plugin and the new name."""
+    for old, new in hookspecs.RENAMED.items():
+        impls = getattr(pm.hook, old).get_hookimpls() if hasattr(pm.hook, old) else []
+        if impls:
+            raise PluginError(f"plugin {plugin_label(pm, impls[0].plugin_name)}: the hook {old} is now {new}; "
+                              f"rename {old} to {new}")
+    pm.check_pending()
 
 
 def check_entry_points(taken: Iterable[str] = ()) -> None:
@@ -146,7 +157,7 @@ def resolve_agent_hooks(
         pm.register(scaffold, name=f"scaffold:{name}")
     for plugin in plugins:
         pm.register(plugin)
-    pm.check_pending()
+    _check_pending(pm)
 
     def label(impl: Any) -> str:
         return labels.get(impl.plugin_name) or f"plugin {plugin_label(pm, impl.plugin_name)}"
@@ -246,7 +257,7 @@ class Catalogue:
 
     @cached_property
     def metrics(self) -> Registry:
-        return collect(self.pm, "emotion_metric", "emotion metric")
+        return collect(self.pm, "register_emotion_metrics", "emotion metric")
 
     @cached_property
     def protocols(self) -> Registry:

@@ -76,7 +76,7 @@ class TestAgentHooks:
         agent = _grow(7, plugins=[Plugin()])
         assert seen == list(range(7)) and not agent.W_main_emo.any()
 
-    def test_emotion_metric_hook_adds_a_metric(self):
+    def test_register_emotion_metrics_adds_a_metric(self):
         """A plugin's metric appears in the registry and computes a series."""
         class Peak(PerTwinMetric):
             name, description = "peak", "max |a| of the snapshots"
@@ -87,10 +87,10 @@ class TestAgentHooks:
 
         class Plugin:
             @hookimpl
-            def emotion_metric(self, register):
+            def register_emotion_metrics(self, register):
                 register("peak", Peak())
 
-        metrics = registry(make_plugin_manager([Plugin()]), "emotion_metric", "emotion metric")
+        metrics = registry(make_plugin_manager([Plugin()]), "register_emotion_metrics", "emotion metric")
         data = EmotionData(steps=[0, 1], mean=[0, 0], var=[0, 0], snapshot_steps=[0, 1], snapshots=[[0.5, -0.9], [0.1, 0.2]])
         steps, a, b = metrics["peak"].series(data, data)
         assert list(a) == [0.9, 0.2] and "mean" in metrics.names()
@@ -106,6 +106,16 @@ class TestPluginManager:
 
         with pytest.raises(pluggy.PluginValidationError, match="plasticty"):
             make_plugin_manager([Typo()])
+
+    def test_a_renamed_hook_names_its_new_name(self):
+        """A plugin implementing the metric hook's earlier name is told, in one line, to rename it."""
+        class Old:
+            @hookimpl
+            def emotion_metric(self, register):
+                pass
+
+        with pytest.raises(PluginError, match="^plugin Old: .*; rename emotion_metric to register_emotion_metrics$"):
+            make_plugin_manager([Old()])
 
     def test_builtins_come_through_entry_points(self):
         """hrls, surge, the metrics and the twins protocol are found via the entry-point group."""

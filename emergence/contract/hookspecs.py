@@ -2,17 +2,18 @@
 
 Two kinds of hook:
 
-* **Agent hooks** (``plasticity``, ``energy``, ``noise``, ``relational_drift``, ``receive_feedback``) live on the plugin manager
-  of one population of agents. The first three *provide a component* that the agent resolves once, when
-  it is built; ``relational_drift`` is resolved once into a list of plain callables; ``receive_feedback`` is rare
-  and called through pluggy. Nothing is
-  dispatched through pluggy inside the step loop.
-* **Register hooks** (``emotion_metric``, ``register_scaffolds``, ``register_protocols``,
-  ``register_substrates``, ``register_studies``, ``register_executors``, ``register_commands``) contribute named objects; every implementation is called.
+* **Agent hooks** (``plasticity``, ``energy``, ``noise``, ``relational_drift``, ``receive_feedback``)
+  live on the plugin manager of one population of agents, which ``emergence.host`` resolves once, when
+  the population is built: the first three each *provide a component*, the last two become lists of
+  plain callables. Nothing is dispatched through pluggy inside the step loop.
+* **Register hooks** (``register_emotion_metrics``, ``register_scaffolds``, ``register_protocols``,
+  ``register_substrates``, ``register_studies``, ``register_executors``, ``register_commands``)
+  contribute named objects; every implementation is called.
 
 pluggy calls implementations last-registered-first, so a population's own plugins are asked before
 installed ones. When every implementation of ``plasticity``, ``energy`` or ``noise`` returns ``None`` (or
-there is none), the population uses its substrate's default component (``PopulationBase.defaults``).
+there is none), the population uses its substrate's default component (``default_plasticity``,
+``HomeostaticEnergy``, ``StateDependentNoise``).
 
 The agent hooks receive the agent's config, an instance of its substrate's config class
 (``AgentConfig`` for continuous fields, ``TransformerConfig`` for the transformer, ...): an
@@ -35,11 +36,14 @@ if TYPE_CHECKING:
     from .study import Study
     from .substrate import Substrate
 
-__all__ = ["hookspec", "hookimpl", "PROJECT"]
+__all__ = ["hookspec", "hookimpl", "PROJECT", "RENAMED"]
 
 PROJECT = "emergence"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+#: Hooks that were renamed: old name -> new name (a plugin implementing an old name is told to rename it).
+RENAMED = {"emotion_metric": "register_emotion_metrics"}
 
 
 @hookspec(firstresult=True)
@@ -117,7 +121,7 @@ def receive_feedback(agent: Agent, message: str, strength: float) -> None:
 
 
 @hookspec
-def emotion_metric(register: Callable[[str, EmotionMetric], None]) -> None:
+def register_emotion_metrics(register: Callable[[str, EmotionMetric], None]) -> None:
     """Contribute emotion metrics: ways to turn one twin's recorded emotion data into a scalar series.
 
     :param register: call ``register(name, metric)`` for each metric; names must be unique.

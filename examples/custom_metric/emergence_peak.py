@@ -17,5 +17,5 @@ class Peak(PerTwinMetric):
 
 
 @hookimpl
-def emotion_metric(register):
+def register_emotion_metrics(register):
     register(Peak.name, Peak())

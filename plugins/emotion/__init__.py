@@ -1,10 +1,10 @@
-"""Built-in emotion metrics (MODEL.md section 8), contributed through the ``emotion_metric`` hook."""
+"""Built-in emotion metrics (MODEL.md section 8), contributed through the ``register_emotion_metrics`` hook."""
 
 from emergence.contract import hookimpl
 
 
 @hookimpl
-def emotion_metric(register):
+def register_emotion_metrics(register):
     from . import metrics
 
     for metric in metrics.BUILTIN:

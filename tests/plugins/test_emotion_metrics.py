@@ -46,7 +46,7 @@ def values(metric, mean):
 
 
 def metrics():
-    return registry(make_plugin_manager(), "emotion_metric", "emotion metric")
+    return registry(make_plugin_manager(), "register_emotion_metrics", "emotion metric")
 
 
 series_values = arrays(np.float64, st.integers(40, 160), elements=st.floats(-1e3, 1e3, allow_subnormal=False))
@@ -279,7 +279,7 @@ class TestWindows:
 
 class TestRegistry:
     def test_every_builtin_is_registered(self):
-        """Each built-in metric is found through the emotion_metric hook, under its name."""
+        """Each built-in metric is found through the register_emotion_metrics hook, under its name."""
         found = metrics()
         assert set(found.names()) >= {"mean", "variance", "pca", "spectral", "autocorr", "volatility", "burstiness"}
         for metric in BUILTIN:
@@ -311,7 +311,7 @@ class TestExamplePlugin:
         spec = importlib.util.spec_from_file_location("emergence_peak", EXAMPLE)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        found = registry(make_plugin_manager(plugins=[module]), "emotion_metric", "emotion metric")
+        found = registry(make_plugin_manager(plugins=[module]), "register_emotion_metrics", "emotion metric")
         assert "peak" in found and "mean" in found
         field = np.array([[0.1, -0.9], [0.5, 0.2], [-0.3, 0.3]])
         steps, pa, _ = found["peak"].series(from_field(field), from_field(field))
