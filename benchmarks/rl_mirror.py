@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from emergence.analysis.within import paired  # noqa: E402
 from emergence.cli import main as emergence  # noqa: E402
 from emergence.host import build_agent  # noqa: E402
-from emergence.results import read_json  # noqa: E402
+from emergence.results import ResultsFolder  # noqa: E402
 from emergence.results.checkpoint import load_checkpoint, restore  # noqa: E402
 from emergence_plugins.rl.evaluate import start_values  # noqa: E402
 from emergence_plugins.rl.geometry import agent_geometry  # noqa: E402
@@ -53,8 +53,7 @@ def grow(setting: str, out: Path, runs: int, steps: int, passthrough: list[str])
 
 def last_checkpoints(folder: Path) -> list[Path]:
     """Each chunk's newest committed checkpoint directory."""
-    return [max(done) for chunk in sorted(folder.glob("checkpoints/chunk-*"))
-            if (done := [step for step in chunk.glob("step-*") if (step / "COMMIT.json").exists()])]
+    return [found[0][1] for found in (chunk.committed() for chunk in ResultsFolder(folder).chunks()) if found]
 
 
 def agent_rows(agent, birth, setting: str, learner: str, runs: list[int]) -> list[dict]:
@@ -72,7 +71,7 @@ def agent_rows(agent, birth, setting: str, learner: str, runs: list[int]) -> lis
 
 def measure(setting: str, folder: Path) -> list[dict]:
     """Every agent of a grown sweep at birth and at its last checkpoint."""
-    config = TwinsConfig.from_dict(read_json(folder / "manifest.json")["config"])
+    config = TwinsConfig.from_dict(ResultsFolder(folder).manifest()["config"])
     rows = []
     for last in last_checkpoints(folder):
         for twin, scaffolds, learner in (("A", config.a, LEARNERS[0]), ("B", config.b, LEARNERS[1])):
@@ -122,7 +121,8 @@ def markdown(table: list[dict]) -> str:
         ci = f"[{t['ci_low']:+.3f}, {t['ci_high']:+.3f}]" if math.isfinite(t["ci_low"]) else ""
         lines.append(f"| {t['setting']} | {t['readout']} | {t['birth']:.3f} ± {t['birth_se']:.3f} | "
                      f"{t['td']:.3f} ± {t['td_se']:.3f} | {t['reinforce']:.3f} ± {t['reinforce_se']:.3f} | "
-                     f"{t['difference']:+.3f} {ci} | {t['p_permutation']:.2g} | {t['p_wilcoxon']:.2g} | {t['n_pairs']} |")
+                     f"{t['difference']:+.3f} {ci} | {t['p_permutation']:.2g} | {t['p_wilcoxon']:.2g} | "
+                     f"{t['n_pairs']} |")
     return "\n".join(lines)
 
 
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.score:
         for setting in args.settings:
             grow(setting, args.out, args.runs, args.steps, passthrough)
-    rows = [row for setting in args.settings if (args.out / setting / "manifest.json").exists()
+    rows = [row for setting in args.settings if ResultsFolder(args.out / setting).manifest_path.exists()
             for row in measure(setting, args.out / setting)]
     args.csv.parent.mkdir(parents=True, exist_ok=True)
     with open(args.csv, "w", newline="") as handle:
