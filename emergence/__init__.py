@@ -8,11 +8,14 @@ The public face (everything a script or notebook needs)::
     agent.run(200)
     results = emergence.twins(a="hrls", b="surge", preset="small", runs=2, out="results/x").run()
     emergence.load("results/x").runs      # a pandas DataFrame
+    emergence.plan("ablation")            # what a study can detect with its runs
+    emergence.study("ablation", runs=16).run().lines
+    emergence.compare("results/x", "results/y").lines
 
 ``ContinuousEmergeBase`` (the field population) imports torch when first used.
 """
 
-from .api import Results, load, preset, protocol, twins
+from .api import Comparison, Results, compare, load, package_version, plan, preset, protocol, study, twins
 from .config import ConfigError, replace
 from .contract import hookimpl
 from .fields import AgentConfig
@@ -20,8 +23,10 @@ from .host import build_agent
 
 __all__ = [
     "hookimpl", "ContinuousEmergeBase", "AgentConfig", "preset", "replace", "ConfigError", "build_agent",
-    "twins", "protocol", "load", "Results",
+    "twins", "study", "plan", "compare", "protocol", "load", "Results", "Comparison",
 ]
+
+__version__ = package_version()
 
 
 def __getattr__(name: str):
@@ -30,3 +35,7 @@ def __getattr__(name: str):
 
         return ContinuousEmergeBase
     raise AttributeError(f"module 'emergence' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -11,14 +11,19 @@ the other way round.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from attrs import field, frozen
+
+from .config import ConfigError
 from .host import DEFAULT_SUBSTRATE, Catalogue, installed
 from .results import ResultsFolder, sha256
 
-__all__ = ["preset", "protocol", "twins", "load", "Results"]
+__all__ = ["preset", "protocol", "twins", "study", "plan", "load", "compare", "Results", "Comparison", "package_version"]
 
 
 def preset(name: str, *, substrate: str = DEFAULT_SUBSTRATE, **overrides: Any) -> Any:
@@ -33,10 +38,38 @@ def protocol(name: str, **options: Any) -> Any:
 
 
 def twins(**options: Any) -> Any:
-    """A Twins sweep: ``twins(a="hrls", b="surge", preset="small", runs=8, steps=2000, out=DIR, ...)``
-    takes every option of ``emergence protocol twins`` (``n_main=``, ``init="different"``,
-    ``device="cuda"``, ...). ``.run(progress=True)`` grows it, resuming a partial folder."""
+    """A Twins sweep: ``twins(a="hrls", b="surge", preset="small", runs=8, steps=2000, out=DIR)``.
+    ``.run(progress=True)`` grows it (resuming a partial folder), analyses it, writes its report.md and
+    figures, and returns its ``Results``; ``.plan()`` says what it needs, growing nothing.
+
+    Every option of ``emergence protocol twins``, as a keyword:
+
+    - what grows: ``a``, ``b`` (a scaffold spec or a list of them, ``"hrls:buffer_length=20"``),
+      ``substrate`` (``"fields"``), ``preset`` (``"small"``, ``"paper"``, ...), ``n_main``, ``n_emo``,
+      ``settings`` (``{"emo_noise": 0.06}``: any field of the agent's config, as ``--set``), ``init``
+      (``"same"``, ``"different"``, ``"one"``), ``noise`` (``"own"``, ``"shared"``), ``input`` (``"own"``,
+      ``"shared"``), ``seed``, ``runs``, ``steps``, ``feedback_every``, ``feedback_message``,
+      ``feedback_strength``;
+    - what is recorded and how it is read: ``checkpoint_every``, ``snapshot_every``, ``emotion_metrics``,
+      ``windows``, ``burn_in``;
+    - how it grows (never what): ``out`` (``results/twins-PRESET``), ``device``, ``engine``,
+      ``weight_noise_every``, ``weight_dtype``, ``chunk_size``, ``keep_checkpoints``, ``executor``,
+      ``workers``, ``threads``.
+    """
     return protocol("twins", **options)
+
+
+def study(name: Any, **options: Any) -> Any:
+    """A study (``emergence study NAME``): a registered study's name, a study file (``.toml``) or a
+    ``Study``, with ``preset``, ``out``, ``settings`` and the options of ``twins`` but the design's own
+    (``a``, ``b``, ``init``, ``noise``). ``.plan()`` says what it can detect; ``.run(force=False)`` grows,
+    compares and writes its report, returning the verdict lines and every test."""
+    return protocol("study", study=name, **options)
+
+
+def plan(name: Any, **options: Any) -> list[str]:
+    """What a study can detect with its runs, and the runs a large effect needs (``study --plan``)."""
+    return study(name, **options).plan()
 
 
 def load(out: str | Path, catalogue: Catalogue | None = None) -> Results:
@@ -115,6 +148,12 @@ class Results:
 
         return figures(self.summary, self.folder)
 
+    def write_report(self) -> list[Path]:
+        """Write ``out/report.md`` and (re)draw the figures; returns their paths, the report first."""
+        from .analysis import write_report
+
+        return write_report(self.summary, self.folder)
+
 
 def _written_with(folder: ResultsFolder, summary: Any) -> bool:
     """Whether the tables beside a summary are the ones written with it (a summary from before summaries
@@ -126,3 +165,62 @@ def _written_with(folder: ResultsFolder, summary: Any) -> bool:
         return all(sha256(folder.path / name) == digest for name, digest in tables.items())
     except OSError:
         return False
+
+
+@frozen
+class Comparison:
+    """Sweeps grown separately, each against the first (``emergence compare``): every setting in which
+    they differ (``differences``), the verdict ``lines`` and every test (``rows``; ``table``)."""
+
+    labels: tuple[str, ...]
+    differences: tuple[str, ...]
+    question: str
+    lines: tuple[str, ...] = field(repr=False)
+    rows: tuple[dict, ...] = field(repr=False)
+    report_path: Path | None = None
+    title = "compare"
+
+    @property
+    def table(self):
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows))
+
+
+def compare(*folders: str | Path, allow_different: bool = False, out: str | Path | None = None,
+            catalogue: Catalogue | None = None) -> Comparison:
+    """Compare sweeps' folders, each against the first: paired run by run when their run seeds match,
+    independent samples otherwise. Sweeps measured differently (steps, windows, burn-in) are refused
+    unless ``allow_different``; ``out``: also write its report.md there."""
+    from .analysis.conditions import compare_folders, sweep_differences
+    from .analysis.study_report import write_comparison
+    from .analysis.verdicts import comparison_lines
+
+    if len(folders) < 2:
+        raise ConfigError("compare needs at least two results folders")
+    paths = [Path(f) for f in folders]
+    names = [p.name for p in paths]
+    labels = names if len(set(names)) == len(names) else [str(p) for p in paths]
+    with ExitStack() as held:
+        for path in paths:
+            results = Results(path, catalogue)  # a results folder, or one line
+            held.enter_context(results.folder.lock(reading=True))  # held until compared
+            results.summary  # analysed, so that runs.parquet exists
+        differences, measurement = sweep_differences(paths, labels)
+        if measurement and not allow_different:
+            raise ConfigError(f"the sweeps are measured differently ({'; '.join(measurement)}): re-read them alike "
+                              "with `emergence report DIR --windows ... --burn-in ...`, or pass --allow-different")
+        rows = compare_folders(paths, labels)
+    pairing = "paired (same run seeds)" if all(r["paired"] for r in rows) else "unpaired (run seeds differ)"
+    question = f"{len(paths)} sweeps, each against {labels[0]}: {pairing}"
+    lines = comparison_lines(rows)
+    report = write_comparison(out, Comparison.title, question, lines, rows) if out is not None else None
+    return Comparison(tuple(labels), tuple(differences), question, tuple(lines), tuple(rows), report)
+
+
+def package_version() -> str:
+    """The installed emergence's version (``0+unknown`` when run from a checkout that is not installed)."""
+    try:
+        return version("emergence")
+    except PackageNotFoundError:
+        return "0+unknown"

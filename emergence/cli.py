@@ -153,28 +153,18 @@ def compare(folders: tuple[Path, ...], out: Path | None, allow_different: bool) 
     differ is listed first."""
     from rich.console import Console
 
-    from .analysis.conditions import compare_folders, sweep_differences
-    from .analysis.study_report import render_comparison
-    from .analysis.verdicts import comparison_lines
-    from .api import Results
+    from .analysis.study_report import print_comparison
+    from .api import compare as compare_sweeps
 
     if len(folders) < 2:
         raise click.UsageError("compare needs at least two results folders")
-    for folder in folders:
-        results = Results(folder)  # a results folder, or one line
-        click.get_current_context().with_resource(results.folder.lock(reading=True))  # held until compared
-        results.summary  # analysed, so that runs.parquet exists
-    names = [f.name for f in folders]
-    labels = names if len(set(names)) == len(names) else [str(f) for f in folders]
-    differences, measurement = sweep_differences(list(folders), labels)
-    if measurement and not allow_different:
-        raise ConfigError(f"the sweeps are measured differently ({'; '.join(measurement)}): re-read them "
-                               "alike with `emergence report DIR --windows ... --burn-in ...`, or pass --allow-different")
-    click.echo(f"the sweeps differ from {labels[0]} in: " + ("; ".join(differences) if differences else "nothing but their folders"))
-    rows = compare_folders(list(folders), labels)
-    pairing = "paired (same run seeds)" if all(r["paired"] for r in rows) else "unpaired (run seeds differ)"
-    render_comparison(Console(), out, "compare", f"{len(folders)} sweeps, each against "
-                      f"{labels[0]}: {pairing}", comparison_lines(rows), rows)
+    comparison = compare_sweeps(*folders, allow_different=allow_different, out=out)
+    click.echo(f"the sweeps differ from {comparison.labels[0]} in: "
+               + ("; ".join(comparison.differences) or "nothing but their folders"))
+    console = Console()
+    print_comparison(console, comparison.title, comparison.question, list(comparison.lines), list(comparison.rows))
+    if out is not None:
+        console.print(f"report: {comparison.report_path}")
 
 
 @cli.command()
@@ -191,7 +181,8 @@ def new(kind: str, name: str, parent: Path) -> None:
 def _add_plugin_commands(group: click.Group) -> None:
     catalogue = installed()
     for name, entry in catalogue.protocols.entries.items():
-        protocol.add_command(entry.command, name)
+        if entry.command is not None:
+            protocol.add_command(entry.command, name)
     catalogue.pm.hook.register_commands(cli=group)
 
 

@@ -2,7 +2,7 @@
 report. numpy, scipy, pyarrow and matplotlib only: never torch, never an agent; the emotion metrics
 come in as a registry."""
 
-from .report import figures, print_tables, render
+from .report import figures, print_tables, render, show_written, write_report
 from .summary import analyse
 
-__all__ = ["analyse", "figures", "print_tables", "render"]
+__all__ = ["analyse", "figures", "print_tables", "render", "show_written", "write_report"]

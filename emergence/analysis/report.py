@@ -18,7 +18,7 @@ from .regime import regime_lines
 from .study_report import markdown_table
 from .verdicts import sweep_lines
 
-__all__ = ["render", "print_tables", "results_table", "regime_table", "fingerprint_table", "windows_table",
+__all__ = ["render", "write_report", "show_written", "print_tables", "results_table", "regime_table", "fingerprint_table", "windows_table",
            "nudges_table", "figures", "report_markdown"]
 
 # The write-up's figures (paper preset, 100 runs x 50k steps, emotion = mean), for comparison.
@@ -309,7 +309,7 @@ def print_tables(summary: dict, console: Console | None = None) -> None:
         console.print(comparison_table(summary))
 
 
-def report_markdown(summary: dict, out: Path) -> Path:
+def report_markdown(summary: dict, out: str | Path | ResultsFolder) -> Path:
     """``out/report.md``: the verdicts, and every table in full (every detrending of the null table)."""
     from .controls import controls_table as rows
 
@@ -354,10 +354,19 @@ def _markdown(table: Table) -> str:
     return f"**{table.title}**\n\n" + markdown_table(rows, columns) + caption
 
 
-def render(summary: dict, out: Path, console: Console | None = None) -> None:
+def write_report(summary: dict, out: str | Path | ResultsFolder) -> list[Path]:
+    """Write ``out/report.md`` and the figures into ``out/figures``; returns their paths, the report first."""
+    return [report_markdown(summary, out), *figures(summary, out)]
+
+
+def render(summary: dict, out: str | Path | ResultsFolder, console: Console | None = None) -> None:
     """Print the tables, write ``out/report.md`` and the figures into ``out/figures``."""
     console = console or Console()
     print_tables(summary, console)
-    console.print(f"report: {report_markdown(summary, Path(out))}")
-    for path in figures(summary, Path(out)):
-        console.print(f"figure: {path}")
+    show_written(write_report(summary, out), console)
+
+
+def show_written(paths: list[Path], console: Console) -> None:
+    """``report: PATH`` and ``figure: PATH`` lines for what a report wrote."""
+    for path in paths:
+        console.print(f"{'report' if path.suffix == '.md' else 'figure'}: {path}")

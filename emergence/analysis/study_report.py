@@ -13,7 +13,8 @@ from .comparison import COLUMNS, Axis, Cell
 from .plotting import save
 from .verdicts import p_text
 
-__all__ = ["comparison_table", "markdown_table", "comparison_markdown", "study_figures", "render_comparison"]
+__all__ = ["comparison_table", "markdown_table", "comparison_markdown", "study_figures", "print_comparison",
+           "write_comparison"]
 
 SHORT = {"activity": "A", "emotion": "E", "activity~emotion": "A~E"}
 CAPTION = ("q: A activity coupling, E emotion coupling, A~E corr(A_corr_run, E_corr_run). ref, value: mean r "
@@ -145,18 +146,19 @@ def study_figures(cells: dict[str, Cell], axes: list[Axis], out: Path, metric: s
     return paths
 
 
-def render_comparison(console, out: Path | None, title: str, question: str, lines: list[str], rows: list[dict],
-                      sections: list[tuple[str, str]] = ()) -> Path | None:
-    """Print the verdicts and the table; write ``out/report.md`` with every column (``out`` None: no file)."""
+def print_comparison(console, title: str, question: str, lines: list[str], rows: list[dict]) -> None:
+    """Print the verdicts and the table (the columns that fit 80 characters)."""
     console.print(f"[bold]{title}[/bold]")
     console.print(question)
     for line in lines:
         console.print(f"- {line}", highlight=False)
     console.print(comparison_table(rows, f"{title}: {rows[0]['n_tests'] if rows else 0} tests, Holm-adjusted"))
-    if out is None:
-        return None
+
+
+def write_comparison(out: str | Path, title: str, question: str, lines: list[str], rows: list[dict],
+                     sections: list[tuple[str, str]] = ()) -> Path:
+    """Write ``out/report.md``: the verdicts, the sections and the table with every column."""
     path = ResultsFolder(out).report_path
     text = comparison_markdown(title, question, lines, rows, list(COLUMNS), sections)
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
-    console.print(f"report: {path}")
     return path

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..twins.command import twins
@@ -22,49 +20,24 @@ def _study(name, preset_name, out, **options):
     """
     from rich.console import Console
 
-    from emergence.analysis.study_report import render_comparison, study_figures
-    from emergence.analysis.verdicts import comparison_lines, sweep_lines, variance_lines
-    from emergence.host import installed
+    from emergence.analysis.study_report import print_comparison
     from emergence.options import executor_spec
 
-    from .design import load_study
-    from .plan import check_power, default_runs, plan_lines
-    from .run import StudyRun
-    from .split import split_verdicts
+    from .run import study_run
 
-    study = load_study(Path(name)) if name.endswith(".toml") else installed().studies[name]
     show_plan, force = options.pop("plan"), options.pop("force")
-    metrics = study.base.get("emotion_metrics", options.get("emotion_metrics") or ("mean",))
-    n_metrics = len(installed().metrics.names()) if metrics == "all" else len(metrics)
-    if options.get("runs") is None:
-        options["runs"] = default_runs(study, n_metrics)
+    options["executor"] = executor_spec(options["executor"], options.pop("ray_address"))
+    run = study_run(name, preset_name, out, **options)
     if show_plan:
-        for line in plan_lines(study, options["runs"], n_metrics):
+        for line in run.plan():
             click.echo(line)
         return
-    warning = check_power(study, options["runs"], n_metrics, force)
-    if warning:
-        click.echo(warning, err=True)
-    options["executor"] = executor_spec(options["executor"], options.pop("ray_address"))
-    run = StudyRun(study, preset_name, out, **options)
-    grown = run.grow()
-    axes, cells, rows = run.compare(grown)
-    run.write(grown, axes, rows)
+    results = run.run(force=force)
     console = Console()
-    lines = comparison_lines(rows)
-    if study.decompose:
-        lines = [line for by_label in cells.values() for line in variance_lines(by_label)] + lines
-    lines = split_verdicts(study.split, grown) + lines
-    conditions = [(folder, sweep_lines(results.summary)) for folder, results in
-                  ((p.out.name, p) for _, p in grown)]
-    if len(conditions) == 1:
-        lines = conditions[0][1] + lines
-    sections = [(f"Condition {folder} against its nulls", "\n".join(f"- {l}" for l in ls)) for folder, ls in conditions]
-    render_comparison(console, run.out, f"study {study.name} ({preset_name})", study.question, lines, rows, sections)
-    for metric, by_label in cells.items():
-        for path in study_figures(by_label, axes, run.out, metric or "metrics"):
-            console.print(f"figure: {path}")
-
+    print_comparison(console, results.title, results.question, list(results.lines), list(results.rows))
+    console.print(f"report: {results.report_path}")
+    for path in results.figures:
+        console.print(f"figure: {path}")
 
 study = click.Command(
     "study", callback=_study, help=_study.__doc__,

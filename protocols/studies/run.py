@@ -12,18 +12,23 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from attrs import field, frozen
 
 from emergence.analysis.comparison import Axis, adjust, compare_cells
 from emergence.analysis.conditions import folder_cells
+from emergence.analysis.study_report import study_figures, write_comparison
+from emergence.analysis.verdicts import comparison_lines, sweep_lines, variance_lines
 from emergence.api import Results
 from emergence.contract import Study
 from emergence.host import installed
 from emergence.results import ResultsError, ResultsFolder, write_json, write_table
 
 from ..twins.sweep import grow_together, sweep
-from .design import axis_name, conditions, folder_name, split_options
+from .design import axis_name, conditions, folder_name, load_study, split_options
+from .plan import check_power, default_runs, plan_lines
+from .split import split_verdicts
 
-__all__ = ["StudyRun", "default_out"]
+__all__ = ["StudyRun", "StudyResults", "study_run", "default_out"]
 
 
 def default_out(name: str, preset: str) -> Path:
@@ -38,9 +43,34 @@ def _position(value: Any) -> float | None:
     return None
 
 
+@frozen
+class StudyResults:
+    """A grown study, compared: its verdict ``lines``, every test (``rows``; ``table`` as a DataFrame),
+    each condition's ``Results``, and the report and figures written into ``out``."""
+
+    out: Path
+    title: str
+    question: str
+    lines: tuple[str, ...] = field(repr=False)
+    rows: tuple[dict, ...] = field(repr=False)
+    conditions: tuple[tuple[dict, Results], ...] = field(repr=False)
+    figures: tuple[Path, ...] = field(repr=False)
+
+    @property
+    def table(self):
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows))
+
+    @property
+    def report_path(self) -> Path:
+        return ResultsFolder(self.out).report_path
+
+
 class StudyRun:
     """``study`` at ``preset`` with the protocol's ``options`` (sizes, seed, device...) and ``settings``
-    (``--set``), grown into ``out``; ``run()`` grows, compares and returns the comparison."""
+    (``--set``), grown into ``out``; ``plan()`` says what it can detect, ``run()`` grows, compares and
+    returns the ``StudyResults``. Without ``runs`` it grows the runs that detect a large paired effect."""
 
     def __init__(self, study: Study, preset: str = "small", out: str | Path | None = None,
                  settings: dict[str, Any] | None = None, **options: Any):
@@ -52,6 +82,45 @@ class StudyRun:
             # the write-up's metric first: the reference the others are compared with
             base_options["emotion_metrics"] = sorted(installed().metrics.names(), key=lambda n: n != "mean")
         self.base_options, self.base_settings = base_options, base_settings
+        metrics = base_options.get("emotion_metrics") or options.get("emotion_metrics") or ("mean",)
+        self.n_metrics = len(metrics)
+        if options.get("runs") is None:
+            self.options["runs"] = default_runs(study, self.n_metrics)
+
+    def __repr__(self) -> str:
+        return f"StudyRun({self.study.name!r}, preset={self.preset!r}, runs={self.options['runs']}, out={str(self.out)!r})"
+
+    @property
+    def title(self) -> str:
+        return f"study {self.study.name} ({self.preset})"
+
+    def plan(self) -> list[str]:
+        """What the study can detect with its runs, and the runs a large effect needs, in words."""
+        return plan_lines(self.study, self.options["runs"], self.n_metrics)
+
+    def run(self, progress: bool = True, force: bool = False) -> StudyResults:
+        """Grow (resuming), compare, write study.json, comparison.parquet, report.md and the figures.
+        A design whose runs cannot reach p < 0.05 after Holm is refused (``force``: warned)."""
+        warning = check_power(self.study, self.options["runs"], self.n_metrics, force)
+        if warning:
+            print(warning, file=sys.stderr)
+        grown = self.grow(progress)
+        axes, cells, rows = self.compare(grown)
+        self.write(grown, axes, rows)
+        lines = comparison_lines(rows)
+        if self.study.decompose:
+            lines = [line for by_label in cells.values() for line in variance_lines(by_label)] + lines
+        lines = split_verdicts(self.study.split, grown) + lines
+        verdicts = [(results.out.name, sweep_lines(results.summary)) for _, results in grown]
+        if len(verdicts) == 1:
+            lines = verdicts[0][1] + lines
+        sections = [(f"Condition {folder} against its nulls", "\n".join(f"- {line}" for line in found))
+                    for folder, found in verdicts]
+        write_comparison(self.out, self.title, self.study.question, lines, rows, sections)
+        figures = [path for metric, by_label in cells.items()
+                   for path in study_figures(by_label, axes, self.out, metric or "metrics")]
+        return StudyResults(self.out, self.title, self.study.question, tuple(lines), tuple(rows), tuple(grown),
+                            tuple(figures))
 
     def sweep_of(self, condition: dict[str, Any]):
         """The Twins sweep of one condition: the user's options, then the study's base and levels."""
@@ -127,3 +196,14 @@ class StudyRun:
 
 def _label(condition: dict[str, Any], name: str) -> str:
     return "+".join(str(condition[part]) for part in name.split("+"))
+
+
+def study_run(name: str | Study, preset: str = "small", out: str | Path | None = None,
+              settings: dict[str, Any] | None = None, **options: Any) -> StudyRun:
+    """The Python entry of ``emergence study``: a registered study's name, a study file (``.toml``) or
+    a ``Study``, with the options of ``emergence protocol twins`` but the design's own."""
+    if isinstance(name, Study):
+        study = name
+    else:
+        study = load_study(Path(name)) if str(name).endswith(".toml") else installed().studies[name]
+    return StudyRun(study, preset, out, settings, **options)

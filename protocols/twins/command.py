@@ -62,7 +62,9 @@ def twins(substrate, preset_name, out, device, dry_run, ray_address, **options) 
     Re-running the same command on the same --out skips finished runs, resumes unfinished ones and
     rebuilds any missing or damaged part.
     """
-    from emergence.analysis import render
+    from rich.console import Console
+
+    from emergence.analysis import print_tables, show_written
 
     from .sweep import sweep
 
@@ -76,4 +78,6 @@ def twins(substrate, preset_name, out, device, dry_run, ray_address, **options) 
             raise ResultsError(f"this sweep would be refused: {refusal} (nothing was written)")
         return
     results = planned.run()
-    render(results.summary, results.out)
+    console = Console()
+    print_tables(results.summary, console)
+    show_written([results.folder.report_path, *results.folder.figures()], console)

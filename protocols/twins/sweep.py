@@ -47,16 +47,18 @@ class TwinsSweep:
         return f"TwinsSweep({'+'.join(c.a)} vs {'+'.join(c.b)}, {c.runs} runs x {c.steps} steps, out={str(self.out)!r})"
 
     def run(self, progress: bool = True, command_line: list[str] | None = None) -> Results:
-        """Grow every pair (resuming), analyse the folder and return its results; ``progress`` shows how
-        far it has grown (a bar on a terminal, a plain line every tenth or 30 s in a log file or pipe)."""
+        """Grow every pair (resuming), analyse the folder, write its report.md and figures, and return its
+        results; ``progress`` shows how far it has grown (a bar on a terminal, a plain line every tenth or
+        30 s in a log file or pipe)."""
         grow_together([self], progress, command_line)
         return self.analyse()
 
     def analyse(self) -> Results:
-        """The results of the grown folder, analysed (summary, tables, figures written)."""
+        """The results of the grown folder, analysed (summary, tables, report.md and figures written)."""
         with ResultsFolder(self.out).lock():
             results = Results(self.out)
             results.analyse(windows=self.config.windows, burn_in=self.config.burn_in)
+            results.write_report()
         return results
 
     def plan(self, measure: bool = False) -> tuple[list[str], str | None]:
