@@ -192,7 +192,7 @@ def compare(*folders: str | Path, allow_different: bool = False, out: str | Path
     """Compare sweeps' folders, each against the first: paired run by run when their run seeds match,
     independent samples otherwise. Sweeps measured differently (steps, windows, burn-in) are refused
     unless ``allow_different``; ``out``: also write its report.md there."""
-    from .analysis.conditions import compare_folders, sweep_differences
+    from .analysis.folder_cells import compare_folders, sweep_differences
     from .analysis.study_report import write_comparison
     from .analysis.verdicts import comparison_lines
 

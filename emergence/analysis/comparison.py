@@ -16,7 +16,7 @@ import numpy as np
 from attrs import field, frozen
 from scipy import stats
 
-from .compare import IDENTICAL, correlation_difference, fisher_z, holm, mean_difference, spread_difference, trend
+from .contrasts import IDENTICAL, correlation_difference, fisher_z, holm, mean_difference, spread_difference, trend
 from .power import tost
 
 __all__ = ["Axis", "Cell", "compare_cells", "adjust", "COLUMNS"]

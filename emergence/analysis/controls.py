@@ -16,7 +16,7 @@ statistics: every null is computed on the same windows, so never on the burn-in.
 set against each null are ``STATISTICS``. Their p-values are two-sided around the null mean with the +1
 correction, p = (1 + #{|null - null mean| >= |twin - null mean|}) / (1 + n_null), ties (up to rounding)
 counting as extreme, so never 0; the effect size is (twin - null mean) / null SD. Results are JSON-ready
-dicts; ``controls_table`` flattens them into rows.
+dicts; ``control_rows`` flattens them into rows.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 from scipy import fft, stats
 
-from .compare import mean_difference
+from .contrasts import mean_difference
 from .statistics import (
     as_runs, as_windows, describe, nanmean, run_correlations, twin_summary, unit_windows, window_correlations, window_dot,
 )
@@ -45,7 +45,7 @@ __all__ = [
     "window_significance",
     "sensitivity",
     "run_controls",
-    "controls_table",
+    "control_rows",
     "smallest_p",
 ]
 
@@ -317,7 +317,7 @@ def surrogate_null(activity_a, activity_b, emotion_a, emotion_b, windows: Window
 
 def sign_flip_zero(run_corr, *, seed: int = 0) -> dict:
     """Is the mean run coupling different from 0? The paired sign-flip test of the conditions'
-    comparisons (``emergence.analysis.compare.mean_difference``) on Fisher z of the defined run values
+    comparisons (``emergence.analysis.contrasts.mean_difference``) on Fisher z of the defined run values
     against 0; the smallest p it can give is 2 / 2^n."""
     z = np.arctanh(np.clip(np.asarray(run_corr, dtype=np.float64), -0.999999, 0.999999))
     z = z[np.isfinite(z)]
@@ -440,7 +440,7 @@ def run_controls(activity_a, activity_b, emotion_a, emotion_b, windows: Windows 
             "seed": int(seed), "detrend": by_detrend}
 
 
-def controls_table(controls: dict) -> list[dict]:
+def control_rows(controls: dict) -> list[dict]:
     """One row per (detrending, null, twin statistic) of a ``run_controls`` result, ready for a table.
 
     Columns: detrend, control ("cross_pair" or "surrogate"), statistic, quantity, twin, null_mean,

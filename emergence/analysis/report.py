@@ -12,14 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from ..results import ResultsFolder, atomic_write
-from .plotting import histogram_bins, save
+from .controls import control_rows
 from .fingerprint import fingerprint_lines
+from .markdown import markdown_table, rich_markdown
+from .plotting import histogram_bins, save
 from .regime import regime_lines
-from .study_report import markdown_table
 from .verdicts import sweep_lines
 
-__all__ = ["render", "write_report", "show_written", "print_tables", "results_table", "regime_table", "fingerprint_table", "windows_table",
-           "nudges_table", "figures", "report_markdown"]
+__all__ = ["render", "write_report", "show_written", "print_tables", "results_table", "metrics_table", "controls_table",
+           "regime_table", "fingerprint_table", "windows_table", "nudges_table", "figures", "report_markdown"]
 
 # The write-up's figures (paper preset, 100 runs x 50k steps, emotion = mean), for comparison.
 WRITE_UP = {
@@ -83,7 +84,7 @@ def coupling_line(summary: dict, metric: str) -> str:
     return f"corr(A_corr_run, E_corr_run) ({metric}) = {_f(c['r'], 3)} ({detail}, {c['n_runs']} runs{ref})"
 
 
-def comparison_table(summary: dict) -> Table:
+def metrics_table(summary: dict) -> Table:
     """One row per emotion metric: does "no canonical emotional relationship" survive it?"""
     table = Table(title="Emotion metrics compared (run level)", box=box.SIMPLE_HEAD, padding=(0, 1),
                   caption="A~E: corr(A_corr_run, E_corr_run); data: every step or snapshots", caption_justify="left")
@@ -159,8 +160,6 @@ STATISTIC_LABELS = {("mean", "activity"): "A mean", ("mean", "emotion"): "E mean
 def controls_table(summary: dict, metric: str, detrends: tuple[str, ...] = VERDICT_ROWS) -> Table:
     """Each twin statistic beside its nulls (cross-pair: B from other runs; shift: B circularly shifted),
     for the detrendings ``detrends`` (the raw series by default: the rows the verdicts rest on)."""
-    from .controls import controls_table as rows
-
     controls = summary["metrics"][metric]["controls"]
     windows = summary["metrics"][metric]["emotion"]["across_steps"]["n_windows"] // max(controls["n_runs"], 1)
     table = Table(title=f"Twins vs their nulls · emotion = {metric} · {controls['n_runs']} runs × {windows} windows",
@@ -169,7 +168,7 @@ def controls_table(summary: dict, metric: str, detrends: tuple[str, ...] = VERDI
                   caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
     for column in ("series", "null", "statistic", "twin", "null mean±SD", "p", "effect"):
         table.add_column(column, justify="left" if column in ("series", "null", "statistic") else "right", no_wrap=True)
-    for row in rows(controls):
+    for row in control_rows(controls):
         if row["detrend"] not in detrends:
             continue
         table.add_row("raw" if row["detrend"] == "none" else row["detrend"],
@@ -306,13 +305,11 @@ def print_tables(summary: dict, console: Console | None = None) -> None:
     if summary.get("nudges"):
         console.print(nudges_table(summary["nudges"]))
     if len(metrics) > 1:
-        console.print(comparison_table(summary))
+        console.print(metrics_table(summary))
 
 
 def report_markdown(summary: dict, out: str | Path | ResultsFolder) -> Path:
     """``out/report.md``: the verdicts, and every table in full (every detrending of the null table)."""
-    from .controls import controls_table as rows
-
     text = [f"# Twins sweep: {out}", "", "## Verdicts", "", *[f"- {line}" for line in sweep_lines(summary)], ""]
     sweep = summary["sweep"]
     if sweep.get("windows_text"):
@@ -321,21 +318,21 @@ def report_markdown(summary: dict, out: str | Path | ResultsFolder) -> Path:
                  "null, sensitivity analysis and regime line (all fields start at zero and rise together: any "
                  "two agents correlate near 1 there)", ""]
     for name, m in defined(summary).items():
-        text += [f"## Emotion = {name}", "", _markdown(results_table(summary, name)), "",
+        text += [f"## Emotion = {name}", "", rich_markdown(results_table(summary, name)), "",
                  coupling_line(summary, name), ""]
         if "fingerprint" in m:
-            text += ["### The write-up's fingerprint", "", _markdown(fingerprint_table(summary, name)), "",
+            text += ["### The write-up's fingerprint", "", rich_markdown(fingerprint_table(summary, name)), "",
                      *[f"- {line}" for line in fingerprint_lines(m["fingerprint"])], "",
-                     "### Both kinds of window", "", _markdown(windows_table(summary, name)), ""]
+                     "### Both kinds of window", "", rich_markdown(windows_table(summary, name)), ""]
         text += ["### Twins vs their nulls (every detrending)", "",
-                 markdown_table(rows(m["controls"]), list(CONTROL_COLUMNS)), ""]
+                 markdown_table(control_rows(m["controls"]), list(CONTROL_COLUMNS)), ""]
     if summary.get("regime"):
-        text += ["## Regime", "", _markdown(regime_table(summary["regime"], summary["sweep"]["window"])), "",
+        text += ["## Regime", "", rich_markdown(regime_table(summary["regime"], summary["sweep"]["window"])), "",
                  *[f"- {line}" for line in regime_lines(summary["regime"])], ""]
     if summary.get("nudges"):
-        text += ["## Scaffold nudges", "", _markdown(nudges_table(summary["nudges"])), ""]
+        text += ["## Scaffold nudges", "", rich_markdown(nudges_table(summary["nudges"])), ""]
     if len(defined(summary)) > 1:
-        text += ["## Emotion metrics compared", "", _markdown(comparison_table(summary)), ""]
+        text += ["## Emotion metrics compared", "", rich_markdown(metrics_table(summary)), ""]
     path = ResultsFolder(out).report_path
     atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(text)))
     return path
@@ -343,15 +340,6 @@ def report_markdown(summary: dict, out: str | Path | ResultsFolder) -> Path:
 
 CONTROL_COLUMNS = ("detrend", "control", "statistic", "quantity", "twin", "null_mean", "null_sd", "difference",
                    "p_value", "effect_size", "n_null")
-
-
-def _markdown(table: Table) -> str:
-    """A rich table's cells as Markdown (no width limit)."""
-    columns = [str(c.header) for c in table.columns]
-    cells = [list(c.cells) for c in table.columns]
-    rows = [dict(zip(columns, (str(col[i]) for col in cells))) for i in range(table.row_count)]
-    caption = f"\n\n{table.caption}" if table.caption else ""
-    return f"**{table.title}**\n\n" + markdown_table(rows, columns) + caption
 
 
 def write_report(summary: dict, out: str | Path | ResultsFolder) -> list[Path]:

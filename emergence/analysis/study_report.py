@@ -10,10 +10,11 @@ from rich.table import Table
 
 from ..results import ResultsFolder, atomic_write
 from .comparison import COLUMNS, Axis, Cell
+from .markdown import markdown_table
 from .plotting import save
 from .verdicts import p_text
 
-__all__ = ["comparison_table", "markdown_table", "comparison_markdown", "study_figures", "print_comparison",
+__all__ = ["comparison_table", "comparison_markdown", "study_figures", "print_comparison",
            "write_comparison"]
 
 SHORT = {"activity": "A", "emotion": "E", "activity~emotion": "A~E"}
@@ -37,17 +38,6 @@ def comparison_table(rows: list[dict], title: str) -> Table:
         table.add_row(r["contrast"], SHORT[r["quantity"]], "same" if r["test"] == "identical" else r["test"], _num(r["reference"]), _num(r["value"]),
                       _num(r["difference"]), p, str(r["n_runs"]))
     return table
-
-
-def markdown_table(rows: list[dict], columns: list[str]) -> str:
-    """Rows as a Markdown table (floats to 4 decimals), every column kept; a "|" inside a cell is escaped."""
-    def cell(v):
-        text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.4f}" if isinstance(v, float) else str(v)
-        return text.replace("|", "\\|")
-
-    lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def comparison_markdown(title: str, question: str, lines: list[str], rows: list[dict], columns: list[str],

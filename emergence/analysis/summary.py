@@ -179,7 +179,7 @@ def analyse(
             "fingerprint": fingerprint(activity_r, statistics.window_correlations(ea, eb, windows_here),
                                        summary["regime"], seed=config["seed"]),
         }
-        control_rows += [{"metric": name, **row} for row in controls.controls_table(summary["metrics"][name]["controls"])]
+        control_rows += [{"metric": name, **row} for row in controls.control_rows(summary["metrics"][name]["controls"])]
         for run in range(runs):
             run_rows["run"].append(run)
             run_rows["metric"].append(name)

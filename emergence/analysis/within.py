@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .compare import IDENTICAL, fisher_z, mean_difference
+from .contrasts import IDENTICAL, fisher_z, mean_difference
 from .statistics import run_correlations, window_correlations
 from .verdicts import p_text
 from .windows import Windows, parse_windows

@@ -15,7 +15,7 @@ import pyarrow as pa
 from attrs import field, frozen
 
 from emergence.analysis.comparison import Axis, adjust, compare_cells
-from emergence.analysis.conditions import folder_cells
+from emergence.analysis.folder_cells import folder_cells
 from emergence.analysis.study_report import study_figures, write_comparison
 from emergence.analysis.verdicts import comparison_lines, sweep_lines, variance_lines
 from emergence.api import Results

@@ -8,7 +8,7 @@ from emergence.analysis.controls import (
     DETRENDS,
     STATISTICS,
     autocorrelation_time,
-    controls_table,
+    control_rows,
     cross_pair_null,
     run_controls,
     sensitivity,
@@ -286,7 +286,7 @@ class TestRunControls:
                            n_shifts=19, seed=seed)
         assert json_ready(out) and set(out["detrend"]) == set(DETRENDS)
         json.dumps(out)
-        rows = controls_table(out)
+        rows = control_rows(out)
         assert len(rows) == len(DETRENDS) * 2 * len(STATISTICS)
         assert set(rows[0]) == {"detrend", "control", "statistic", "quantity", "twin", "null_mean", "null_sd",
                                 "difference", "p_value", "effect_size", "n_null"}

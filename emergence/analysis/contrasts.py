@@ -1,4 +1,5 @@
-"""Tests between conditions of a study, on the Fisher z of per-run correlations (pure numpy/scipy).
+"""Contrasts of two samples of per-run correlations, on their Fisher z (pure numpy/scipy): the tests a
+comparison, the null controls and the within-run analysis make.
 
 A condition is a sweep; its runs give one A_corr_run and one E_corr_run each. Conditions grown from the
 same sweep seed share their run seeds, so they are compared run by run (paired); otherwise as

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from emergence.analysis.compare import (
+from emergence.analysis.contrasts import (
     correlation_difference, fisher_z, holm, mean_difference, spread_difference, trend,
 )
 from emergence.analysis.comparison import Axis, Cell, adjust, compare_cells
