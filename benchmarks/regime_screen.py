@@ -25,6 +25,7 @@ import numpy as np  # noqa: E402
 
 from emergence.analysis.fingerprint import fingerprint  # noqa: E402
 from emergence.analysis.statistics import window_correlations  # noqa: E402
+from emergence.analysis.summary import SweepSummary  # noqa: E402
 from emergence.analysis.windows import parse_windows  # noqa: E402
 from emergence.cli import main as emergence  # noqa: E402
 from emergence.host import build_agent  # noqa: E402
@@ -88,21 +89,21 @@ def _last_steps(folder: Path) -> list[Path]:
     return [found[0][1] for found in (chunk.committed() for chunk in ResultsFolder(folder).chunks()) if found]
 
 
-def mean_abs_fingerprint(folder: Path, summary: dict) -> dict:
+def mean_abs_fingerprint(folder: Path, summary: SweepSummary) -> dict:
     """V5: the fingerprint with the activity scalar read as mean |a| (the ``main_abs`` column)."""
-    sweep = summary["sweep"]
-    windows = parse_windows(sweep["windows"], sweep["window"], sweep["burn_in"])
+    sweep = summary.sweep
+    windows = parse_windows(sweep.windows, sweep.window, sweep.burn_in)
     steps = ResultsFolder(folder).read_steps()
-    activity = run_arrays(steps, sweep["runs"], sweep["steps"], "main_abs")
-    emotion = run_arrays(steps, sweep["runs"], sweep["steps"], "emotion")
+    activity = run_arrays(steps, sweep.runs, sweep.steps, "main_abs")
+    emotion = run_arrays(steps, sweep.runs, sweep.steps, "emotion")
     return fingerprint(window_correlations(activity["A"], activity["B"], windows),
                        window_correlations(emotion["A"], emotion["B"], windows))
 
 
 def score(variant: str, folder: Path) -> dict:
-    summary = ResultsFolder(folder).summary()
-    metric = summary["metrics"]["mean"]
-    print_, controls = metric["fingerprint"], metric["controls"]["detrend"]["none"]
+    summary = SweepSummary.from_json(ResultsFolder(folder).summary())
+    metric = summary.metrics["mean"]
+    print_, controls = metric.fingerprint, metric.controls["detrend"]["none"]
     rows = _rows(print_)
     regime = print_["regime"]
     shift_p = controls["surrogate"]["statistics"]["mean_activity"]["p_value"]
@@ -116,7 +117,7 @@ def score(variant: str, folder: Path) -> dict:
     if not w_in >= OJA_MIN:
         reasons.append(f"Oja inert (W_in_main moved {w_in:.3f})")
     v5 = _rows(mean_abs_fingerprint(folder, summary))
-    last_abs = summary["regime"]["per_run"]["main_abs"]
+    last_abs = summary.regime["per_run"]["main_abs"]
     return dict(
         id=variant, D=_distance(rows), eligible=not reasons, why_not="; ".join(reasons),
         activity=rows["activity mean of run r"]["sweep"], activity_se=rows["activity mean of run r"]["se"],
@@ -127,7 +128,7 @@ def score(variant: str, folder: Path) -> dict:
         corr_ae=rows["corr(A_corr_run, E_corr_run)"]["sweep"], shift_p=shift_p, cross_pair_p=cross_p,
         saturated=regime["saturated"], frozen=regime["frozen"], windows=regime["windows"],
         mean_abs_a_last=float(np.mean([run[-1] for run in last_abs])),
-        w_in_main_change=w_in, w_rec_main_change=w_rec, nudged_a=summary["nudges"]["A"]["fraction"],
+        w_in_main_change=w_in, w_rec_main_change=w_rec, nudged_a=summary.nudges["A"]["fraction"],
         v5_activity=v5["activity mean of run r"]["sweep"], v5_D=_distance(v5), folder=folder.name,
     )
 
@@ -140,7 +141,7 @@ def figure(scores: list[dict], out: Path, screen: Path) -> None:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [3, 2]})
     for s in scores:
-        evolution = ResultsFolder(screen / s["folder"]).summary()["activity"]["evolution"]
+        evolution = SweepSummary.from_json(ResultsFolder(screen / s["folder"]).summary()).activity.evolution
         step, mean = np.asarray(evolution["step"]), np.asarray(evolution["mean"], dtype=float)
         smooth = np.convolve(mean, np.ones(5) / 5, mode="valid")  # each point the mean of 5 checkpoints
         left.plot(step[2:-2] / 1000, smooth, lw=2.2 if s["eligible"] else 1.0, label=s["id"])

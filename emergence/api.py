@@ -15,13 +15,16 @@ from contextlib import ExitStack
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
 from .config import ConfigError
 from .host import DEFAULT_SUBSTRATE, Catalogue, installed
 from .results import ResultsFolder, sha256
+
+if TYPE_CHECKING:
+    from .analysis import SweepSummary
 
 __all__ = ["preset", "protocol", "twins", "study", "plan", "load", "compare", "Results", "Comparison", "package_version"]
 
@@ -80,7 +83,8 @@ def load(out: str | Path, catalogue: Catalogue | None = None) -> Results:
 class Results:
     """A results folder, read: its summary and its tables as pandas DataFrames.
 
-    ``summary`` is ``summary.json`` (computed from the folder's data if the sweep never got that far);
+    ``summary`` is ``summary.json``, typed (``SweepSummary``; computed from the folder's data if the sweep
+    never got that far);
     ``steps`` holds one row per twin and step; ``runs`` A_corr_run and E_corr_run per run and emotion
     metric; ``controls`` every twin statistic beside its nulls.
     """
@@ -94,14 +98,20 @@ class Results:
         return f"Results({str(self.out)!r})"
 
     @cached_property
-    def summary(self) -> dict:
-        """summary.json; the folder analysed again when there is none, or when its tables are not those
-        written with it (an analysis stopped between its writes)."""
-        summary = self.folder.summary()
+    def summary(self) -> SweepSummary:
+        """summary.json, typed; the folder analysed again when there is none, when it is not a summary, or
+        when its tables are not those written with it (an analysis stopped between its writes)."""
+        from .analysis import SweepSummary  # scipy: not imported by `emergence --help`
+
+        stored = self.folder.summary()
+        try:
+            summary = SweepSummary.from_json(stored) if stored is not None else None
+        except (KeyError, TypeError, AttributeError):
+            summary = None
         return summary if summary is not None and _written_with(self.folder, summary) else self.analyse()
 
     def analyse(self, emotion_metrics: tuple[str, ...] = (), *, windows: str | None = None,
-                burn_in: int | None = None) -> dict:
+                burn_in: int | None = None) -> SweepSummary:
         """Recompute the statistics from the recorded data (adding ``emotion_metrics``; on ``windows``
         after ``burn_in`` steps, None: the sweep's own), and keep them."""
         from .analysis import analyse  # scipy: not imported by `emergence --help`
@@ -155,14 +165,13 @@ class Results:
         return write_report(self.summary, self.folder)
 
 
-def _written_with(folder: ResultsFolder, summary: Any) -> bool:
+def _written_with(folder: ResultsFolder, summary: SweepSummary) -> bool:
     """Whether the tables beside a summary are the ones written with it (a summary from before summaries
     named their tables is taken as it is)."""
-    tables = summary.get("tables") if isinstance(summary, dict) else None
-    if not isinstance(tables, dict):
+    if summary.tables is None:
         return True
     try:
-        return all(sha256(folder.path / name) == digest for name, digest in tables.items())
+        return all(sha256(folder.path / name) == digest for name, digest in summary.tables.items())
     except OSError:
         return False
 

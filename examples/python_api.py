@@ -19,7 +19,7 @@ def main(out: str) -> None:
     steps = emergence.load(out).steps  # one row per twin and step
     print(steps.groupby("twin")[["activity", "emotion", "energy", "awake"]].mean())
 
-    activity = results.summary["activity"]["across_runs"]
+    activity = results.summary.activity.across_runs
     print(f"activity coupling across runs: {activity['mean']:+.3f} (n = {activity['n']} runs)")
 
 

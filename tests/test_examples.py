@@ -59,4 +59,4 @@ class TestPythonApiExample:
         assert isinstance(results.steps, pd.DataFrame) and len(results.steps) == 2 * 2 * 500
         assert isinstance(results.runs, pd.DataFrame) and sorted(results.runs.run) == [0, 1]
         assert isinstance(results.controls, pd.DataFrame) and len(results.controls) > 0
-        assert results.summary["sweep"]["runs"] == 2
+        assert results.summary.sweep.runs == 2

@@ -3,6 +3,7 @@ report. numpy, scipy, pyarrow and matplotlib only: never torch, never an agent; 
 come in as a registry."""
 
 from .report import figures, print_tables, render, show_written, write_report
-from .summary import analyse
+from .summarise import analyse
+from .summary import MetricSummary, SweepSummary
 
-__all__ = ["analyse", "figures", "print_tables", "render", "show_written", "write_report"]
+__all__ = ["analyse", "SweepSummary", "MetricSummary", "figures", "print_tables", "render", "show_written", "write_report"]

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from ..results import ResultsError, ResultsFolder, read_json
 from ..results.differences import config_differences
 from .comparison import Axis, Cell, adjust, compare_cells
+from .summary import SweepSummary
 
 __all__ = ["pairing_key", "folder_cells", "compare_folders", "sweep_differences", "MEASUREMENT"]
 
@@ -56,8 +57,8 @@ def _measured(out: Path) -> dict:
     """A folder's configuration as analysed: its manifest's, with the windows and burn-in its summary used."""
     folder = ResultsFolder(out)
     config = folder.manifest()["config"]
-    sweep = read_json(folder.summary_path)["sweep"]
-    return {**config, "windows": sweep["windows"], "burn_in": sweep["burn_in"]}
+    sweep = SweepSummary.from_json(read_json(folder.summary_path)).sweep
+    return {**config, "windows": sweep.windows, "burn_in": sweep.burn_in}
 
 
 def sweep_differences(folders: list[Path], labels: list[str]) -> tuple[list[str], list[str]]:

@@ -12,8 +12,9 @@ __all__ = ["markdown_table", "rich_markdown"]
 def markdown_table(rows: list[dict], columns: list[str]) -> str:
     """Rows as a Markdown table (floats to 4 decimals), every column kept; a "|" inside a cell is escaped."""
     def cell(v):
-        text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.4f}" if isinstance(v, float) else str(v)
-        return text.replace("|", "\\|")
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        return (f"{v:+.4f}" if isinstance(v, float) else str(v)).replace("|", "\\|")
 
     lines = ["| " + " | ".join(cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(cell(r[c]) for c in columns) + " |" for r in rows]

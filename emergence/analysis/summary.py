@@ -1,193 +1,178 @@
-"""From a results folder to the summary: metrics, statistics, controls; written back to the folder.
+"""The summary of a sweep, typed: what ``summary.json`` holds, read by attribute, with its JSON round trip.
 
-Reads only the folder (never an agent), so ``emergence report DIR`` rebuilds the same numbers that the
-sweep printed, and ``--emotion-metric`` computes any metric after the fact.
+``to_json`` gives back the dict that ``summary.json`` holds (``write_json`` writes it with sorted keys, NaN
+as null), so a summary read with ``from_json`` and written again gives the same bytes. ``from_json`` also
+reads the summaries of older folders: a block added since (``other_windows``, ``regime``, ``nudges``,
+``tables``, a metric's ``fingerprint``, the sweep's ``windows_text``) is None there.
 """
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
+from typing import Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+from attrs import asdict, field, fields, frozen
 
-from ..contract import Registry
-from ..results import ResultsError, ResultsFolder, emotion_data, run_arrays, sha256, write_json, write_table
-from . import controls, regime, statistics
-from .fingerprint import fingerprint
-from .windows import DEFAULT_WINDOWS, Windows, default_burn_in, parse_windows
-
-__all__ = ["analyse", "metric_series", "sweep_windows"]
+__all__ = ["SweepSummary", "SweepInfo", "QuantitySummary", "OtherWindows", "MetricSummary"]
 
 
-def metric_series(metric, steps: pa.Table, snapshots: pa.Table, runs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(steps, A (runs, T'), B (runs, T')) of one metric over every run."""
-    a, b, axis = [], [], None
-    for run in range(runs):
-        step, sa, sb = metric.series(emotion_data(steps, snapshots, run, "A"), emotion_data(steps, snapshots, run, "B"))
-        if axis is None:
-            axis = np.asarray(step)
-        a.append(sa)
-        b.append(sb)
-    return axis, np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+def _known(cls: type, data: dict) -> dict:
+    """The entries of ``data`` that are fields of ``cls`` (a key an older folder held and this one drops
+    is left out)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
 
 
-def sweep_windows(config: dict, windows: str | None = None, burn_in: int | None = None) -> tuple[Windows, Windows]:
-    """The headline windows of a sweep and the other kind, beside it: ``windows`` and ``burn_in`` where
-    given, else the sweep's own (its manifest's config), else the defaults (folders made before)."""
-    spec = windows if windows is not None else config.get("windows", DEFAULT_WINDOWS)
-    burn = burn_in if burn_in is not None else config.get("burn_in", default_burn_in(config["steps"]))
-    headline = parse_windows(spec, config["checkpoint_every"], burn)
-    other = DEFAULT_WINDOWS if headline.kind == "contiguous" else "contiguous"
-    return headline, parse_windows(other, config["checkpoint_every"], burn)
+def _optional(cls: type, data: dict | None):
+    return None if data is None else cls.from_json(data)
 
 
-def _evolution(a: np.ndarray, b: np.ndarray, windows: Windows) -> dict:
-    """Mean and SD across runs of each window's r, at the window's last step: the correlation-evolution
-    figure's data."""
-    r = statistics.window_correlations(a, b, windows)
-    with warnings.catch_warnings():  # a window undefined in every run has no SD: NaN, said in the table
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return {"step": windows.bounds(a.shape[-1])[1].tolist(), "mean": statistics.nanmean(r, axis=0).tolist(),
-                "sd": np.nanstd(r, axis=0, ddof=1).tolist() if r.shape[0] > 1 else [float("nan")] * r.shape[1]}
+@frozen(kw_only=True)
+class SweepInfo:
+    """What was grown and how it was read: the scaffolds, sizes and seeds' shape, the windows after the
+    burn-in, and the preset nearest the agent's config (``{"name", "changed"}``)."""
+
+    protocol: str
+    substrate: str
+    a: tuple[str, ...] = field(converter=tuple)
+    b: tuple[str, ...] = field(converter=tuple)
+    runs: int
+    steps: int
+    window: int
+    init: str
+    input: str = "own"
+    n_main: int
+    n_emo: int
+    snapshot_every: int
+    weight_noise_mode: str
+    preset: dict | None = None
+    windows: str
+    burn_in: int
+    windows_text: str | None = None
+    n_windows_per_run: int | None = None
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "a": list(self.a), "b": list(self.b)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SweepInfo:
+        return cls(**_known(cls, data))
 
 
-def _regime(steps: pa.Table, runs: int, length: int, windows: Windows, bounded: bool) -> dict | None:
-    """The regime diagnostics, or None for a folder recorded before they were (no main_abs column)."""
-    if not set(regime.COLUMNS) <= set(steps.column_names):
-        return None
-    columns = ("activity", "emotion", "awake", *regime.COLUMNS)
-    return regime.regime_summary({c: run_arrays(steps, runs, length, c) for c in columns}, windows, bounded)
+@frozen(kw_only=True)
+class QuantitySummary:
+    """The statistics of one twin quantity (activity, or emotion by one metric) on a kind of window
+    (``statistics.quantity_summary``): ``across_steps``, ``across_runs``, ``per_run``, ``dispersion``, and
+    ``evolution`` (``step``, ``mean``, ``sd`` per window: the correlation-evolution figure's data). The
+    blocks stay mappings of numbers, keyed as docs/statistics.md describes: a class per block would
+    repeat those keys and add nothing."""
+
+    across_steps: dict
+    across_runs: dict
+    per_run: dict
+    dispersion: dict | None = None
+    evolution: dict | None = None
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self, recurse=False).items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> QuantitySummary:
+        return cls(**_known(cls, data))
 
 
-def _recorded(table: pa.Table, column: str) -> bool:
-    return column in table.column_names and table[column].null_count == 0
+@frozen(kw_only=True)
+class OtherWindows:
+    """The other kind of window than the headline's, summarised beside it (None: none fits the run)."""
+
+    windows: str
+    windows_text: str
+    activity: QuantitySummary | None
+
+    def to_json(self) -> dict:
+        return {"windows": self.windows, "windows_text": self.windows_text,
+                "activity": self.activity and self.activity.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> OtherWindows:
+        return cls(windows=data["windows"], windows_text=data["windows_text"],
+                   activity=_optional(QuantitySummary, data.get("activity")))
 
 
-def _nudges(steps: pa.Table, snapshots: pa.Table, runs: int, length: int, burn_in: int) -> dict | None:
-    """Each twin's scaffold diagnostics: the fraction of steps after the burn-in on which a scaffold nudged
-    it, and W_main_emo's relative change since birth at each snapshot (mean over runs); None for a folder
-    recorded before they were."""
-    if not _recorded(steps, "nudged"):
-        return None
-    nudged = run_arrays(steps, runs, length, "nudged")
-    out = {twin: {"fraction": float(nudged[twin][:, burn_in:].mean()),
-                  "per_run": nudged[twin][:, burn_in:].mean(axis=1).tolist()} for twin in ("A", "B")}
-    if _recorded(snapshots, "w_main_emo_change") and snapshots.num_rows:
-        for twin in ("A", "B"):
-            rows = snapshots.filter(pc.equal(snapshots["twin"], twin))
-            change = rows["w_main_emo_change"].to_numpy().reshape(runs, -1)
-            out[twin]["w_main_emo_change"] = {"step": rows["step"].to_numpy()[: change.shape[1]].tolist(),
-                                              "mean": change.mean(axis=0).tolist(), "last": change[:, -1].tolist()}
-    return out
+@frozen(kw_only=True)
+class MetricSummary:
+    """One emotion metric's results: its twin coupling (``emotion``, and on the other kind of window),
+    corr(A_corr_run, E_corr_run), its null controls and the write-up's fingerprint; or, when no window
+    of the metric's values fits, only why (``undefined``). ``corr_activity_emotion``
+    (``statistics.coupling``), ``controls`` (``controls.run_controls``) and ``fingerprint``
+    (``fingerprint.fingerprint``) stay the mappings those functions build and their readers walk."""
+
+    description: str
+    uses_snapshots: bool
+    undefined: str | None = None
+    points_per_window: int | None = None
+    first_step: int | None = None
+    emotion: QuantitySummary | None = None
+    other_windows: QuantitySummary | None = None
+    corr_activity_emotion: dict | None = None
+    controls: dict | None = None
+    fingerprint: dict | None = None
+
+    @property
+    def defined(self) -> bool:
+        return self.undefined is None
+
+    def to_json(self) -> dict:
+        head = {"description": self.description, "uses_snapshots": self.uses_snapshots}
+        if not self.defined:
+            return {**head, "undefined": self.undefined}
+        out = {**head, "points_per_window": self.points_per_window, "first_step": self.first_step,
+               "emotion": self.emotion.to_json(),
+               "other_windows": self.other_windows and self.other_windows.to_json(),
+               "corr_activity_emotion": self.corr_activity_emotion, "controls": self.controls}
+        return out if self.fingerprint is None else {**out, "fingerprint": self.fingerprint}
+
+    @classmethod
+    def from_json(cls, data: dict) -> MetricSummary:
+        known = _known(cls, data)
+        return cls(**{**known, "emotion": _optional(QuantitySummary, known.get("emotion")),
+                      "other_windows": _optional(QuantitySummary, known.get("other_windows"))})
 
 
-def _earlier_metrics(folder: ResultsFolder) -> list[str]:
-    """The metrics of the folder's current summary (none if there is none, or it cannot be read)."""
-    try:
-        metrics = (folder.summary() or {}).get("metrics", {})
-    except (ResultsError, AttributeError):
-        return []
-    return list(metrics) if isinstance(metrics, dict) else []
+@frozen(kw_only=True)
+class SweepSummary:
+    """Every statistic of a sweep (``summary.json``): the ``sweep`` measured, its twins' ``activity``
+    coupling, the other kind of window, the ``regime`` diagnostics per window (``regime.regime_summary``;
+    None for a folder recorded before them), the scaffolds' ``nudges`` per twin (``{"A": {"fraction",
+    "per_run", "w_main_emo_change"}, "B": ...}``; None likewise), each emotion metric's results, and the
+    SHA-256 of the ``tables`` written with it. ``regime`` and ``nudges`` stay the mappings that the
+    regime lines, the report and the figures walk."""
 
+    sweep: SweepInfo
+    activity: QuantitySummary
+    other_windows: OtherWindows | None = None
+    regime: dict | None = None
+    nudges: dict | None = None
+    metrics: dict[str, MetricSummary]
+    tables: dict[str, str] | None = None
 
-def analyse(
-    out: str | Path | ResultsFolder, known: Registry, emotion_metrics: list[str] | tuple[str, ...] | None = None, *,
-    bounded: bool = True, preset: dict | None = None, windows: str | None = None, burn_in: int | None = None,
-) -> dict:
-    """Compute and write ``summary.json``, ``runs.parquet`` and ``controls.parquet``; returns the summary.
+    @property
+    def defined(self) -> dict[str, MetricSummary]:
+        """The metrics that have statistics (an undefined one carries only its reason)."""
+        return {name: m for name, m in self.metrics.items() if m.defined}
 
-    Every statistic, null and diagnostic is taken on the sweep's windows after its burn-in (``windows``
-    and ``burn_in`` override the sweep's own: ``emergence.analysis.windows``); the other kind of window is
-    summarised beside them (``other_windows``). The summary's ``regime`` holds the per-window diagnostics
-    (``emergence.analysis.regime``); ``bounded`` says whether the substrate's cortex is bounded (tanh
-    fields), so that saturation means something; ``nudges`` the scaffolds' diagnostics per twin;
-    ``fingerprint`` each metric's figures beside the write-up's.
+    def to_json(self) -> dict:
+        """The contents of ``summary.json``."""
+        out = {"sweep": self.sweep.to_json(), "activity": self.activity.to_json(),
+               "other_windows": self.other_windows and self.other_windows.to_json(),
+               "regime": self.regime, "nudges": self.nudges,
+               "metrics": {name: m.to_json() for name, m in self.metrics.items()}}
+        return out if self.tables is None else {**out, "tables": self.tables}
 
-    Each metric's statistics come with their null controls (``emergence.analysis.controls``): the activity series
-    is read on the metric's step axis, so both quantities share windows.
-    The metrics are those the sweep recorded, those an earlier analysis added, and ``emotion_metrics``,
-    looked up in ``known`` (the emotion metric registry): asking for another metric adds it to the
-    summary and loses none. A metric with fewer values per run than one window of the statistics needs
-    is kept as undefined, with the reason, and has no controls.
-    """
-    out = ResultsFolder(out)
-    manifest = out.manifest()
-    config = manifest["config"]
-    runs, length, window = config["runs"], config["steps"], config["checkpoint_every"]
-    headline, other = sweep_windows(config, windows, burn_in)
-    if headline.count(length) == 0:
-        raise ResultsError(f"{out}: no {headline.spec} window fits in {length:,} steps after a burn-in of "
-                           f"{headline.burn_in:,}; choose a shorter --burn-in or other --windows")
-    names = list(dict.fromkeys([*config["emotion_metrics"], *_earlier_metrics(out), *(emotion_metrics or ())]))
-    metrics = {name: known[name] for name in names}
-
-    steps = out.read_steps()
-    snapshots = out.read_snapshots()
-    activity = run_arrays(steps, runs, length, "activity")
-    activity_summary = statistics.quantity_summary(activity["A"], activity["B"], headline)
-    run_rows = {"run": [], "metric": [], "A_corr_run": [], "E_corr_run": [], "n_constant_activity": [], "n_constant_emotion": []}
-    control_rows = []
-    summary = {
-        "sweep": {
-            "protocol": manifest["protocol"], "substrate": manifest["substrate"], "a": config["a"], "b": config["b"],
-            "runs": runs, "steps": length, "window": window, "init": config["init"], "input": config.get("input", "own"),
-            "n_main": config["agent"]["n_main"], "n_emo": config["agent"]["n_emo"],
-            "snapshot_every": config["snapshot_every"], "weight_noise_mode": manifest["weight_noise_mode"],
-            "preset": preset, "windows": headline.spec, "burn_in": headline.burn_in,
-            "windows_text": headline.describe(length), "n_windows_per_run": headline.count(length),
-        },
-        "activity": {**activity_summary, "evolution": _evolution(activity["A"], activity["B"], headline)},
-        "other_windows": {"windows": other.spec, "windows_text": other.describe(length),
-                          "activity": statistics.quantity_summary(activity["A"], activity["B"], other)
-                          if other.count(length) else None},
-        "regime": _regime(steps, runs, length, Windows.blocks(window, headline.burn_in), bounded),
-        "nudges": _nudges(steps, snapshots, runs, length, headline.burn_in),
-        "metrics": {},
-    }
-    for name, metric in metrics.items():
-        axis, ea, eb = metric_series(metric, steps, snapshots, runs)
-        spacing = int(np.median(np.diff(axis))) if axis.size > 1 else 1
-        first = int(axis[0]) if axis.size else 0
-        windows_here = headline.on_axis(first, spacing)
-        if windows_here is None or windows_here.count(axis.size) == 0:
-            summary["metrics"][name] = {
-                "description": metric.description, "uses_snapshots": bool(metric.uses_snapshots),
-                "undefined": f"{axis.size} values per run, one every {spacing} steps: no {headline.spec} window "
-                             f"of at least {statistics.MIN_POINTS} values fits (the metric needs more samples than "
-                             f"the run's {length} steps give, or other --windows)",
-            }
-            continue
-        a_axis, b_axis = activity["A"][:, axis], activity["B"][:, axis]
-        emotion = statistics.quantity_summary(ea, eb, windows_here)
-        activity_r = statistics.window_correlations(a_axis, b_axis, windows_here)
-        a_run = statistics.run_correlations(activity_r).tolist()
-        e_run = emotion["per_run"]["corr"]
-        other_here = other.on_axis(first, spacing)
-        summary["metrics"][name] = {
-            "description": metric.description,
-            "uses_snapshots": bool(metric.uses_snapshots),
-            "points_per_window": int(windows_here.lengths(axis.size).max()),
-            "first_step": first,
-            "emotion": {**emotion, "evolution": _evolution(ea, eb, windows_here)},
-            "other_windows": statistics.quantity_summary(ea, eb, other_here)
-            if other_here is not None and other_here.count(axis.size) else None,
-            "corr_activity_emotion": statistics.coupling(a_run, e_run),
-            "controls": controls.run_controls(a_axis, b_axis, ea, eb, windows_here, seed=config["seed"]),
-            "fingerprint": fingerprint(activity_r, statistics.window_correlations(ea, eb, windows_here),
-                                       summary["regime"], seed=config["seed"]),
-        }
-        control_rows += [{"metric": name, **row} for row in controls.control_rows(summary["metrics"][name]["controls"])]
-        for run in range(runs):
-            run_rows["run"].append(run)
-            run_rows["metric"].append(name)
-            run_rows["A_corr_run"].append(a_run[run])
-            run_rows["E_corr_run"].append(e_run[run])
-            run_rows["n_constant_activity"].append(activity_summary["per_run"]["n_constant_windows"][run])
-            run_rows["n_constant_emotion"].append(emotion["per_run"]["n_constant_windows"][run])
-    tables = {out.runs_path: pa.table(run_rows), out.controls_path: pa.Table.from_pylist(control_rows)}
-    summary["tables"] = {path.name: sha256(write_table(path, table)) for path, table in tables.items()}
-    write_json(out.summary_path, summary)  # last, naming the tables written with it (``Results.summary``)
-    return summary
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SweepSummary:
+        """A summary as ``summary.json`` holds it, this version's or an older one's."""
+        return cls(sweep=SweepInfo.from_json(data["sweep"]), activity=QuantitySummary.from_json(data["activity"]),
+                   other_windows=_optional(OtherWindows, data.get("other_windows")), regime=data.get("regime"),
+                   nudges=data.get("nudges"),
+                   metrics={name: MetricSummary.from_json(m) for name, m in data["metrics"].items()},
+                   tables=data.get("tables"))

@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from .summary import SweepInfo, SweepSummary
+
 __all__ = ["ALPHA", "PRESET_NATURE", "sweep_lines", "comparison_lines", "variance_lines", "p_text"]
 
 ALPHA = 0.05
@@ -93,31 +95,31 @@ def _nudge_line(nudges: dict | None) -> str | None:
     return "scaffold nudges: " + "; ".join(parts)
 
 
-def _preset_line(sweep: dict) -> str | None:
-    preset = sweep.get("preset")
+def _preset_line(sweep: SweepInfo) -> str | None:
+    preset = sweep.preset
     if not preset:
         return None
     name, changed = preset["name"], preset["changed"]
-    nature = PRESET_NATURE.get((sweep["substrate"], name), "see docs/model.md")
+    nature = PRESET_NATURE.get((sweep.substrate, name), "see docs/model.md")
     changes = f" with {', '.join(f'{k}={v}' for k, v in changed.items())}" if changed else ""
     return f"preset {name}{changes}: {nature}"
 
 
-def sweep_lines(summary: dict) -> list[str]:
+def sweep_lines(summary: SweepSummary) -> list[str]:
     """A sweep's verdicts: what the statistics were measured on; for activity and each metric's emotion,
     whether the twins are coupled at all (against 0 and the shift null) and whether it is twin-specific
     (the cross-pair null), each with its power; the run-level relation of the two; the scaffolds'
     nudges; the preset's nature."""
-    sweep = summary["sweep"]
-    runs = sweep["runs"]
+    sweep = summary.sweep
+    runs = sweep.runs
     lines = []
-    if sweep.get("windows_text"):
-        lines.append(f"measured on {sweep['windows_text']}; every test and null on the same windows")
-    for name, m in summary["metrics"].items():
-        if "undefined" in m:
-            lines.append(f"emotion ({name}): undefined here, {m['undefined']}")
+    if sweep.windows_text:
+        lines.append(f"measured on {sweep.windows_text}; every test and null on the same windows")
+    for name, m in summary.metrics.items():
+        if not m.defined:
+            lines.append(f"emotion ({name}): undefined here, {m.undefined}")
             continue
-        raw = m["controls"]["detrend"]["none"]
+        raw = m.controls["detrend"]["none"]
         cross, shift = raw["cross_pair"], raw["surrogate"]
         for quantity, key, label in (("activity", "mean_activity", "activity coupling"),
                                      ("emotion", "mean_emotion", f"emotion coupling ({name})")):
@@ -126,14 +128,14 @@ def sweep_lines(summary: dict) -> list[str]:
             lines.append(_coupled_line(label, raw["zero"][quantity], shift["statistics"][key],
                                        shift["smallest_p"], shift["n_runs_used"]))
             lines.append(_specific_line(label, cross["statistics"][key], cross["smallest_p"], runs))
-        c = m["corr_activity_emotion"]
+        c = m.corr_activity_emotion
         if c["reason"]:
             lines.append(f"corr(A_corr_run, E_corr_run) ({name}): undefined, {c['reason']}")
         else:
             word = "a relation" if c["p_value"] < ALPHA else "no detectable relation"
             lines.append(f"corr(A_corr_run, E_corr_run) ({name}) = {c['r']:+.2f} "
                          f"(p = {p_text(c['p_value'])}, {c['n_runs']} runs): {word}")
-    nudges = _nudge_line(summary.get("nudges"))
+    nudges = _nudge_line(summary.nudges)
     preset = _preset_line(sweep)
     return lines + [line for line in (nudges, preset) if line]
 

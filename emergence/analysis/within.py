@@ -15,6 +15,7 @@ from scipy import stats
 
 from .contrasts import IDENTICAL, fisher_z, mean_difference
 from .statistics import run_correlations, window_correlations
+from .summary import SweepInfo
 from .verdicts import p_text
 from .windows import Windows, parse_windows
 
@@ -30,10 +31,9 @@ def twin_series(steps, column: str) -> tuple[np.ndarray, np.ndarray]:
     return table.loc["A"].to_numpy(np.float64), table.loc["B"].to_numpy(np.float64)
 
 
-def sweep_windows_of(summary: dict) -> Windows:
-    """The windows a sweep's statistics were taken on (its summary's)."""
-    sweep = summary["sweep"]
-    return parse_windows(sweep["windows"], sweep["window"], sweep["burn_in"])
+def sweep_windows_of(sweep: SweepInfo) -> Windows:
+    """The windows a sweep's statistics were taken on (its summary's ``sweep``)."""
+    return parse_windows(sweep.windows, sweep.window, sweep.burn_in)
 
 
 def split_runs(a: np.ndarray, b: np.ndarray, windows: Windows, at: int) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -61,10 +61,10 @@ def change(before: np.ndarray, after: np.ndarray, seed: int = 0) -> dict:
             "per_run": (za - zb).tolist()}
 
 
-def split_sweep(steps, summary: dict, at: int, seed: int = 0) -> dict:
+def split_sweep(steps, sweep: SweepInfo, at: int, seed: int = 0) -> dict:
     """Per quantity, the change of a sweep's couplings across step ``at`` (``change``), with the windows
     on each side."""
-    windows, out = sweep_windows_of(summary), {}
+    windows, out = sweep_windows_of(sweep), {}
     for quantity in QUANTITIES:
         before, after, n_before, n_after = split_runs(*twin_series(steps, quantity), windows, at)
         out[quantity] = {**change(before, after, seed), "windows_before": n_before, "windows_after": n_after}

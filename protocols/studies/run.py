@@ -143,7 +143,7 @@ class StudyRun:
     def axes(self, grown: list[tuple[dict[str, Any], Results]]) -> list[Axis]:
         """The comparison's axes; an axis is ordered when every value resolves to a number."""
         if not self.study.axes:
-            return [Axis("metric", self.base_options.get("emotion_metrics") or grown[0][1].summary["metrics"])]
+            return [Axis("metric", self.base_options.get("emotion_metrics") or grown[0][1].summary.metrics)]
         axes = []
         for name in axis_name(self.study):
             first = name.split("+")[0]

@@ -4,11 +4,12 @@ import numpy as np
 
 from emergence.analysis.controls import run_controls
 from emergence.analysis.statistics import coupling
+from emergence.analysis.summary import MetricSummary, QuantitySummary, SweepInfo, SweepSummary
 from emergence.analysis.verdicts import sweep_lines
 from emergence.analysis.windows import Windows
 
 
-def _summary(runs: int, shared: float, seed: int = 0) -> dict:
+def _summary(runs: int, shared: float, seed: int = 0) -> SweepSummary:
     """A summary of a synthetic sweep whose twins share a signal of weight ``shared``."""
     rng = np.random.default_rng(seed)
     common = rng.standard_normal((runs, 2000))
@@ -17,9 +18,13 @@ def _summary(runs: int, shared: float, seed: int = 0) -> dict:
     windows = Windows("trail", 16, 20, burn_in=100)
     controls = run_controls(*series, windows, detrends=("none",), n_null=199, n_shifts=19, seed=seed)
     base = controls["detrend"]["none"]["summary"]
-    return {"sweep": {"runs": runs, "windows_text": windows.describe(2000), "substrate": "fields", "preset": None},
-            "metrics": {"mean": {"controls": controls, "corr_activity_emotion": coupling(
-                base["activity"]["per_run"]["corr"], base["emotion"]["per_run"]["corr"])}}}
+    sweep = SweepInfo(protocol="twins", substrate="fields", a=("hrls",), b=("surge",), runs=runs, steps=2000,
+                      window=20, init="same", n_main=40, n_emo=8, snapshot_every=5, weight_noise_mode="step",
+                      windows=windows.spec, burn_in=100, windows_text=windows.describe(2000))
+    metric = MetricSummary(description="mean", uses_snapshots=False, emotion=QuantitySummary(**base["emotion"]),
+                           controls=controls, corr_activity_emotion=coupling(base["activity"]["per_run"]["corr"],
+                                                                             base["emotion"]["per_run"]["corr"]))
+    return SweepSummary(sweep=sweep, activity=QuantitySummary(**base["activity"]), metrics={"mean": metric})
 
 
 class TestSweepLines:

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from emergence.analysis.windows import Windows
+from emergence.analysis.summary import SweepInfo
 from emergence.analysis.within import change, paired, split_lines, split_runs, split_sweep, twin_series
 
 BLOCKS = Windows.blocks(20)  # windows [0, 20), [20, 40), ... [180, 200)
@@ -58,10 +59,12 @@ class TestSweep:
         a, b = _twins()
         steps = self._steps(a, b)
         np.testing.assert_array_equal(twin_series(steps, "activity")[1], b)
-        summary = {"sweep": {"windows": "contiguous", "window": 20, "burn_in": 0}}
-        split = split_sweep(steps, summary, 100)
+        sweep = SweepInfo(protocol="twins", substrate="fields", a=("hrls",), b=("surge",), runs=6, steps=200,
+                          window=20, init="same", n_main=40, n_emo=8, snapshot_every=5, weight_noise_mode="step",
+                          windows="contiguous", burn_in=0)
+        split = split_sweep(steps, sweep, 100)
         assert split["activity"]["windows_before"] == 5 and split["emotion"]["after"] < -0.99
-        reference = split_sweep(self._steps(a, a), summary, 100)  # twins that never change: no change
+        reference = split_sweep(self._steps(a, a), sweep, 100)  # twins that never change: no change
         lines = split_lines("onset=100", "onset", 100, split, ("onset=never", reference))
         assert len(lines) == 2 and lines[0].startswith("onset=100, within runs, before vs after onset = 100")
         assert "A_corr +" in lines[0] and "-> -" in lines[0] and "against onset=never" in lines[0]

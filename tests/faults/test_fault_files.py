@@ -169,7 +169,7 @@ class TestDerived:
     def test_an_analysis_stopped_between_its_writes_is_redone(self, analysed, monkeypatch):
         """An analysis adding a metric stopped between writing summary.json and runs.parquet (in whichever
         order): the folder's summary and runs table still agree on the metrics they hold."""
-        import emergence.analysis.summary as summary_module
+        import emergence.analysis.summarise as summary_module
 
         folder = analysed[0]
         writes = []
@@ -189,7 +189,7 @@ class TestDerived:
             with pytest.raises(PowerCut):
                 load(folder).analyse(("variance",))
         results = load(folder)
-        assert set(results.runs["metric"]) == set(results.summary["metrics"])
+        assert set(results.runs["metric"]) == set(results.summary.metrics)
 
 
 class TestManifest:

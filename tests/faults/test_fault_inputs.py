@@ -204,8 +204,8 @@ class TestMetrics:
         """burstiness needs 512 steps; a 40-step run reports it as undefined with the reason, and the
         other metrics and the controls are computed."""
         summary = analyse(finished, installed().metrics, ("burstiness",))
-        assert "needs more samples" in summary["metrics"]["burstiness"]["undefined"]
-        assert "controls" in summary["metrics"]["mean"]
+        assert "needs more samples" in summary.metrics["burstiness"].undefined
+        assert summary.metrics["mean"].controls is not None
 
     def test_stats_adds_metrics_and_drops_stale_figures(self, finished):
         """`stats --emotion-metric X` keeps the metrics added before; figures of a metric no longer in

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from emergence.analysis import print_tables
+from emergence.analysis import SweepSummary, print_tables
 from emergence.cli import main
 from emergence.host import installed
 
@@ -85,7 +85,7 @@ class TestStudy:
         """The single-sweep tables at width 80 cut nothing; the verdicts name the mismatched-pair null."""
         console = Console(width=80, record=True, file=open("/dev/null", "w"))
         summary = json.loads((study / "a=hrls,emo_noise=x1" / "summary.json").read_text())
-        print_tables(summary, console)
+        print_tables(SweepSummary.from_json(summary), console)
         text = console.export_text()
         _fits(text)
         assert "mismatched pairs" in text and "preset small" in text
