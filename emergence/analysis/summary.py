@@ -28,7 +28,7 @@ def _optional(cls: type, data: dict | None):
 
 @frozen(kw_only=True)
 class SweepInfo:
-    """What was grown and how it was read: the scaffolds, sizes and seeds' shape, the windows after the
+    """What was grown and how it was read: the scaffolds, the sizes, init and input, the windows after the
     burn-in, and the preset nearest the agent's config (``{"name", "changed"}``)."""
 
     protocol: str
