@@ -42,7 +42,8 @@ ROUNDS = {1: ("regime_screen.toml", ("V0", "V1a", "V1b", "V2a", "V2b", "V2c", "V
           4: ("regime_screen4.toml", ("Y1", "Y2", "Y3")),
           5: ("regime_screen5.toml", ("Z1", "Z2", "Z3")),
           6: ("regime_screen6.toml", ("U1", "U2", "U3", "U4")),
-          7: ("regime_screen7.toml", ("T1", "T2", "T3"))}
+          7: ("regime_screen7.toml", ("T1", "T2", "T3")),
+          8: ("regime_screen8.toml", ("S1", "S2", "S3"))}
 SCORED = ("activity mean of run r", "activity run SD", "activity plateau, first half of run",
           "activity plateau, second half of run", "emotion mean of run r", "emotion run SD",
           "corr(A_corr_run, E_corr_run)")
