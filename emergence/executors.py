@@ -126,11 +126,16 @@ class LocalPool:
 
     def __init__(self, resources: Resources):
         self.resources = resources
-        self.workers = resources.workers or (_gpus() if resources.gpus else max(1, cores() // resources.threads))
+        self.workers = self.planned_workers(resources)
         if self.workers > 1 and _importing_main():
             raise ConfigError("a worker process, importing the script that started it, was asked to grow a sweep: "
                               "put the script's sweep under `if __name__ == \"__main__\":`")
         self.pool = self._new_pool() if self.workers > 1 else None
+
+    @staticmethod
+    def planned_workers(resources: Resources, settings: None = None) -> int:
+        """The workers a pool for ``resources`` has, said before it starts (a dry run)."""
+        return resources.workers or (_gpus() if resources.gpus else max(1, cores() // resources.threads))
 
     def _new_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
@@ -160,10 +165,11 @@ class LocalPool:
                 worker.terminate()
 
 
-def processes_here(executor: Any) -> int:
-    """The worker processes ``executor`` starts on this machine: a local pool's (0: it grows in this
-    process); other executors' workers run elsewhere, or under their own scheduler."""
-    return executor.workers if isinstance(executor, LocalPool) and executor.workers > 1 else 0
+def processes_here(kind: Any, workers: int | None) -> int:
+    """The worker processes an executor of ``kind`` (its class or factory) with ``workers`` starts on this
+    machine: a local pool's (0: it grows in this process); other executors' workers run elsewhere, or
+    under their own scheduler."""
+    return workers if isinstance(kind, type) and issubclass(kind, LocalPool) and workers and workers > 1 else 0
 
 
 @hookimpl

@@ -24,15 +24,15 @@ from attrs import frozen
 from .config import ConfigError, check_seeds
 from . import executors as local_executor
 from .contract import (
-    AgentHooks, Executor, PluginError, Registry, Resources, Substrate, UnknownPluginError, canonical_spec, collect,
-    hookspecs, make_settings, plugin_label, plugin_package, split_spec,
+    AgentHooks, Executor, PluginError, PluginSpec, Registry, Resources, Substrate, UnknownPluginError, collect,
+    hookspecs, plugin_label, plugin_package, resolve_spec,
 )
 from .fields import substrate as fields_substrate
 
 __all__ = [
-    "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "ResolvedScaffold", "resolve_scaffold", "resolve_agent_hooks",
-    "build_agent", "open_executor", "Catalogue", "installed", "plugin_sources", "check_names", "check_entry_points",
-    "scaffold_label",
+    "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "resolve_agent_hooks", "check_scaffolds",
+    "build_agent", "open_executor", "executor_workers", "Catalogue", "installed", "plugin_sources", "check_names",
+    "check_entry_points", "scaffold_label",
 ]
 
 ENTRY_POINT_GROUP = "emergence"
@@ -91,40 +91,21 @@ def check_entry_points(taken: Iterable[str] = ()) -> None:
                               f"only one would be used: uninstall one of them (pip uninstall {other})")
 
 
-def check_names(kind: str, names: Any) -> tuple[str, ...]:
-    """``names`` as a tuple of strings; a bare string (``"hrls"`` for ``["hrls"]``) is a TypeError."""
-    if isinstance(names, str) or not isinstance(names, Iterable):
+def check_names(kind: str, names: Any, items: tuple[type, ...] = (str,)) -> tuple[Any, ...]:
+    """``names`` as a tuple of strings (or other ``items``); a bare one (``"hrls"`` for ``["hrls"]``) is a
+    TypeError."""
+    if isinstance(names, items) or not isinstance(names, Iterable):
         raise TypeError(f"{kind} must be a sequence of names, e.g. [{names!r}], got {type(names).__name__}")
     names = tuple(names)
     for name in names:
-        if not isinstance(name, str):
+        if not isinstance(name, items):
             raise TypeError(f"{kind} must hold names (strings), got {name!r}")
     return names
 
 
-@frozen
-class ResolvedScaffold:
-    """A scaffold spec resolved: its name, registered factory, validated settings (None when it declares
-    none) and canonical spec (the fields given, as the settings hold them)."""
-
-    name: str
-    factory: Any
-    settings: Any
-    spec: str
-
-
-def resolve_scaffold(spec: str, registry: Registry) -> ResolvedScaffold:
-    """Resolve a scaffold spec (``"damp:threshold=0.02"``) against the registered scaffolds; an unknown
-    name, field or a bad value is one error naming the scaffold and the field."""
-    name, values = split_spec(spec)
-    factory = registry[name]
-    settings = make_settings(name, factory, values)
-    return ResolvedScaffold(name, factory, settings, canonical_spec(name, settings, values))
-
-
 def resolve_agent_hooks(
     config: Any,
-    scaffolds: Sequence[str] = (),
+    scaffolds: Sequence[str | PluginSpec] = (),
     plugins: Iterable[object] = (),
     *,
     entry_points: bool = True,
@@ -132,27 +113,19 @@ def resolve_agent_hooks(
 ) -> AgentHooks:
     """Build one population's manager and resolve its agent hooks (nothing is dispatched per step).
 
-    Scaffolds are named by spec (``"hrls"``, ``"damp:threshold=0.02"``), looked up in ``catalogue``'s
-    scaffolds (default: this manager's), instantiated (``factory(config, settings)``, or
-    ``factory(config)`` for one without ``SETTINGS``) and registered on this manager only, then
-    ``plugins``; the ``plasticity``, ``energy`` and ``noise`` hooks give one component each (None: the
-    substrate's default), and the ``relational_drift`` and ``receive_feedback`` implementations become
-    plain callables in pluggy's calling order. ``sources`` labels the plugin behind each; a scaffold
-    that cannot be built or a hook that raises is a PluginError naming the plugin (a ConfigError, a
-    scaffold refusing its settings, passes as it is).
+    Scaffolds are named by spec (resolved ``PluginSpec``s, or text: ``"hrls"``,
+    ``"damp:threshold=0.02"``), looked up in ``catalogue``'s scaffolds (default: this manager's),
+    instantiated (``factory(config, settings)``, or ``factory(config)`` for one without ``SETTINGS``) and
+    registered on this manager only, then ``plugins``; the ``plasticity``, ``energy`` and ``noise`` hooks
+    give one component each (None: the substrate's default), and the ``relational_drift`` and
+    ``receive_feedback`` implementations become plain callables in pluggy's calling order. ``sources``
+    labels the plugin behind each; a scaffold that cannot be built or a hook that raises is a PluginError
+    naming the plugin (a ConfigError, a scaffold refusing its settings, passes as it is).
     """
     pm = make_plugin_manager(entry_points=entry_points)
     known_pm = catalogue.pm if catalogue is not None else pm
     known = catalogue.scaffolds if catalogue is not None else collect(pm, "register_scaffolds", "scaffold")
-    instances, labels = {}, {}
-    for spec in check_names("scaffolds", scaffolds):
-        scaffold = resolve_scaffold(spec, known)
-        if scaffold.name in instances:
-            raise ConfigError(f"scaffold {scaffold.name!r} is named twice; give it once with all its settings")
-        label = labels[f"scaffold:{scaffold.name}"] = scaffold_label(known_pm, known, scaffold.name)
-        factory, settings = scaffold.factory, scaffold.settings
-        with _blamed(label, "its construction"):
-            instances[scaffold.name] = factory(config) if settings is None else factory(config, settings)
+    instances, labels = _built(config, scaffolds, known_pm, known)
     for name, scaffold in instances.items():
         pm.register(scaffold, name=f"scaffold:{name}")
     for plugin in plugins:
@@ -175,6 +148,32 @@ def resolve_agent_hooks(
         sources={**{hook: (who,) for hook, (_, who) in parts.items() if who is not None},
                  **{hook: tuple(map(label, impls)) for hook, impls in calls.items() if impls}},
     )
+
+
+def check_scaffolds(config: Any, scaffolds: Sequence[str | PluginSpec], catalogue: Catalogue | None = None) -> None:
+    """Fail early, in one line, where ``scaffolds`` cannot scaffold ``config``: each is built once and its
+    hooks are checked against the specs (on a bare manager: no entry points are loaded, no population)."""
+    catalogue = catalogue or installed()
+    instances, _ = _built(config, scaffolds, catalogue.pm, catalogue.scaffolds)
+    pm = make_plugin_manager(entry_points=False, essentials=False)
+    for name, scaffold in instances.items():
+        pm.register(scaffold, name=f"scaffold:{name}")
+    _check_pending(pm)
+
+
+def _built(config: Any, scaffolds: Sequence[str | PluginSpec], pm: pluggy.PluginManager, known: Registry
+           ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each scaffold built for ``config`` by its name, and its label by plugin name (``scaffold:NAME``)."""
+    instances, labels = {}, {}
+    for spec in check_names("scaffolds", scaffolds, (str, PluginSpec)):
+        scaffold = resolve_spec("scaffold", spec, known)
+        if scaffold.name in instances:
+            raise ConfigError(f"scaffold {scaffold.name!r} is named twice; give it once with all its settings")
+        label = labels[f"scaffold:{scaffold.name}"] = scaffold_label(pm, known, scaffold.name)
+        factory, settings = known[scaffold.name], scaffold.settings
+        with _blamed(label, "its construction"):
+            instances[scaffold.name] = factory(config) if settings is None else factory(config, settings)
+    return instances, labels
 
 
 def scaffold_label(pm: pluggy.PluginManager, registry: Registry, name: str) -> str:
@@ -214,7 +213,7 @@ def build_agent(
     init_seeds: Sequence[int],
     noise_seeds: Sequence[int],
     *,
-    scaffolds: Sequence[str] = (),
+    scaffolds: Sequence[str | PluginSpec] = (),
     plugins: Iterable[object] = (),
     entry_points: bool = True,
     device: Any = "cpu",
@@ -232,13 +231,23 @@ def build_agent(
     return substrate.build(config, init_seeds, noise_seeds, hooks=hooks, device=device, **extra)
 
 
-def open_executor(spec: str, resources: Resources, catalogue: Catalogue | None = None) -> Executor:
-    """The executor named by ``spec`` (``"local"``, ``"ray:address=auto"``) with ``resources``; an unknown
-    name, field or a bad value is one error naming the executor and the field."""
-    name, values = split_spec(spec, kind="executor")
-    factory = (catalogue or installed()).executors[name]
-    settings = make_settings(name, factory, values, kind="executor")
-    return factory(resources) if settings is None else factory(resources, settings)
+def open_executor(spec: str | PluginSpec, resources: Resources, catalogue: Catalogue | None = None) -> Executor:
+    """The executor named by ``spec`` (``"local"``, ``"ray:address=auto"``, or resolved) with ``resources``;
+    an unknown name, field or a bad value is one error naming the executor and the field."""
+    registry = (catalogue or installed()).executors
+    spec = resolve_spec("executor", spec, registry)
+    factory = registry[spec.name]
+    return factory(resources) if spec.settings is None else factory(resources, spec.settings)
+
+
+def executor_workers(spec: str | PluginSpec, resources: Resources, catalogue: Catalogue | None = None) -> int | None:
+    """How many tasks the executor named by ``spec`` would run at once, without starting it: what its
+    factory's ``planned_workers(resources, settings)`` says where it has one, else ``resources.workers``
+    (None: as many as its machines allow)."""
+    registry = (catalogue or installed()).executors
+    spec = resolve_spec("executor", spec, registry)
+    planned = getattr(registry[spec.name], "planned_workers", None)
+    return resources.workers if planned is None else planned(resources, spec.settings)
 
 
 class Catalogue:

@@ -1,25 +1,23 @@
 """``--set FIELD=VALUE``: a field of a frozen config, named and typed by the config class itself.
 
-A value is parsed to the field's type (``int``, ``float``, ``str``, ``bool``); ``xF`` on a numeric field
-means F times its current value (``n_main=x2``: twice the preset's). A name the class lacks is one
+A value is parsed to the field's type by the grammar a plugin's settings share (``contract.spec``:
+``int``, ``float``, ``str``, ``bool``); ``xF`` on a numeric field means F times its current value
+(``n_main=x2``: twice the preset's). A name the class lacks is one
 line naming the closest known fields.
 """
 
 from __future__ import annotations
 
 import difflib
-import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from attrs import fields_dict
 
 from .config import ConfigError, replace
+from .contract import parse_value
 
 __all__ = ["parse_assignments", "split_scope", "field_value", "apply_settings"]
-
-_KINDS = {int: "an integer (or xF)", float: "a number (or xF)", bool: "true or false", str: "text"}
-
 
 def parse_assignments(texts: Iterable[str]) -> dict[str, str]:
     """``["emo_noise=0.06", ...]`` as ``{"emo_noise": "0.06", ...}``; a malformed one names the fix."""
@@ -38,23 +36,6 @@ def split_scope(name: str) -> tuple[str | None, str]:
     return (scope or None), field
 
 
-def _parse(kind: Any, text: str, current: Any) -> Any:
-    if kind is bool:
-        if text.lower() in ("true", "1", "yes", "on"):
-            return True
-        if text.lower() in ("false", "0", "no", "off"):
-            return False
-        raise ValueError("expected true or false")
-    if kind in (int, float) and text.startswith("x"):
-        value = float(text[1:]) * current
-        return round(value) if kind is int else value
-    if kind is int:
-        return int(text)
-    if kind is float:
-        return float(text)
-    return text
-
-
 def field_value(config: Any, name: str, value: Any) -> Any:
     """``value`` for the field ``name`` of ``config``: a string is parsed to the field's type (``xF``: F
     times the current value); an unknown field or an unparsable value is a ConfigError naming the fix."""
@@ -67,11 +48,10 @@ def field_value(config: Any, name: str, value: Any) -> Any:
         raise ConfigError(f"--set {name}: {what} has no field {name!r}{hint}")
     if not isinstance(value, str):
         return value
-    kind = typing.get_type_hints(cls).get(name, str)
     try:
-        return _parse(kind, value, getattr(config, name))
-    except (ValueError, OverflowError):  # xinf on an integer field overflows
-        raise ConfigError(f"--set {name}={value}: {what}.{name} takes {_KINDS.get(kind, kind)}") from None
+        return parse_value(cls, name, value, lambda: getattr(config, name))
+    except ValueError as err:
+        raise ConfigError(f"--set {name}={value}: {what}.{name} {err}") from None
 
 
 def apply_settings(config: Any, settings: Mapping[str, Any]) -> Any:

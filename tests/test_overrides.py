@@ -42,8 +42,29 @@ class TestScaffoldSettings:
         from emergence_protocols.twins.settings import make_config
 
         config = make_config("fields", "small", settings={"hrls.variance_threshold": "0.3", "emo_noise": "0.06"})
-        assert config.a == ("hrls:variance_threshold=0.3",) and config.b == ("surge",)
+        assert tuple(map(str, config.a)) == ("hrls:variance_threshold=0.3",) and tuple(map(str, config.b)) == ("surge",)
         assert config.scaffold_settings()["a"]["hrls"]["variance_threshold"] == 0.3 and config.agent.emo_noise == 0.06
+
+    @pytest.mark.parametrize("a, text", [
+        ("hrls", "x2"), ("hrls:buffer_length=100", "x2"), ("hrls", "512"), ("hrls:buffer_length=8", "on"),
+    ])
+    def test_set_and_a_spec_share_one_grammar(self, a, text):
+        """`--set hrls.buffer_length=VALUE` means what `--a hrls:buffer_length=VALUE` means: typed by the
+        field (x2: twice the value the twin has), and a bad value is one line naming the field."""
+        from emergence_protocols.twins.settings import make_config
+
+        def config(**options):
+            return make_config("fields", "small", **options)
+
+        if text == "on":
+            for options in ({"a": a, "settings": {"hrls.buffer_length": text}}, {"a": f"hrls:buffer_length={text}"}):
+                with pytest.raises(ConfigError, match=r"^scaffold 'hrls': 'buffer_length' takes an integer \(or xF\), got 'on'$"):
+                    config(**options)
+            return
+        by_set = config(a=a, settings={"hrls.buffer_length": text}).a[0]
+        base = config(a=a).a[0].settings.buffer_length
+        assert by_set.settings.buffer_length == (base * 2 if text == "x2" else int(text))
+        assert by_set == config(a=f"hrls:buffer_length={by_set.settings.buffer_length}").a[0]
 
     @pytest.mark.parametrize("settings, words", [
         ({"hrls.variance_threshold": "0.3"}, "neither twin carries the scaffold 'hrls'"),

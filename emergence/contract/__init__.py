@@ -8,7 +8,8 @@ from .hookspecs import PROJECT, hookimpl, hookspec
 from .metric import EmotionData, EmotionMetric, PerTwinMetric
 from .protocol import ProtocolEntry
 from .registry import PluginError, Registry, UnknownPluginError, collect, plugin_label, plugin_package
-from .scaffold import canonical_spec, declared_state, make_settings, scaffold_specs, settings_dict, split_spec
+from .scaffold import declared_state, settings_dict
+from .spec import PluginSpec, make_settings, parse_value, resolve_spec, resolve_specs, split_spec
 from .study import Study
 from .substrate import Substrate
 
@@ -16,5 +17,6 @@ __all__ = [
     "Agent", "AgentHooks", "EnergyModel", "NoiseModel", "PlasticityRule", "PROJECT", "hookimpl", "hookspec",
     "EmotionData", "EmotionMetric", "PerTwinMetric", "ProtocolEntry", "Registry", "UnknownPluginError", "PluginError", "collect", "plugin_label",
     "plugin_package", "Study",
-    "Substrate", "Executor", "Resources", "TaskFailed", "scaffold_specs", "split_spec", "make_settings", "canonical_spec", "declared_state", "settings_dict",
+    "Substrate", "Executor", "Resources", "TaskFailed", "declared_state", "settings_dict",
+    "PluginSpec", "split_spec", "parse_value", "make_settings", "resolve_spec", "resolve_specs",
 ]

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from ..contract import declared_state
-from ..host import Catalogue, build_agent, installed, make_plugin_manager, resolve_scaffold
+from ..contract import declared_state, resolve_spec
+from ..host import Catalogue, build_agent, installed, make_plugin_manager
 from ..results.checkpoint import restore, save_checkpoint
 from .checks import TIRED, check_invariants, check_no_learning_while_asleep, invariant, tiny_config
 from .strategies import from_field, seeds
@@ -78,8 +78,9 @@ class ScaffoldConformance:
 
     def test_declares_settings_and_state(self):
         """SETTINGS, if declared, is a frozen attrs class valid at its defaults; STATE names attributes."""
-        resolved = resolve_scaffold(self.scaffold, _catalogue(self.plugins).scaffolds)
-        settings_class = getattr(resolved.factory, "SETTINGS", None)
+        known = _catalogue(self.plugins).scaffolds
+        resolved = resolve_spec("scaffold", self.scaffold, known)
+        settings_class = getattr(known[resolved.name], "SETTINGS", None)
         if settings_class is not None:
             assert has(settings_class) and settings_class.__setattr__ is not object.__setattr__, \
                 f"{resolved.name}.SETTINGS must be a frozen attrs class"

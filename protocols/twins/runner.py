@@ -31,22 +31,22 @@ from attrs import frozen
 
 from emergence.agents.devices import resolve_device, use_threads
 from emergence.config import ConfigError
-from emergence.contract import Executor, PluginError, Resources, TaskFailed
+from emergence.contract import Executor, PluginError, PluginSpec, Resources, TaskFailed
 from emergence.executors import cores, processes_here, stopped_by_signals
-from emergence.host import build_agent, installed, open_executor, resolve_agent_hooks
+from emergence.host import build_agent, check_scaffolds, installed, open_executor
 from emergence.results import TWINS, ChunkFolder, FolderIndex, ResultsError, ResultsFolder
 from emergence.results.commits import commit, restore_pair
 from emergence.results.markers import removed, verified_files
 from emergence.results.recorder import NotFinite, Recorder
 
-from .folder import folder_chunk_size, open_folder, read_folder
+from .folder import folder_chunk_size, open_folder
 from .plan import oversubscribed, plan_sweep
 from .seeds import run_seeds
 from .settings import TwinsConfig
 
 __all__ = [
     "run_sweep", "run_seeds", "check_plugins", "KEEP_CHECKPOINTS", "ChunkTask", "grow_task", "prepare_sweep",
-    "grow_tasks", "executor_for", "run_sweeps", "DEFAULT_THREADS",
+    "grow_tasks", "executor_for", "resources_for", "run_sweeps", "grow_sweeps", "DEFAULT_THREADS",
 ]
 
 Progress = Callable[[int, int], None]  # (pair-steps grown so far, runs finished so far)
@@ -62,11 +62,12 @@ def _stderr(line: str) -> None:
 
 def check_plugins(config: TwinsConfig) -> None:
     """Fail early, in one line, on an unknown substrate or metric, or a scaffold that cannot scaffold this
-    agent (the config checked the scaffolds' names and settings)."""
+    agent (its name and settings were resolved with the config: each is built once here, on no manager
+    that loads plugins)."""
     catalogue = installed()
     catalogue.substrates[config.substrate]
     for scaffolds in (config.a, config.b):
-        resolve_agent_hooks(config.agent, scaffolds, catalogue=catalogue)
+        check_scaffolds(config.agent, scaffolds, catalogue)
     for name in config.emotion_metrics:
         catalogue.metrics[name]
 
@@ -195,11 +196,11 @@ def grow_task(task: ChunkTask) -> dict:
 
 def prepare_sweep(config: TwinsConfig, out: ResultsFolder, device: torch.device, keep_checkpoints: str, parallel: int | None,
                   threads: int | None, command_line: list[str], say: Say, stack: ExitStack,
-                  processes: int = 0) -> list[ChunkTask]:
+                  processes: int = 0) -> tuple[dict, list[ChunkTask]]:
     """Plan the sweep for ``parallel`` chunks at once (None: a chunk per pair) in ``processes`` worker
     processes on this machine, and refuse it before anything is written if it does not fit; take the
     folder's lock (held until ``stack`` closes), open the folder, remove what interrupted writes left;
-    return its chunks."""
+    return its manifest and its chunks."""
     plan = plan_sweep(config, out, device, folder_chunk_size(out), keep_checkpoints, parallel or config.runs,
                       processes)
     if plan.refusal():
@@ -209,7 +210,7 @@ def prepare_sweep(config: TwinsConfig, out: ResultsFolder, device: torch.device,
     for leftover in out.remove_leftovers():
         say(f"removed {out.relative(leftover)}, left by an interrupted write")
     size = manifest["chunk_size"]
-    return [ChunkTask(config, str(out), chunk, tuple(range(first, min(first + size, config.runs))), str(device),
+    return manifest, [ChunkTask(config, str(out), chunk, tuple(range(first, min(first + size, config.runs))), str(device),
                       keep_checkpoints, threads or DEFAULT_THREADS)
             for chunk, first in enumerate(range(0, config.runs, size))]
 
@@ -279,11 +280,17 @@ def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | No
                            f"{failures[0]}); {then}re-run the same command to resume them (finished chunks are kept)")
 
 
+def resources_for(device: torch.device, workers: int | None, threads: int | None) -> Resources:
+    """What each chunk takes on ``device``'s kind: ``threads`` CPU threads (None: 2), a GPU on CUDA."""
+    return Resources(workers, threads or DEFAULT_THREADS, 1 if device.type == "cuda" else 0)
+
+
 @contextmanager
-def executor_for(spec: str, device: torch.device, workers: int | None, threads: int | None) -> Iterator[Executor]:
+def executor_for(spec: str | PluginSpec, device: torch.device, workers: int | None,
+                 threads: int | None) -> Iterator[Executor]:
     """The executor named by ``spec`` for chunks on ``device``'s kind, ``threads`` CPU threads each; shut
     down on leaving (at once, stopping its workers, when leaving on an error or an interrupt)."""
-    executor = open_executor(spec, Resources(workers, threads or DEFAULT_THREADS, 1 if device.type == "cuda" else 0))
+    executor = open_executor(spec, resources_for(device, workers, threads))
     try:
         yield executor
     except BaseException:
@@ -292,11 +299,11 @@ def executor_for(spec: str, device: torch.device, workers: int | None, threads: 
     executor.shutdown()
 
 
-def run_sweeps(
+def grow_sweeps(
     sweeps: Sequence[tuple[TwinsConfig, str | os.PathLike]],
     *,
     device: str | torch.device = "cpu",
-    executor: str = "local",
+    executor: str | PluginSpec = "local",
     workers: int | None = 1,
     threads: int | None = None,
     progress: Progress = lambda steps, runs: None,
@@ -304,30 +311,38 @@ def run_sweeps(
     keep_checkpoints: str = "last",
     say: Say = _stderr,
 ) -> list[dict]:
-    """Grow every pair of each ``(config, out)`` sweep (resuming a partial sweep, rebuilding what is
-    missing or damaged); returns their manifests. Memory and disk are planned first: a sweep that does
-    not fit is refused before anything is written. The chunks of all of them grow on ``executor``
-    (``"local"``, ``"ray:address=auto"``, ...), ``workers`` at once (local, 1: in this process; None: as
-    many as the machines allow), with ``threads`` CPU threads each (None: 2).
-    ``keep_checkpoints="none"`` deletes a finished chunk's checkpoints. A manifest records the device and
-    engine of the run that created its folder."""
+    """Grow every pair of each ``(config, out)`` sweep whose plugins are checked (``check_plugins``),
+    resuming a partial sweep and rebuilding what is missing or damaged; returns their manifests. Memory
+    and disk are planned first: a sweep that does not fit is refused before anything is written. The
+    chunks of all of them grow on ``executor`` (``"local"``, ``"ray:address=auto"``, ...), ``workers`` at
+    once (local, 1: in this process; None: as many as the machines allow), with ``threads`` CPU threads
+    each (None: 2). ``keep_checkpoints="none"`` deletes a finished chunk's checkpoints. A manifest
+    records the device and engine of the run that created its folder."""
     if keep_checkpoints not in KEEP_CHECKPOINTS:
         raise ResultsError(f"keep_checkpoints must be one of {', '.join(KEEP_CHECKPOINTS)}, got {keep_checkpoints!r}")
     device = resolve_device(device)
-    for config, _ in sweeps:
-        check_plugins(config)
     with ExitStack() as stack:
         stack.enter_context(stopped_by_signals())  # SIGTERM, SIGHUP: stopped as by Ctrl-C
         pool = stack.enter_context(executor_for(executor, device, workers, threads))
-        here = processes_here(pool)
-        tasks = [task for config, out in sweeps
-                 for task in prepare_sweep(config, ResultsFolder(out), device, keep_checkpoints, pool.workers, threads,
-                                           command_line or [], say, stack, here)]
+        here = processes_here(type(pool), pool.workers)
+        manifests, tasks = [], []
+        for config, out in sweeps:
+            manifest, chunks = prepare_sweep(config, ResultsFolder(out), device, keep_checkpoints, pool.workers, threads,
+                                             command_line or [], say, stack, here)
+            manifests.append(manifest)
+            tasks += chunks
         crowded = oversubscribed(min(here, len(tasks)), threads or DEFAULT_THREADS, cores())
         if crowded:
             say(crowded)
         grow_tasks(tasks, pool, workers, progress, say)
-        return [read_folder(ResultsFolder(out)) for _, out in sweeps]
+        return manifests
+
+
+def run_sweeps(sweeps: Sequence[tuple[TwinsConfig, str | os.PathLike]], **options) -> list[dict]:
+    """``grow_sweeps`` (its options) after checking each sweep's plugins; returns their manifests."""
+    for config, _ in sweeps:
+        check_plugins(config)
+    return grow_sweeps(sweeps, **options)
 
 
 def run_sweep(config: TwinsConfig, out: str | os.PathLike, **options) -> dict:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from attrs import Factory, field, fields, fields_dict, frozen
+from attrs import Factory, evolve, field, fields, fields_dict, frozen
 from attrs.validators import deep_iterable, ge, gt, in_, instance_of
 
 from emergence.analysis.windows import DEFAULT_WINDOWS, default_burn_in, parse_windows
 from emergence.config import ConfigError, config_to_dict, finite, to_float
-from emergence.contract import scaffold_specs, settings_dict, split_spec
-from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed, resolve_scaffold
+from emergence.contract import PluginSpec, resolve_spec, resolve_specs, settings_dict
+from emergence.host import DEFAULT_SUBSTRATE, Catalogue, check_names, installed
 from emergence.overrides import apply_settings, split_scope
 
 __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
@@ -31,13 +31,6 @@ def _names(kind: str):
     return lambda value: (value,) if isinstance(value, str) else check_names(kind, value)
 
 
-def _scaffolds(kind: str):
-    """A converter: scaffold specs (``"hrls"``, ``"damp:threshold=0.02"``, a list of them, or
-    ``{"damp": {"threshold": 0.02}}``) to a tuple of canonical specs, each checked against the
-    installed scaffolds."""
-    return lambda value: tuple(resolve_scaffold(spec, installed().scaffolds).spec for spec in scaffold_specs(kind, value))
-
-
 POSITIVE, NON_NEGATIVE = [instance_of(int), gt(0)], [instance_of(int), ge(0)]
 
 
@@ -53,8 +46,9 @@ def _windows(spec: Any) -> str:
 class TwinsConfig:
     """A sweep of ``runs`` twin pairs grown side by side for ``steps`` post-birth steps.
 
-    Twin A carries the scaffolds ``a``, twin B the scaffolds ``b`` (specs with their settings, e.g.
-    ``"damp:threshold=0.02"``); both are agents of the registered
+    Twin A carries the scaffolds ``a``, twin B the scaffolds ``b`` (resolved specs with their settings,
+    written ``"damp:threshold=0.02"``; ``TwinsConfig.resolved`` and ``make_config`` resolve them against a
+    catalogue, the installed plugins' unless told); both are agents of the registered
     ``substrate`` and ``agent`` is that substrate's config. ``init="same"`` starts both twins of a pair
     from the same weights and state; ``"different"`` gives each its own; ``"one"`` starts every twin of
     every run from one init (run 0's), so runs differ only by their noise. ``noise="shared"``: twin B reads
@@ -67,8 +61,8 @@ class TwinsConfig:
     """
 
     agent: Any = field()
-    a: tuple[str, ...] = field(default=("hrls",), converter=_scaffolds("a"))
-    b: tuple[str, ...] = field(default=("surge",), converter=_scaffolds("b"))
+    a: tuple[PluginSpec, ...] = field(converter=tuple, validator=deep_iterable(instance_of(PluginSpec)))
+    b: tuple[PluginSpec, ...] = field(converter=tuple, validator=deep_iterable(instance_of(PluginSpec)))
     runs: int = field(default=8, validator=POSITIVE)
     steps: int = field(default=2_000, validator=POSITIVE)
     seed: int = field(default=0, validator=NON_NEGATIVE)
@@ -90,12 +84,6 @@ class TwinsConfig:
                          validator=NON_NEGATIVE)
 
     def __attrs_post_init__(self):
-        config_class = installed().substrates[self.substrate].config_class
-        if not isinstance(self.agent, config_class):
-            raise ConfigError(
-                f"'agent' must be a {config_class.__name__} for the substrate {self.substrate!r}, "
-                f"got {type(self.agent).__name__}"
-            )
         if self.steps % self.checkpoint_every:
             raise ConfigError(
                 f"'steps' ({self.steps}) must be a multiple of 'checkpoint_every' ({self.checkpoint_every}): "
@@ -110,44 +98,58 @@ class TwinsConfig:
         if not self.emotion_metrics:
             raise ConfigError("'emotion_metrics' must name at least one metric")
 
-    def scaffold_settings(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """Every setting of each twin's scaffolds, defaults included: ``{"a": {name: {field: value}}, "b": ...}``."""
-        def resolved(specs):
-            return {s.name: settings_dict(s.settings) for s in (resolve_scaffold(spec, installed().scaffolds) for spec in specs)}
-
-        return {"a": resolved(self.a), "b": resolved(self.b)}
-
-    def to_dict(self) -> dict[str, Any]:
-        values = {f.name: getattr(self, f.name) for f in fields(type(self)) if f.name != "agent"}
-        values = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
-        return {"agent": config_to_dict(self.agent), **values}
-
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> TwinsConfig:
-        values = dict(values)
-        substrate = installed().substrates[values.get("substrate", DEFAULT_SUBSTRATE)]
-        agent = substrate.config_from_dict(values.pop("agent"))
+    def resolved(cls, catalogue: Catalogue | None = None, **values: Any) -> TwinsConfig:
+        """The sweep of ``values``, its scaffold specs (``"hrls"``, ``"damp:threshold=0.02"``, a list of
+        them, or ``{"damp": {"threshold": 0.02}}``; default: hrls vs surge) resolved once against
+        ``catalogue``'s scaffolds, and its agent checked to be its substrate's config."""
+        catalogue = catalogue or installed()
+        for twin, default in (("a", "hrls"), ("b", "surge")):
+            values[twin] = resolve_specs("scaffold", values.get(twin, default), catalogue.scaffolds, twin)
+        substrate, agent = values.get("substrate", DEFAULT_SUBSTRATE), values.get("agent")
+        config_class = catalogue.substrates[substrate].config_class
+        if not isinstance(agent, config_class):
+            raise ConfigError(f"'agent' must be a {config_class.__name__} for the substrate {substrate!r}, "
+                              f"got {type(agent).__name__}")
         try:
-            return cls(agent=agent, **values)
+            return cls(**values)
         except (TypeError, ValueError) as err:
             raise ConfigError(str(err)) from None
 
+    def scaffold_settings(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every setting of each twin's scaffolds, defaults included: ``{"a": {name: {field: value}}, "b": ...}``."""
+        return {twin: {s.name: settings_dict(s.settings) for s in specs} for twin, specs in (("a", self.a), ("b", self.b))}
 
-def _scaffold_settings(scoped: Mapping[str, Any], a: Any, b: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``--set SCAFFOLD.FIELD=VALUE`` folded into the specs of every twin that carries that scaffold."""
-    twins = {"a": [split_spec(spec) for spec in scaffold_specs("a", a)],
-             "b": [split_spec(spec) for spec in scaffold_specs("b", b)]}
-    for key, value in scoped.items():
-        scaffold, field_name = split_scope(key)
-        carriers = [values for specs in twins.values() for name, values in specs if name == scaffold]
-        if not carriers:
+    def to_dict(self) -> dict[str, Any]:
+        """The config as the manifest records it: each scaffold spec as its text."""
+        values = {f.name: getattr(self, f.name) for f in fields(type(self)) if f.name != "agent"}
+        values = {k: [str(x) if isinstance(x, PluginSpec) else x for x in v] if isinstance(v, tuple) else v
+                  for k, v in values.items()}
+        return {"agent": config_to_dict(self.agent), **values}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], catalogue: Catalogue | None = None) -> TwinsConfig:
+        catalogue = catalogue or installed()
+        values = dict(values)
+        substrate = catalogue.substrates[values.get("substrate", DEFAULT_SUBSTRATE)]
+        return cls.resolved(catalogue, agent=substrate.config_from_dict(values.pop("agent")), **values)
+
+
+def _scaffold_settings(scoped: Mapping[str, str], config: TwinsConfig, catalogue: Catalogue) -> dict[str, tuple]:
+    """``--set SCAFFOLD.FIELD=VALUE`` set on every twin that carries that scaffold, parsed by the field's
+    type as a spec's values are (``x2``: twice the value the twin has)."""
+    twins = {"a": config.a, "b": config.b}
+    for key in scoped:
+        scaffold = split_scope(key)[0]
+        if not any(spec.name == scaffold for specs in twins.values() for spec in specs):
             raise ConfigError(f"--set {key}: neither twin carries the scaffold {scaffold!r} "
-                              f"(a: {', '.join(n for n, _ in twins['a'])}; b: {', '.join(n for n, _ in twins['b'])})")
-        parsed = split_spec(f"{scaffold}:{field_name}={value}")[1]
-        for values in carriers:
-            values.update(parsed)
-    a, b = (tuple(scaffold_specs(twin, {name: values})[0] for name, values in specs) for twin, specs in twins.items())
-    return a, b
+                              f"(a: {', '.join(s.name for s in twins['a'])}; b: {', '.join(s.name for s in twins['b'])})")
+
+    def changed(spec: PluginSpec) -> PluginSpec:
+        texts = {split_scope(key)[1]: value for key, value in scoped.items() if split_scope(key)[0] == spec.name}
+        return resolve_spec("scaffold", spec, catalogue.scaffolds, texts=texts) if texts else spec
+
+    return {twin: tuple(map(changed, specs)) for twin, specs in twins.items()}
 
 
 def make_config(
@@ -161,21 +163,22 @@ def make_config(
     """The sweep of ``preset`` (the substrate's agent preset and the protocol's sizes for it), with
     ``agent_options`` (fields of the substrate's config; None values keep the preset's), ``settings``
     (``--set``: any field of the agent's config, ``{"emo_noise": "0.06"}``; a string is parsed to the
-    field's type, ``x2`` doubles the preset's value) and ``options`` (fields of ``TwinsConfig``; None
+    field's type, ``x2`` doubles the preset's value; ``hrls.buffer_length=x2``: a setting of the scaffold
+    HRLS on each twin that carries it) and ``options`` (fields of ``TwinsConfig``; None
     keeps the preset's)."""
-    kind = (catalogue or installed()).substrates[substrate]
+    catalogue = catalogue or installed()
+    kind = catalogue.substrates[substrate]
     agent_options = {k: v for k, v in (agent_options or {}).items() if v is not None}
     for name in agent_options.keys() - fields_dict(kind.config_class).keys():
         raise ConfigError(f"--{name.replace('_', '-')} does not apply to --substrate {substrate}")
     settings = dict(settings or {})
     scoped = {name: settings.pop(name) for name in list(settings) if split_scope(name)[0] is not None}
     agent = apply_settings(kind.preset(preset, **agent_options), settings)
-    if scoped:
-        options["a"], options["b"] = _scaffold_settings(scoped, options.get("a", ("hrls",)), options.get("b", ("surge",)))
     if preset not in PROTOCOL_DEFAULTS:
         known = ", ".join(PROTOCOL_DEFAULTS)
         raise ConfigError(f"the twins protocol has no settings for preset {preset!r}; known: {known}")
     defaults = PROTOCOL_DEFAULTS[preset]
     values = {k: (defaults[k] if options.get(k) is None else options[k]) for k in defaults}
     values.update({k: v for k, v in options.items() if k not in defaults and v is not None})
-    return TwinsConfig(agent=agent, substrate=substrate, **values)
+    config = TwinsConfig.resolved(catalogue, agent=agent, substrate=substrate, **values)
+    return evolve(config, **_scaffold_settings(scoped, config, catalogue)) if scoped else config

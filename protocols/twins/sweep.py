@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from emergence.api import Results
-from emergence.host import DEFAULT_SUBSTRATE
+from emergence.contract import PluginSpec, resolve_spec
+from emergence.host import DEFAULT_SUBSTRATE, installed
 from emergence.results import ResultsFolder
 
 from .progress import progress_display
@@ -31,20 +32,22 @@ class TwinsSweep:
     """The pairs of ``config`` grown into ``out`` on ``device``; re-running resumes.
     ``keep_checkpoints``: "last" keeps each chunk's last checkpoint, "none" deletes a finished chunk's.
     ``executor`` (``"local"``, ``"ray"``, ``"slurm:partition=gpu"``...) grows the chunks, ``workers`` at
-    once (None: as many as its machines allow), ``threads`` CPU threads each (None: 2)."""
+    once (None: as many as its machines allow), ``threads`` CPU threads each (None: 2); its spec is
+    resolved here, once."""
 
     def __init__(self, config: TwinsConfig, out: str | Path, device: str = "cpu", keep_checkpoints: str = "last",
-                 executor: str = "local", workers: int | None = None, threads: int | None = None):
+                 executor: str | PluginSpec = "local", workers: int | None = None, threads: int | None = None):
         if not isinstance(config, TwinsConfig):
             raise TypeError(f"config must be a TwinsConfig, got {type(config).__name__}")
         if not isinstance(out, (str, Path)):
             raise TypeError(f"out must be a path, got {type(out).__name__}")
         self.config, self.out, self.device, self.keep_checkpoints = config, Path(out), device, keep_checkpoints
-        self.executor, self.workers, self.threads = executor, workers, threads
+        self.executor = resolve_spec("executor", executor, installed().executors)
+        self.workers, self.threads = workers, threads
 
     def __repr__(self) -> str:
         c = self.config
-        return f"TwinsSweep({'+'.join(c.a)} vs {'+'.join(c.b)}, {c.runs} runs x {c.steps} steps, out={str(self.out)!r})"
+        return f"TwinsSweep({'+'.join(map(str, c.a))} vs {'+'.join(map(str, c.b))}, {c.runs} runs x {c.steps} steps, out={str(self.out)!r})"
 
     def run(self, progress: bool = True, command_line: list[str] | None = None) -> Results:
         """Grow every pair (resuming), analyse the folder, write its report.md and figures, and return its
@@ -67,16 +70,17 @@ class TwinsSweep:
         no probe); nothing is written."""
         from emergence.agents.devices import resolve_device
         from emergence.executors import cores, processes_here
+        from emergence.host import executor_workers
 
         from .folder import folder_chunk_size
         from .plan import gib, measure_pair_steps, oversubscribed, plan_sweep
-        from .runner import DEFAULT_THREADS, check_plugins, executor_for
+        from .runner import DEFAULT_THREADS, check_plugins, resources_for
 
         check_plugins(self.config)
         device = resolve_device(self.device)
         existing = folder_chunk_size(ResultsFolder(self.out))
-        with executor_for(self.executor, device, self.workers, self.threads) as pool:
-            parallel, here = pool.workers, processes_here(pool)
+        parallel = executor_workers(self.executor, resources_for(device, self.workers, self.threads))  # not started
+        here = processes_here(installed().executors[self.executor.name], parallel)
         plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints, parallel or self.config.runs,
                           here)
         lines, refusal = plan.lines(), plan.refusal()
@@ -107,7 +111,7 @@ def grow_together(sweeps: list[TwinsSweep], progress: bool = True, command_line:
     conditions), resuming each; ``progress`` shows how far they have grown, all together."""
     from emergence.agents.devices import resolve_device
 
-    from .runner import check_plugins, run_sweeps
+    from .runner import check_plugins, grow_sweeps
 
     for s in sweeps:
         check_plugins(s.config)  # fail before the progress display opens
@@ -115,7 +119,7 @@ def grow_together(sweeps: list[TwinsSweep], progress: bool = True, command_line:
     device = resolve_device(first.device)
     total = sum(s.config.runs for s in sweeps), sum(s.config.runs * s.config.steps for s in sweeps)
     with progress_display(*total, progress) as show:
-        run_sweeps([(s.config, s.out) for s in sweeps], device=device, executor=first.executor, workers=first.workers,
+        grow_sweeps([(s.config, s.out) for s in sweeps], device=device, executor=first.executor, workers=first.workers,
                    threads=first.threads, progress=show, keep_checkpoints=first.keep_checkpoints,
                    command_line=command_line if command_line is not None else sys.argv)
 

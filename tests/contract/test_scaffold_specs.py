@@ -4,21 +4,30 @@ import pytest
 
 from emergence.cli import main
 from emergence.config import ConfigError
-from emergence.contract import scaffold_specs, split_spec
-from emergence.host import installed, resolve_scaffold
+from emergence.contract import resolve_spec, resolve_specs, split_spec
+from emergence.host import installed
 from emergence_plugins.hrls.scaffold import HRLSConfig
 
 
 class TestSpecs:
     @pytest.mark.parametrize("spec, expected", [
         ("hrls", ("hrls", {})),
-        ("damp:threshold=0.02", ("damp", {"threshold": 0.02})),
-        ("damp:threshold=2,factor=0.5,label=calm", ("damp", {"threshold": 2, "factor": 0.5, "label": "calm"})),
-        ("damp:label='3'", ("damp", {"label": "3"})),
+        ("damp:threshold=0.02", ("damp", {"threshold": "0.02"})),
+        ("damp:threshold=2, factor=0.5,label=calm", ("damp", {"threshold": "2", "factor": "0.5", "label": "calm"})),
     ])
     def test_split(self, spec, expected):
-        """NAME:FIELD=VALUE,...: values are Python literals, anything else text."""
+        """NAME:FIELD=VALUE,...: the values stay text until their fields type them."""
         assert split_spec(spec) == expected
+
+    @pytest.mark.parametrize("spec, field, value", [
+        ("hrls:variance_threshold=0.5", "variance_threshold", 0.5), ("hrls:nudge_scale=x2", "nudge_scale", 2e-4),
+        ("hrls:buffer_length=8", "buffer_length", 8), ("hrls:buffer_length=x0.5", "buffer_length", 128),
+    ])
+    def test_values_are_typed_by_their_fields(self, spec, field, value):
+        """A spec's value is parsed to its field's type, as --set parses an agent field (xF: F times the
+        default); its text writes the value as the settings hold it."""
+        resolved = resolve_spec("scaffold", spec, installed().scaffolds)
+        assert getattr(resolved.settings, field) == value and str(resolved) == f"hrls:{field}={value!r}"
 
     @pytest.mark.parametrize("spec", ["hrls:variance_threshold", ":x=1", "hrls:2x=1"])
     def test_bad_syntax_says_how_to_write_it(self, spec):
@@ -28,15 +37,19 @@ class TestSpecs:
 
     def test_python_forms(self):
         """A spec, a list of specs and a dict {name: {field: value}} give the same specs."""
-        assert scaffold_specs("a", "hrls") == ("hrls",)
-        assert scaffold_specs("a", ["hrls", "surge"]) == ("hrls", "surge")
-        assert scaffold_specs("a", {"hrls": {"variance_threshold": 0.3}, "surge": None}) == (
-            "hrls:variance_threshold=0.3", "surge")
+        known = installed().scaffolds
+
+        def texts(value):
+            return tuple(map(str, resolve_specs("scaffold", value, known)))
+
+        assert texts("hrls") == ("hrls",)
+        assert texts(["hrls", "surge"]) == ("hrls", "surge")
+        assert texts({"hrls": {"variance_threshold": 0.3}, "surge": None}) == ("hrls:variance_threshold=0.3", "surge")
 
     def test_resolved_into_the_declared_settings(self):
         """HRLS's declared settings are HRLSConfig; the canonical spec keeps the fields given."""
-        resolved = resolve_scaffold("hrls:buffer_length=8", installed().scaffolds)
-        assert resolved.settings == HRLSConfig(buffer_length=8) and resolved.spec == "hrls:buffer_length=8"
+        resolved = resolve_spec("scaffold", "hrls:buffer_length=8", installed().scaffolds)
+        assert resolved.settings == HRLSConfig(buffer_length=8) and str(resolved) == "hrls:buffer_length=8"
 
     def test_settings_reach_the_scaffold(self):
         """build_agent with a spec gives the scaffold its settings."""

@@ -377,12 +377,61 @@ class TestTransformerSubstrate:
         from emergence_protocols.twins.settings import TwinsConfig
 
         with pytest.raises(ConfigError, match="TransformerConfig"):
-            TwinsConfig(agent=preset("small"), substrate="transformer")
-        config = TwinsConfig(agent=installed().substrates["transformer"].preset("small"), substrate="transformer")
+            TwinsConfig.resolved(agent=preset("small"), substrate="transformer")
+        config = TwinsConfig.resolved(agent=installed().substrates["transformer"].preset("small"), substrate="transformer")
         assert TwinsConfig.from_dict(config.to_dict()) == config
+
+    def test_a_throwaway_scaffold_in_a_config(self):
+        """make_config resolves the scaffolds against the catalogue it is given, not the installed one: a
+        test's throwaway scaffold, with its settings typed, is in the config and its dict form."""
+        from attrs import frozen
+
+        from emergence import hookimpl
+        from emergence.contract import UnknownPluginError
+        from emergence.host import Catalogue, make_plugin_manager
+        from emergence_protocols.twins.settings import TwinsConfig, make_config
+
+        @frozen
+        class Settings:
+            level: float = 1.0
+
+        class Calm:
+            SETTINGS = Settings
+
+            def __init__(self, config, settings):
+                self.settings = settings
+
+        class Plugin:
+            @hookimpl
+            def register_scaffolds(self, register):
+                register("calm", Calm)
+
+        catalogue = Catalogue(make_plugin_manager([Plugin()]))
+        config = make_config("fields", "small", a="calm:level=x3", b="surge", catalogue=catalogue)
+        assert config.a[0].settings == Settings(3.0) and config.scaffold_settings()["a"] == {"calm": {"level": 3.0}}
+        assert config.to_dict()["a"] == ["calm:level=3.0"]
+        assert TwinsConfig.from_dict(config.to_dict(), catalogue) == config
+        with pytest.raises(UnknownPluginError, match="calm"):
+            make_config("fields", "small", a="calm")  # the installed plugins have no such scaffold
 
 
 class TestCli:
+    def test_each_spec_is_parsed_once(self, tmp_path, monkeypatch):
+        """A fresh sweep parses each spec it is given once (--a, --b, --executor: 3), and builds no plugin
+        manager that loads the installed plugins beyond each population's own (2)."""
+        import emergence.contract.spec as spec
+        import emergence.host as host
+
+        parses, managers = [], []
+        split, make = spec.split_spec, host.make_plugin_manager
+        host.installed()
+        monkeypatch.setattr(spec, "split_spec", lambda *a, **k: parses.append(a[0]) or split(*a, **k))
+        monkeypatch.setattr(host, "make_plugin_manager",
+                            lambda *a, **k: managers.extend([k] if k.get("entry_points", True) else []) or make(*a, **k))
+        assert main(["protocol", "twins", "--a", "hrls:buffer_length=x2", *SIZES, "--runs", "1", "--steps", "20",
+                     "--out", str(tmp_path / "once")]) == 0
+        assert sorted(parses) == ["hrls:buffer_length=x2", "local", "surge"] and len(managers) == 2
+
     def test_help_does_not_import_torch(self):
         """`emergence protocol twins --help` stays light: torch is not imported."""
         code = ("import sys; from emergence.cli import main; main(['protocol', 'twins', '--help']); "
