@@ -10,8 +10,8 @@ from .config import ConfigError
 from .overrides import parse_assignments
 
 __all__ = [
-    "metric_option", "settings_option", "executor_options", "executor_spec", "measurement_options", "FINITE",
-    "PRESET_HELP",
+    "metric_option", "settings_option", "executor_options", "executor_spec", "add_executor_option",
+    "measurement_options", "FINITE", "PRESET_HELP",
 ]
 
 PRESET_HELP = ("Agent preset: small (a quick sweep, paper's regime at 500 neurons), paper (the write-up's sizes), "
@@ -55,7 +55,8 @@ def settings_option():
 
 
 def executor_options(function):
-    """``--executor``, ``--workers``, ``--threads`` and ``--ray-address``: where a sweep's chunks grow."""
+    """``--executor``, ``--workers`` and ``--threads``: where a sweep's chunks grow (an executor plugin may
+    add options of its own settings: ``add_executor_option``)."""
     options = (
         click.option("--executor", default="local", show_default=True, metavar="NAME[:FIELD=VALUE,...]",
                      help="Where the chunks of runs grow: local (worker processes here), ray or slurm, with "
@@ -65,8 +66,6 @@ def executor_options(function):
                           "ray, slurm: as many as the cluster takes]"),
         click.option("--threads", type=click.IntRange(min=1),
                      help="CPU threads per worker (torch's and the fused kernels'). [2]"),
-        click.option("--ray-address", metavar="auto|HOST:PORT",
-                     help="The Ray cluster to join (same as --executor ray:address=...)."),
     )
     return _stack(options)(function)
 
@@ -81,16 +80,37 @@ def _stack(options):
     return decorate
 
 
-def executor_spec(executor: str, ray_address: str | None) -> str:
-    """The executor's spec with ``--ray-address`` folded in (given alone, it means the ray executor)."""
-    if ray_address is None:
-        return executor
-    if executor == "local":  # the default
-        executor = "ray"
-    name = executor.partition(":")[0]
-    if name != "ray":
-        raise ConfigError(f"--ray-address is for --executor ray, not {name!r}")
-    return f"{executor}{',' if ':' in executor else ':'}address={ray_address!r}"
+EXECUTOR_SETTINGS = "emergence.executor_settings"  # where plugins' executor options leave their values
+
+
+def add_executor_option(cli: click.Group, flag: str, executor: str, setting: str, **kwargs) -> None:
+    """Give every command of ``cli`` that takes ``--executor`` the option ``flag``, a short way to write
+    one setting of ``executor`` (``--ray-address X`` for ``--executor ray:address=X``), once; for an
+    executor plugin's ``register_commands``. ``executor_spec`` folds its value into the spec."""
+    def keep(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.meta.setdefault(EXECUTOR_SETTINGS, []).append((flag, executor, setting, value))
+
+    commands = [cli]
+    while commands:
+        command = commands.pop()
+        commands += getattr(command, "commands", {}).values()
+        names = {param.name for param in command.params}
+        if "executor" in names and flag not in {o for p in command.params for o in p.opts}:
+            command.params.append(click.Option([flag], expose_value=False, callback=keep, **kwargs))
+
+
+def executor_spec(executor: str) -> str:
+    """``--executor``'s spec with the executor options given folded in (``add_executor_option``); given
+    without ``--executor``, such an option names its executor."""
+    context = click.get_current_context(silent=True)
+    for flag, name, setting, value in context.meta.get(EXECUTOR_SETTINGS, []) if context else []:
+        if executor == "local":  # the default
+            executor = name
+        if executor.partition(":")[0] != name:
+            raise ConfigError(f"{flag} is for --executor {name}, not {executor.partition(':')[0]!r}")
+        executor = f"{executor}{',' if ':' in executor else ':'}{setting}={value!r}"
+    return executor
 
 
 def _windows(ctx, param, value):

@@ -5,7 +5,8 @@ An executor is registered through ``register_executors`` as a factory, usually i
 ``factory(resources, settings)`` (``factory(resources)`` without ``SETTINGS``, a frozen attrs class of
 its parameters, given as ``--executor NAME:FIELD=VALUE``). The object it returns says how many tasks
 it runs at once (``workers``, None when it cannot know: a sweep then makes a chunk of every pair
-unless told its ``--chunk-size``), and runs picklable calls
+unless told its ``--chunk-size``; a factory may say it before starting, for a dry run, as
+``factory.planned_workers(resources, settings)``, else it is ``resources.workers``), and runs picklable calls
 ``fn(arg)``: ``submit`` returns a ``concurrent.futures.Future`` whose result is what ``fn`` returned
 (a small summary: the data travels through the shared results folder) or whose exception says why it
 failed; a task that did not return is a ``TaskFailed``. ``shutdown()`` waits for the running tasks and

@@ -17,6 +17,7 @@ from attrs import field, frozen, validators
 from emergence.config import ConfigError
 from emergence.contract import Resources, TaskFailed, hookimpl
 from emergence.executors import translated
+from emergence.options import add_executor_option
 
 
 @frozen
@@ -95,3 +96,9 @@ class RayExecutor:
 @hookimpl
 def register_executors(register):
     register("ray", RayExecutor)
+
+
+@hookimpl(trylast=True)  # after the commands that take --executor are added
+def register_commands(cli):
+    add_executor_option(cli, "--ray-address", "ray", "address", metavar="auto|HOST:PORT",
+                        help="The Ray cluster to join (same as --executor ray:address=...).")

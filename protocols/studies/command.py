@@ -26,7 +26,7 @@ def _study(name, preset_name, out, **options):
     from .run import study_run
 
     show_plan, force = options.pop("plan"), options.pop("force")
-    options["executor"] = executor_spec(options["executor"], options.pop("ray_address"))
+    options["executor"] = executor_spec(options["executor"])
     run = study_run(name, preset_name, out, **options)
     if show_plan:
         for line in run.plan():

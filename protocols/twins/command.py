@@ -56,7 +56,7 @@ POSITIVE = click.IntRange(min=1)
 @measurement_options()
 @metric_option(default=("mean",), show_default=True)
 @settings_option()
-def twins(substrate, preset_name, out, device, dry_run, ray_address, **options) -> None:
+def twins(substrate, preset_name, out, device, dry_run, **options) -> None:
     """Grow HRLS-vs-surge twin pairs side by side and report their coupling.
 
     Re-running the same command on the same --out skips finished runs, resumes unfinished ones and
@@ -68,7 +68,7 @@ def twins(substrate, preset_name, out, device, dry_run, ray_address, **options) 
 
     from .sweep import sweep
 
-    options["executor"] = executor_spec(options["executor"], ray_address)
+    options["executor"] = executor_spec(options["executor"])
     planned = sweep(substrate=substrate, preset=preset_name, out=out, device=device, **options)
     if dry_run:
         lines, refusal = planned.plan(measure=True)

@@ -192,3 +192,33 @@ class TestErrors:
         done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
         assert done.returncode != 0
         assert 'put the script\'s sweep under `if __name__ == "__main__":`' in done.stderr, done.stderr
+
+
+class TestExecutorOptions:
+    def test_a_dry_run_starts_no_executor(self, tmp_path, monkeypatch, capsys):
+        """--dry-run with --ray-address (the Ray executor) plans from the workers Ray would have, without
+        starting Ray."""
+        pytest.importorskip("ray")
+        from emergence_plugins.ray_executor import RayExecutor
+
+        def started(*args):
+            raise AssertionError("a dry run started the executor")
+
+        monkeypatch.setattr(RayExecutor, "__init__", started)
+        assert main(["protocol", "twins", "--n-main", "40", "--n-emo", "8", "--runs", "2", "--steps", "40",
+                     "--checkpoint-every", "20", "--ray-address", "auto", "--workers", "2", "--dry-run",
+                     "--out", str(tmp_path / "x")]) == 0
+        assert "executor: ray:address='auto', 2 chunk(s), 2 growing at once" in capsys.readouterr().out
+        assert not (tmp_path / "x").exists()
+
+    def test_ray_address_is_the_ray_plugins_option(self, capsys):
+        """The core's executor options know no executor by name; --ray-address comes with the Ray plugin
+        and means --executor ray:address=..."""
+        import click
+
+        from emergence.options import executor_options
+
+        assert {p.name for p in executor_options(click.command()(lambda **k: None)).params} == {
+            "executor", "workers", "threads"}
+        main(["protocol", "twins", "--help"])
+        assert "--ray-address" in capsys.readouterr().out
