@@ -19,12 +19,11 @@ from importlib.metadata import distributions, version
 from typing import Any
 
 import pluggy
-from attrs import frozen
 
 from .config import ConfigError, check_seeds
 from . import executors as local_executor
 from .contract import (
-    AgentHooks, Executor, PluginError, PluginSpec, Registry, Resources, Substrate, UnknownPluginError, collect,
+    AgentHooks, Executor, PluginError, PluginSpec, Registry, Resources, Substrate, collect,
     hookspecs, plugin_label, plugin_package, resolve_spec,
 )
 from .fields import substrate as fields_substrate
