@@ -129,6 +129,7 @@ class TwinsConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], catalogue: Catalogue | None = None) -> TwinsConfig:
+        """The config a manifest records (``to_dict``), its specs resolved against ``catalogue``."""
         catalogue = catalogue or installed()
         values = dict(values)
         substrate = catalogue.substrates[values.get("substrate", DEFAULT_SUBSTRATE)]
