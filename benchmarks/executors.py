@@ -32,8 +32,23 @@ PAPER_PAIRS = 100
 
 def grow(out: Path, runs: int, executor: str, workers: int, threads: int) -> float:
     """Seconds of the whole command."""
-    command = ["emergence", "protocol", "twins", "--preset", "small", "--runs", str(runs), "--out", str(out),
-               "--executor", executor, "--workers", str(workers), "--threads", str(threads)]
+    command = [
+        "emergence",
+        "protocol",
+        "twins",
+        "--preset",
+        "small",
+        "--runs",
+        str(runs),
+        "--out",
+        str(out),
+        "--executor",
+        executor,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+    ]
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -48,15 +63,21 @@ def projected(pair_minutes: float, machines: int, workers_per_machine: int) -> s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=16)
-    parser.add_argument("--pair-minutes", type=float, default=30.0,
-                        help="minutes one worker takes for one paper pair (50,000 steps at 10,000 neurons)")
+    parser.add_argument(
+        "--pair-minutes",
+        type=float,
+        default=30.0,
+        help="minutes one worker takes for one paper pair (50,000 steps at 10,000 neurons)",
+    )
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     print(f"machine: {platform.processor() or platform.machine()}, {cores} cores; small preset, {args.runs} runs")
-    ways = [("local, 1 worker x 2 threads (this process)", "local", 1, 2),
-            ("local, 1 worker x 1 thread (this process)", "local", 1, 1),
-            ("local, 2 workers x 1 thread", "local", 2, 1),
-            ("ray (local instance), 2 tasks x 1 CPU", "ray", 2, 1)]
+    ways = [
+        ("local, 1 worker x 2 threads (this process)", "local", 1, 2),
+        ("local, 1 worker x 1 thread (this process)", "local", 1, 1),
+        ("local, 2 workers x 1 thread", "local", 2, 1),
+        ("ray (local instance), 2 tasks x 1 CPU", "ray", 2, 1),
+    ]
     with tempfile.TemporaryDirectory() as root:
         seconds, folders = {}, {}
         for name, executor, workers, threads in ways:
@@ -64,23 +85,32 @@ def main() -> None:
             seconds[name] = grow(folders[name], args.runs, executor, workers, threads)
         first = next(iter(folders.values()))
         first = ResultsFolder(first)
-        same = all(ResultsFolder(f).read_steps().equals(first.read_steps())
-                   and ResultsFolder(f).read_snapshots().equals(first.read_snapshots()) for f in folders.values())
+        same = all(
+            ResultsFolder(f).read_steps().equals(first.read_steps())
+            and ResultsFolder(f).read_snapshots().equals(first.read_snapshots())
+            for f in folders.values()
+        )
     base, single, two, on_ray = (seconds[way[0]] for way in ways)
     print(f"{'way':46} {'seconds':>8} {'vs 1x2':>7} {'vs 1x1':>7}")
     for name, value in seconds.items():
         print(f"{name:46} {value:8.1f} {base / value:6.2f}x {single / value:6.2f}x")
     print(f"the same bits in all {len(folders)} folders: {same}")
-    print(f"Ray's overhead over the local pool with the same workers: {on_ray - two:+.1f} s "
-          f"({on_ray / two:.2f}x): its start and a fresh worker per task")
+    print(
+        f"Ray's overhead over the local pool with the same workers: {on_ray - two:+.1f} s "
+        f"({on_ray / two:.2f}x): its start and a fresh worker per task"
+    )
     print(f"\nthe paper sweep ({PAPER_PAIRS} pairs) at {args.pair_minutes:g} min per pair and worker:")
     for machines in (1, 4, 16, 64):
         per = max(1, cores // 2)
-        print(f"  {machines:3d} machine(s) like this one ({per} worker(s) each): {projected(args.pair_minutes, machines, per)}"
-              f"   | with 8 workers each: {projected(args.pair_minutes, machines, 8)}")
-    print("(waves of pairs: a machine's workers each grow one pair at a time at the given pace, which assumes "
-          "workers sharing a machine do not slow each other; they share its memory bandwidth, so they will. "
-          "A pair's data and checkpoint travel through the shared folder: about 11 MB and 0.8 GB)")
+        print(
+            f"  {machines:3d} machine(s) like this one ({per} worker(s) each): {projected(args.pair_minutes, machines, per)}"
+            f"   | with 8 workers each: {projected(args.pair_minutes, machines, 8)}"
+        )
+    print(
+        "(waves of pairs: a machine's workers each grow one pair at a time at the given pace, which assumes "
+        "workers sharing a machine do not slow each other; they share its memory bandwidth, so they will. "
+        "A pair's data and checkpoint travel through the shared folder: about 11 MB and 0.8 GB)"
+    )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,26 @@ import emergence  # noqa: E402
 from emergence.fields.agent import ContinuousEmergeBase  # noqa: E402
 from emergence import preset  # noqa: E402
 
-COLUMNS = ("label", "n_main", "window", "start", "abs_a", "sat", "norm_frac", "emo_sd", "emo_abs", "awake", "learn",
-           "act_r", "emo_r", "row_norm", "gain_eff", "align", "emo_gain", "ms_per_step")
+COLUMNS = (
+    "label",
+    "n_main",
+    "window",
+    "start",
+    "abs_a",
+    "sat",
+    "norm_frac",
+    "emo_sd",
+    "emo_abs",
+    "awake",
+    "learn",
+    "act_r",
+    "emo_r",
+    "row_norm",
+    "gain_eff",
+    "align",
+    "emo_gain",
+    "ms_per_step",
+)
 
 
 def parse_value(text: str, n: int):
@@ -98,13 +116,28 @@ def run(name: str, n: int, overrides: dict, steps: int, window: int, seeds: tupl
             rms_a = float(a.pow(2).mean().sqrt()) or float("nan")
             gain_eff = float((W @ a).pow(2).mean().sqrt()) / rms_a
             emo_gain = float((agent.W_main_emo[0] @ a).pow(2).mean().sqrt()) / rms_a
-        rows.append(dict(
-            label=label, n_main=n, window=w, start=w * window, abs_a=abs_a.mean(), sat=sat.mean(),
-            norm_frac=act.mean() / math.sqrt(n), emo_sd=emo.std(axis=0).min(), emo_abs=emo_abs.mean(),
-            awake=awake.mean(), learn=learn.mean(), act_r=pearson(act[:, 0], act[:, 1]),
-            emo_r=pearson(emo[:, 0], emo[:, 1]), row_norm=row_norm, gain_eff=gain_eff,
-            align=gain_eff / row_norm, emo_gain=emo_gain, ms_per_step=ms,
-        ))
+        rows.append(
+            dict(
+                label=label,
+                n_main=n,
+                window=w,
+                start=w * window,
+                abs_a=abs_a.mean(),
+                sat=sat.mean(),
+                norm_frac=act.mean() / math.sqrt(n),
+                emo_sd=emo.std(axis=0).min(),
+                emo_abs=emo_abs.mean(),
+                awake=awake.mean(),
+                learn=learn.mean(),
+                act_r=pearson(act[:, 0], act[:, 1]),
+                emo_r=pearson(emo[:, 0], emo[:, 1]),
+                row_norm=row_norm,
+                gain_eff=gain_eff,
+                align=gain_eff / row_norm,
+                emo_gain=emo_gain,
+                ms_per_step=ms,
+            )
+        )
         print_row(rows[-1])
     return rows
 
@@ -115,8 +148,20 @@ def fmt(v) -> str:
     return str(v)
 
 
-SHOWN = ("n_main", "start", "abs_a", "sat", "emo_sd", "awake", "act_r", "emo_r", "row_norm", "align", "emo_gain",
-         "ms_per_step")
+SHOWN = (
+    "n_main",
+    "start",
+    "abs_a",
+    "sat",
+    "emo_sd",
+    "awake",
+    "act_r",
+    "emo_r",
+    "row_norm",
+    "align",
+    "emo_gain",
+    "ms_per_step",
+)
 
 
 def print_row(row: dict) -> None:

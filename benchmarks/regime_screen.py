@@ -36,27 +36,58 @@ from protocols.twins.settings import TwinsConfig  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 # Per round: the study file and its variants' names, in the order of its axes.
-ROUNDS = {1: ("regime_screen.toml", ("V0", "V1a", "V1b", "V2a", "V2b", "V2c", "V3a", "V3b", "V3c", "V4")),
-          2: ("regime_screen2.toml", ("W1", "W2", "W3")),
-          3: ("regime_screen3.toml", ("X1", "X2", "X3")),
-          4: ("regime_screen4.toml", ("Y1", "Y2", "Y3")),
-          5: ("regime_screen5.toml", ("Z1", "Z2", "Z3")),
-          6: ("regime_screen6.toml", ("U1", "U2", "U3", "U4")),
-          7: ("regime_screen7.toml", ("T1", "T2", "T3")),
-          8: ("regime_screen8.toml", ("S1", "S2", "S3"))}
-SCORED = ("activity mean of run r", "activity run SD", "activity plateau, first half of run",
-          "activity plateau, second half of run", "emotion mean of run r", "emotion run SD",
-          "corr(A_corr_run, E_corr_run)")
+ROUNDS = {
+    1: ("regime_screen.toml", ("V0", "V1a", "V1b", "V2a", "V2b", "V2c", "V3a", "V3b", "V3c", "V4")),
+    2: ("regime_screen2.toml", ("W1", "W2", "W3")),
+    3: ("regime_screen3.toml", ("X1", "X2", "X3")),
+    4: ("regime_screen4.toml", ("Y1", "Y2", "Y3")),
+    5: ("regime_screen5.toml", ("Z1", "Z2", "Z3")),
+    6: ("regime_screen6.toml", ("U1", "U2", "U3", "U4")),
+    7: ("regime_screen7.toml", ("T1", "T2", "T3")),
+    8: ("regime_screen8.toml", ("S1", "S2", "S3")),
+}
+SCORED = (
+    "activity mean of run r",
+    "activity run SD",
+    "activity plateau, first half of run",
+    "activity plateau, second half of run",
+    "emotion mean of run r",
+    "emotion run SD",
+    "corr(A_corr_run, E_corr_run)",
+)
 OJA_MIN = 0.01  # W_in_main moved by at least 1 % of its birth norm (rule 3)
-COLUMNS = ("id", "D", "eligible", "why_not", "activity", "activity_se", "activity_run_sd", "plateau_first",
-           "plateau_second", "emotion", "emotion_run_sd", "corr_ae", "shift_p", "cross_pair_p", "saturated",
-           "frozen", "windows", "mean_abs_a_last", "w_in_main_change", "w_rec_main_change", "nudged_a",
-           "v5_activity", "v5_D", "folder")
+COLUMNS = (
+    "id",
+    "D",
+    "eligible",
+    "why_not",
+    "activity",
+    "activity_se",
+    "activity_run_sd",
+    "plateau_first",
+    "plateau_second",
+    "emotion",
+    "emotion_run_sd",
+    "corr_ae",
+    "shift_p",
+    "cross_pair_p",
+    "saturated",
+    "frozen",
+    "windows",
+    "mean_abs_a_last",
+    "w_in_main_change",
+    "w_rec_main_change",
+    "nudged_a",
+    "v5_activity",
+    "v5_D",
+    "folder",
+)
 
 
 def grow(study: Path, out: Path, passthrough: list[str]) -> None:
-    code = emergence(["study", str(study), "--preset", "paper", "--runs", "16", "--steps", "50000",
-                      "--out", str(out), *passthrough])
+    code = emergence(
+        ["study", str(study), "--preset", "paper", "--runs", "16", "--steps", "50000", "--out", str(out), *passthrough]
+    )
     if code:
         raise SystemExit(code)
 
@@ -97,8 +128,10 @@ def mean_abs_fingerprint(folder: Path, summary: SweepSummary) -> dict:
     steps = ResultsFolder(folder).read_steps()
     activity = run_arrays(steps, sweep.runs, sweep.steps, "main_abs")
     emotion = run_arrays(steps, sweep.runs, sweep.steps, "emotion")
-    return fingerprint(window_correlations(activity["A"], activity["B"], windows),
-                       window_correlations(emotion["A"], emotion["B"], windows))
+    return fingerprint(
+        window_correlations(activity["A"], activity["B"], windows),
+        window_correlations(emotion["A"], emotion["B"], windows),
+    )
 
 
 def score(variant: str, folder: Path) -> dict:
@@ -120,17 +153,30 @@ def score(variant: str, folder: Path) -> dict:
     v5 = _rows(mean_abs_fingerprint(folder, summary))
     last_abs = summary.regime["per_run"]["main_abs"]
     return dict(
-        id=variant, D=_distance(rows), eligible=not reasons, why_not="; ".join(reasons),
-        activity=rows["activity mean of run r"]["sweep"], activity_se=rows["activity mean of run r"]["se"],
+        id=variant,
+        D=_distance(rows),
+        eligible=not reasons,
+        why_not="; ".join(reasons),
+        activity=rows["activity mean of run r"]["sweep"],
+        activity_se=rows["activity mean of run r"]["se"],
         activity_run_sd=rows["activity run SD"]["sweep"],
         plateau_first=rows["activity plateau, first half of run"]["sweep"],
         plateau_second=rows["activity plateau, second half of run"]["sweep"],
-        emotion=rows["emotion mean of run r"]["sweep"], emotion_run_sd=rows["emotion run SD"]["sweep"],
-        corr_ae=rows["corr(A_corr_run, E_corr_run)"]["sweep"], shift_p=shift_p, cross_pair_p=cross_p,
-        saturated=regime["saturated"], frozen=regime["frozen"], windows=regime["windows"],
+        emotion=rows["emotion mean of run r"]["sweep"],
+        emotion_run_sd=rows["emotion run SD"]["sweep"],
+        corr_ae=rows["corr(A_corr_run, E_corr_run)"]["sweep"],
+        shift_p=shift_p,
+        cross_pair_p=cross_p,
+        saturated=regime["saturated"],
+        frozen=regime["frozen"],
+        windows=regime["windows"],
         mean_abs_a_last=float(np.mean([run[-1] for run in last_abs])),
-        w_in_main_change=w_in, w_rec_main_change=w_rec, nudged_a=summary.nudges["A"]["fraction"],
-        v5_activity=v5["activity mean of run r"]["sweep"], v5_D=_distance(v5), folder=folder.name,
+        w_in_main_change=w_in,
+        w_rec_main_change=w_rec,
+        nudged_a=summary.nudges["A"]["fraction"],
+        v5_activity=v5["activity mean of run r"]["sweep"],
+        v5_D=_distance(v5),
+        folder=folder.name,
     )
 
 
@@ -147,13 +193,17 @@ def figure(scores: list[dict], out: Path, screen: Path) -> None:
         smooth = np.convolve(mean, np.ones(5) / 5, mode="valid")  # each point the mean of 5 checkpoints
         left.plot(step[2:-2] / 1000, smooth, lw=2.2 if s["eligible"] else 1.0, label=s["id"])
     left.axhspan(0.2111 - 0.072, 0.2111 + 0.072, color="0.85", label="write-up 0.21 ± 0.07 (run SD)")
-    left.set(xlabel="step (thousands)", ylabel="activity r, mean over 16 runs (5-checkpoint average)",
-             title="Twin activity coupling over the run (trail:16 windows)")
+    left.set(
+        xlabel="step (thousands)",
+        ylabel="activity r, mean over 16 runs (5-checkpoint average)",
+        title="Twin activity coupling over the run (trail:16 windows)",
+    )
     left.legend(ncol=4, fontsize=7)
     ids = [s["id"] for s in scores]
     y = np.arange(len(ids))
-    right.errorbar([s["activity"] for s in scores], y, xerr=[1.96 * s["activity_se"] for s in scores], fmt="o",
-                   color="k")
+    right.errorbar(
+        [s["activity"] for s in scores], y, xerr=[1.96 * s["activity_se"] for s in scores], fmt="o", color="k"
+    )
     right.axvspan(0.2111 - 0.072, 0.2111 + 0.072, color="0.85")
     right.axvline(0, color="0.5", lw=0.8)
     right.set_yticks(y, [f"{s['id']}  D={s['D']:.1f}{'' if s['eligible'] else ' ✗'}" for s in scores])
@@ -165,9 +215,12 @@ def figure(scores: list[dict], out: Path, screen: Path) -> None:
 
 
 def markdown(scores: list[dict]) -> str:
-    lines = ["| id | D | eligible | activity r (SE) | run SD | plateau 1st / 2nd half | emotion r (run SD) | "
-             "corr(A, E) | shift p | cross-pair p | sat / frozen | mean \\|a\\| at 50k | W_in_main moved | "
-             "W_rec_main moved | A nudged | V5: mean \\|a\\| r (D) |", "|" + "---|" * 16]
+    lines = [
+        "| id | D | eligible | activity r (SE) | run SD | plateau 1st / 2nd half | emotion r (run SD) | "
+        "corr(A, E) | shift p | cross-pair p | sat / frozen | mean \\|a\\| at 50k | W_in_main moved | "
+        "W_rec_main moved | A nudged | V5: mean \\|a\\| r (D) |",
+        "|" + "---|" * 16,
+    ]
     for s in scores:
         lines.append(
             f"| {s['id']} | {s['D']:.1f} | {'yes' if s['eligible'] else 'no: ' + s['why_not']} | "
@@ -175,7 +228,8 @@ def markdown(scores: list[dict]) -> str:
             f"{s['plateau_first']:+.3f} / {s['plateau_second']:+.3f} | {s['emotion']:+.3f} ({s['emotion_run_sd']:.3f}) | "
             f"{s['corr_ae']:+.2f} | {s['shift_p']:.3f} | {s['cross_pair_p']:.3f} | {s['saturated']} / {s['frozen']} | "
             f"{s['mean_abs_a_last']:.3f} | {s['w_in_main_change']:.3f} | {s['w_rec_main_change']:.3f} | "
-            f"{s['nudged_a']:.1%} | {s['v5_activity']:+.3f} ({s['v5_D']:.1f}) |")
+            f"{s['nudged_a']:.1%} | {s['v5_activity']:+.3f} ({s['v5_D']:.1f}) |"
+        )
     return "\n".join(lines)
 
 
@@ -195,8 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         grow(study, out, passthrough)
     variants = conditions(load_study(study))
     assert len(variants) == len(ids), f"ROUNDS must name every condition of {study_file}, in order"
-    scores = [score(i, out / folder_name(c)) for i, c in zip(ids, variants)
-              if ResultsFolder(out / folder_name(c)).summary_path.exists()]
+    scores = [
+        score(i, out / folder_name(c))
+        for i, c in zip(ids, variants)
+        if ResultsFolder(out / folder_name(c)).summary_path.exists()
+    ]
     csv_path = args.csv or HERE.parent / f"docs/data/{stem}.csv"
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     with open(csv_path, "w", newline="") as handle:

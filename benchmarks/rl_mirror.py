@@ -38,15 +38,47 @@ HERE = Path(__file__).resolve().parent
 SETTINGS = {"default": ("td", "reinforce"), "trunk-x10": ("td:trunk_rate=40", "reinforce:trunk_rate=2.5")}
 LEARNERS = ("td", "reinforce")
 READOUTS = ("trunk_mirror_ratio", "emotion_mirror_ratio")
-COLUMNS = ("setting", "run", "learner", "step", "expected_return", "trunk_mirror_ratio", "emotion_mirror_ratio",
-           "trunk_value_rho", "emotion_value_rho", "trunk_moved")
+COLUMNS = (
+    "setting",
+    "run",
+    "learner",
+    "step",
+    "expected_return",
+    "trunk_mirror_ratio",
+    "emotion_mirror_ratio",
+    "trunk_value_rho",
+    "emotion_value_rho",
+    "trunk_moved",
+)
 
 
 def grow(setting: str, out: Path, runs: int, steps: int, passthrough: list[str]) -> None:
     a, b = SETTINGS[setting]
-    code = emergence(["protocol", "twins", "--substrate", "rl", "--a", a, "--b", b, "--set", "layout=symmetric",
-                      "--runs", str(runs), "--steps", str(steps), "--checkpoint-every", str(steps // 20),
-                      "--snapshot-every", str(steps // 20), "--out", str(out / setting), *passthrough])
+    code = emergence(
+        [
+            "protocol",
+            "twins",
+            "--substrate",
+            "rl",
+            "--a",
+            a,
+            "--b",
+            b,
+            "--set",
+            "layout=symmetric",
+            "--runs",
+            str(runs),
+            "--steps",
+            str(steps),
+            "--checkpoint-every",
+            str(steps // 20),
+            "--snapshot-every",
+            str(steps // 20),
+            "--out",
+            str(out / setting),
+            *passthrough,
+        ]
+    )
     if code:
         raise SystemExit(code)
 
@@ -63,9 +95,17 @@ def agent_rows(agent, birth, setting: str, learner: str, runs: list[int]) -> lis
         returns = start_values(population)
         moved = ((population.W_in - birth.W_in).flatten(1).norm(dim=1) / birth.W_in.flatten(1).norm(dim=1)).tolist()
         for k, geometry in enumerate(agent_geometry(population)):
-            rows.append(dict(setting=setting, run=runs[k], learner=learner, step=population.step_index,
-                             expected_return=float(returns[k]), trunk_moved=moved[k],
-                             **{c: geometry[c] for c in COLUMNS if c in geometry}))
+            rows.append(
+                dict(
+                    setting=setting,
+                    run=runs[k],
+                    learner=learner,
+                    step=population.step_index,
+                    expected_return=float(returns[k]),
+                    trunk_moved=moved[k],
+                    **{c: geometry[c] for c in COLUMNS if c in geometry},
+                )
+            )
     return rows
 
 
@@ -77,8 +117,10 @@ def measure(setting: str, folder: Path) -> list[dict]:
         for twin, scaffolds, learner in (("A", config.a, LEARNERS[0]), ("B", config.b, LEARNERS[1])):
             path = last / f"{twin}.safetensors"
             _, _, state, extra = load_checkpoint(path)
-            birth, agent = (build_agent(config.agent, state["init_seeds"], state["noise_seeds"], scaffolds=scaffolds)
-                            for _ in range(2))
+            birth, agent = (
+                build_agent(config.agent, state["init_seeds"], state["noise_seeds"], scaffolds=scaffolds)
+                for _ in range(2)
+            )
             restore(path, agent)
             rows += agent_rows(agent, birth, setting, learner, extra["runs"])
     return rows
@@ -102,27 +144,42 @@ def compare(rows: list[dict]) -> list[dict]:
             ends = {learner: _by_run(mine, learner, end, readout) for learner in LEARNERS}
             for learner, values in ends.items():
                 v = np.array(list(values.values()))
-                row.update({learner: float(v.mean()), f"{learner}_se": float(v.std(ddof=1) / math.sqrt(v.size)),
-                            f"{learner}_n": int(v.size)})
+                row.update(
+                    {
+                        learner: float(v.mean()),
+                        f"{learner}_se": float(v.std(ddof=1) / math.sqrt(v.size)),
+                        f"{learner}_n": int(v.size),
+                    }
+                )
             runs = sorted(set(ends["td"]) & set(ends["reinforce"]))
             td, pg = (np.array([ends[learner][r] for r in runs]) for learner in LEARNERS)
             test = paired(pg, td)
-            row.update(difference=test["difference"], ci_low=test["ci_low"], ci_high=test["ci_high"],
-                       p_permutation=test["p_value"], p_wilcoxon=test["p_wilcoxon"], n_pairs=len(runs))
+            row.update(
+                difference=test["difference"],
+                ci_low=test["ci_low"],
+                ci_high=test["ci_high"],
+                p_permutation=test["p_value"],
+                p_wilcoxon=test["p_wilcoxon"],
+                n_pairs=len(runs),
+            )
             out.append(row)
     return out
 
 
 def markdown(table: list[dict]) -> str:
     """The comparison as a Markdown table: mean ± SE per learner, td - reinforce with its 95% CI and p."""
-    lines = ["| setting | readout | birth | td | reinforce | td − reinforce (95% CI) | p perm | p Wilcoxon | pairs |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| setting | readout | birth | td | reinforce | td − reinforce (95% CI) | p perm | p Wilcoxon | pairs |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for t in table:
         ci = f"[{t['ci_low']:+.3f}, {t['ci_high']:+.3f}]" if math.isfinite(t["ci_low"]) else ""
-        lines.append(f"| {t['setting']} | {t['readout']} | {t['birth']:.3f} ± {t['birth_se']:.3f} | "
-                     f"{t['td']:.3f} ± {t['td_se']:.3f} | {t['reinforce']:.3f} ± {t['reinforce_se']:.3f} | "
-                     f"{t['difference']:+.3f} {ci} | {t['p_permutation']:.2g} | {t['p_wilcoxon']:.2g} | "
-                     f"{t['n_pairs']} |")
+        lines.append(
+            f"| {t['setting']} | {t['readout']} | {t['birth']:.3f} ± {t['birth_se']:.3f} | "
+            f"{t['td']:.3f} ± {t['td_se']:.3f} | {t['reinforce']:.3f} ± {t['reinforce_se']:.3f} | "
+            f"{t['difference']:+.3f} {ci} | {t['p_permutation']:.2g} | {t['p_wilcoxon']:.2g} | "
+            f"{t['n_pairs']} |"
+        )
     return "\n".join(lines)
 
 
@@ -141,8 +198,9 @@ def figure(rows: list[dict], path: Path) -> None:
         end = max(r["step"] for r in mine)
         for j, readout in enumerate(READOUTS):
             ax = axes[0, 2 * i + j]
-            columns = [("birth", _by_run(mine, LEARNERS[0], 0, readout))] + \
-                      [(learner, _by_run(mine, learner, end, readout)) for learner in LEARNERS]
+            columns = [("birth", _by_run(mine, LEARNERS[0], 0, readout))] + [
+                (learner, _by_run(mine, learner, end, readout)) for learner in LEARNERS
+            ]
             for run in columns[0][1]:
                 ax.plot(range(3), [c[1].get(run, np.nan) for c in columns], color="grey", lw=0.6, alpha=0.6)
             for x, (label, values) in enumerate(columns):
@@ -173,8 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.score:
         for setting in args.settings:
             grow(setting, args.out, args.runs, args.steps, passthrough)
-    rows = [row for setting in args.settings if ResultsFolder(args.out / setting).manifest_path.exists()
-            for row in measure(setting, args.out / setting)]
+    rows = [
+        row
+        for setting in args.settings
+        if ResultsFolder(args.out / setting).manifest_path.exists()
+        for row in measure(setting, args.out / setting)
+    ]
     args.csv.parent.mkdir(parents=True, exist_ok=True)
     with open(args.csv, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)

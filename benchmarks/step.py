@@ -33,7 +33,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emergence import preset, replace  # noqa: E402
+from emergence import preset  # noqa: E402
 from emergence.fields.agent import ContinuousEmergeBase  # noqa: E402
 
 MODES = {"exact": 1, "every_10": 10}
@@ -136,8 +136,11 @@ class Reference:
         drive = (self.W_me @ m[..., None])[..., 0] + (self.W_re @ e_prev[..., None])[..., 0] + self.b_e
         self.v_e = self.v_e + c.dt / c.tau_emo * (-self.v_e + drive + noise(e_prev, c.emo_noise))
         e = torch.tanh(self.v_e)
-        self.energy = (self.energy + c.energy_homeostasis * (c.energy_setpoint - self.energy)
-                       - c.energy_cost * m.norm(dim=1) / math.sqrt(c.n_main)).clamp(0, 1)
+        self.energy = (
+            self.energy
+            + c.energy_homeostasis * (c.energy_setpoint - self.energy)
+            - c.energy_cost * m.norm(dim=1) / math.sqrt(c.n_main)
+        ).clamp(0, 1)
         self.W_in = self.oja(self.W_in, s, m, c.eta_in_main)
         self.W_me = self.oja(self.W_me, m, e, c.eta_main_emo)
         self.W_rec = self.oja(self.W_rec, m_prev, m, c.eta_rec_main)
@@ -222,10 +225,15 @@ def measure_engine(n: int, P: int, every: int, repeats: int, engine: str = "fast
     del agent, buffer
     gc.collect()
     peak = measure_peak(n, P, every, engine)
-    return dict(ms_per_agent_step=1e3 * min(seconds) / P, x_floor=float(np.median(ratios)),
-                x_floor_best=float(min(ratios)), learning=float(np.mean(learning)),
-                peak_bytes_per_agent=peak["peak"] / P,
-                peak_with_construction_per_agent=peak["with_construction"] / P, engine=config.engine)
+    return dict(
+        ms_per_agent_step=1e3 * min(seconds) / P,
+        x_floor=float(np.median(ratios)),
+        x_floor_best=float(min(ratios)),
+        learning=float(np.mean(learning)),
+        peak_bytes_per_agent=peak["peak"] / P,
+        peak_with_construction_per_agent=peak["with_construction"] / P,
+        engine=config.engine,
+    )
 
 
 def measure_reference(n: int, P: int, every: int, repeats: int) -> dict:
@@ -289,7 +297,6 @@ def gpu_bandwidth(repeats: int) -> float:
     W = torch.full((10_000, 10_000), 1.0, device="cuda")
     W.mul_(1.0)
     seconds = _cuda_seconds(lambda: W.mul_(1.0000001), 10, repeats)
-    del W
     return 2 * 4 * 10_000**2 / seconds / 1e9
 
 
@@ -304,9 +311,16 @@ def measure_gpu(n: int, P: int, every: int, engine: str, repeats: int, bandwidth
     ms = 1e3 * seconds / P
     floor_ms = 1e3 * 2 * 4 * n * n / (bandwidth_GBps * 1e9)
     del agent
-    return dict(engine=engine, n_main=n, population=P, noise=every, ms_per_agent_step=ms,
-                bandwidth_fraction=floor_ms / ms, peak_over_weights=peak,
-                sweep_hours=ms * SWEEP_AGENT_STEPS / 3.6e6)
+    return dict(
+        engine=engine,
+        n_main=n,
+        population=P,
+        noise=every,
+        ms_per_agent_step=ms,
+        bandwidth_fraction=floor_ms / ms,
+        peak_over_weights=peak,
+        sweep_hours=ms * SWEEP_AGENT_STEPS / 3.6e6,
+    )
 
 
 def gpu_report(repeats: int) -> list[dict]:
@@ -316,8 +330,10 @@ def gpu_report(repeats: int) -> list[dict]:
     free, _ = torch.cuda.mem_get_info()
     fits = max(1, int(0.8 * free / weight_bytes(preset("paper", n_main=n))))
     print(f"GPU: {torch.cuda.get_device_name()}, bandwidth (in-place scale of 400 MB, read + write) {bw:.0f} GB/s")
-    header = (f"{'engine':>6} {'n_main':>7} {'P':>3} {'noise':>9} {'ms/agent-step':>14} {'of bandwidth':>13} "
-              f"{'peak/weights':>13} {'paper sweep':>12}")
+    header = (
+        f"{'engine':>6} {'n_main':>7} {'P':>3} {'noise':>9} {'ms/agent-step':>14} {'of bandwidth':>13} "
+        f"{'peak/weights':>13} {'paper sweep':>12}"
+    )
     print(header)
     print("-" * len(header))
     rows = []
@@ -326,11 +342,16 @@ def gpu_report(repeats: int) -> list[dict]:
             for mode, every in MODES.items():
                 row = measure_gpu(n, P, every, engine, repeats, bw)
                 rows.append(row)
-                print(f"{engine:>6} {n:>7} {P:>3} {mode:>9} {row['ms_per_agent_step']:>14.3f} "
-                      f"{100 * row['bandwidth_fraction']:>12.0f}% {row['peak_over_weights']:>13.3f} "
-                      f"{row['sweep_hours']:>10.1f} h", flush=True)
-    print(f"of bandwidth: the floor 2 x 4 x n_main^2 B / bandwidth over the time per agent-step; paper sweep: "
-          f"{SWEEP_AGENT_STEPS:,} agent-steps (100 pairs x 50,000 steps) at that rate, one GPU.")
+                print(
+                    f"{engine:>6} {n:>7} {P:>3} {mode:>9} {row['ms_per_agent_step']:>14.3f} "
+                    f"{100 * row['bandwidth_fraction']:>12.0f}% {row['peak_over_weights']:>13.3f} "
+                    f"{row['sweep_hours']:>10.1f} h",
+                    flush=True,
+                )
+    print(
+        f"of bandwidth: the floor 2 x 4 x n_main^2 B / bandwidth over the time per agent-step; paper sweep: "
+        f"{SWEEP_AGENT_STEPS:,} agent-steps (100 pairs x 50,000 steps) at that rate, one GPU."
+    )
     return rows
 
 
@@ -363,18 +384,31 @@ def main(argv=None) -> int:
 
     warm_up()
     bw = bandwidth(3 if args.quick else 6)
-    info = dict(machine=platform.processor() or platform.machine(), cores=os.cpu_count(),
-                torch=torch.__version__, torch_threads=torch.get_num_threads(), numba=numba.__version__,
-                numba_threads=numba.get_num_threads(), numba_layer=numba.threading_layer(), bandwidth=bw)
-    print(f"machine: {info['cores']} cores, torch {info['torch']} ({info['torch_threads']} threads), "
-          f"numba {info['numba']} ({info['numba_threads']} threads, {info['numba_layer']} layer)")
-    print("memory bandwidth (in-place scale of 400 MB, read + write): "
-          + ", ".join(f"{k[:-5]} {v:.1f} GB/s" for k, v in bw.items() if k != "GBps")
-          + f"; floor uses {bw['GBps']:.1f} GB/s")
+    info = dict(
+        machine=platform.processor() or platform.machine(),
+        cores=os.cpu_count(),
+        torch=torch.__version__,
+        torch_threads=torch.get_num_threads(),
+        numba=numba.__version__,
+        numba_threads=numba.get_num_threads(),
+        numba_layer=numba.threading_layer(),
+        bandwidth=bw,
+    )
+    print(
+        f"machine: {info['cores']} cores, torch {info['torch']} ({info['torch_threads']} threads), "
+        f"numba {info['numba']} ({info['numba_threads']} threads, {info['numba_layer']} layer)"
+    )
+    print(
+        "memory bandwidth (in-place scale of 400 MB, read + write): "
+        + ", ".join(f"{k[:-5]} {v:.1f} GB/s" for k, v in bw.items() if k != "GBps")
+        + f"; floor uses {bw['GBps']:.1f} GB/s"
+    )
     print()
-    header = (f"{'n_main':>7} {'P':>3} {'noise':>9} {'ms/agent-step':>14} {'x floor':>8} {'floor %':>8} "
-              f"{'ref ms':>9} {'speed-up':>9} {'vs exact':>9} {'peak/agent':>11} {'x weights':>10} {'+ fixed':>8} "
-              f"{'learning':>9}")
+    header = (
+        f"{'n_main':>7} {'P':>3} {'noise':>9} {'ms/agent-step':>14} {'x floor':>8} {'floor %':>8} "
+        f"{'ref ms':>9} {'speed-up':>9} {'vs exact':>9} {'peak/agent':>11} {'x weights':>10} {'+ fixed':>8} "
+        f"{'learning':>9}"
+    )
     print(header)
     print("-" * len(header))
     rows = []
@@ -388,8 +422,16 @@ def main(argv=None) -> int:
                 ref = None
                 if not args.no_reference and (P == 1 or n < 10_000):
                     ref = measure_reference(n, P, every, repeats)
-                row = dict(n_main=n, population=P, noise=mode, weight_noise_every=every, floor_ms=floor_ms,
-                           fast=fast, reference=ref, weights_bytes=weight_bytes(preset("paper", n_main=n)))
+                row = dict(
+                    n_main=n,
+                    population=P,
+                    noise=mode,
+                    weight_noise_every=every,
+                    floor_ms=floor_ms,
+                    fast=fast,
+                    reference=ref,
+                    weights_bytes=weight_bytes(preset("paper", n_main=n)),
+                )
                 rows.append(row)
                 ms = fast["ms_per_agent_step"]
                 if ref and P == 1:
@@ -399,9 +441,12 @@ def main(argv=None) -> int:
                 peak = fast["peak_bytes_per_agent"]
                 fixed = (peak - row["weights_bytes"]) * P  # the population's memory beyond its weights
                 row["fixed_overhead_bytes"] = fixed
-                print(f"{n:>7} {P:>3} {mode:>9} {ms:>14.2f} {fast['x_floor']:>8.2f} {100 / fast['x_floor']:>7.0f}% "
-                      f"{ref_ms:>9.1f} {ref_ms / ms:>8.0f}x {exact_ms / ms:>8.0f}x {peak / 2**20:>9.0f}MB "
-                      f"{peak / row['weights_bytes']:>10.3f} {fixed / 2**20:>6.0f}MB {fast['learning']:>9.2f}", flush=True)
+                print(
+                    f"{n:>7} {P:>3} {mode:>9} {ms:>14.2f} {fast['x_floor']:>8.2f} {100 / fast['x_floor']:>7.0f}% "
+                    f"{ref_ms:>9.1f} {ref_ms / ms:>8.0f}x {exact_ms / ms:>8.0f}x {peak / 2**20:>9.0f}MB "
+                    f"{peak / row['weights_bytes']:>10.3f} {fixed / 2**20:>6.0f}MB {fast['learning']:>9.2f}",
+                    flush=True,
+                )
     print()
     print("x floor: time per agent-step over the floor 2 x 4 x n_main^2 B / bandwidth, the bandwidth measured by an")
     print("in-place scale of 400 MB just before each repetition (median); floor %: its inverse.")
@@ -412,16 +457,23 @@ def main(argv=None) -> int:
     print("agent's fp32 weights; + fixed: the population's peak beyond all its weights (buffers, state, runtime).")
     print("ref ms: the plain PyTorch reference step, ms per agent-step (same noise mode; at 10k its P = 1 figure")
     print("stands for larger populations, whose temporaries would not fit beside other work); its peak memory per")
-    print("agent: " + ", ".join(
-        f"{r['n_main']}/P{r['population']}/{r['noise']}: {r['reference']['peak_bytes_per_agent'] / r['weights_bytes']:.1f}x weights"
-        for r in rows if r["reference"]))
+    print(
+        "agent: "
+        + ", ".join(
+            f"{r['n_main']}/P{r['population']}/{r['noise']}: {r['reference']['peak_bytes_per_agent'] / r['weights_bytes']:.1f}x weights"
+            for r in rows
+            if r["reference"]
+        )
+    )
     print()
     small = {}
     for engine in ("fast", "plain"):
         for P in (1, 8):
             small[f"{engine}/P{P}"] = rate = small_preset_rate(P, engine, 1.0 if args.quick else 2.0)
-            print(f"small preset (n_main 500, weight noise every 10), engine {engine:>5}, P={P}: "
-                  f"{rate:8.0f} steps/s = {rate * P:8.0f} agent-steps/s ({1e6 / (rate * P):6.0f} us per agent-step)")
+            print(
+                f"small preset (n_main 500, weight noise every 10), engine {engine:>5}, P={P}: "
+                f"{rate:8.0f} steps/s = {rate * P:8.0f} agent-steps/s ({1e6 / (rate * P):6.0f} us per agent-step)"
+            )
     gpu = None
     if torch.cuda.is_available():
         print()

@@ -22,8 +22,21 @@ from .fields import AgentConfig
 from .host import build_agent
 
 __all__ = [
-    "hookimpl", "ContinuousEmergeBase", "AgentConfig", "preset", "replace", "ConfigError", "build_agent",
-    "twins", "study", "plan", "compare", "protocol", "load", "Results", "Comparison",
+    "hookimpl",
+    "ContinuousEmergeBase",
+    "AgentConfig",
+    "preset",
+    "replace",
+    "ConfigError",
+    "build_agent",
+    "twins",
+    "study",
+    "plan",
+    "compare",
+    "protocol",
+    "load",
+    "Results",
+    "Comparison",
 ]
 
 __version__ = package_version()

@@ -26,7 +26,18 @@ from .results import ResultsFolder, sha256
 if TYPE_CHECKING:
     from .analysis import SweepSummary
 
-__all__ = ["preset", "protocol", "twins", "study", "plan", "load", "compare", "Results", "Comparison", "package_version"]
+__all__ = [
+    "preset",
+    "protocol",
+    "twins",
+    "study",
+    "plan",
+    "load",
+    "compare",
+    "Results",
+    "Comparison",
+    "package_version",
+]
 
 
 def preset(name: str, *, substrate: str = DEFAULT_SUBSTRATE, **overrides: Any) -> Any:
@@ -110,17 +121,23 @@ class Results:
             summary = None
         return summary if summary is not None and _written_with(self.folder, summary) else self.analyse()
 
-    def analyse(self, emotion_metrics: tuple[str, ...] = (), *, windows: str | None = None,
-                burn_in: int | None = None) -> SweepSummary:
+    def analyse(
+        self, emotion_metrics: tuple[str, ...] = (), *, windows: str | None = None, burn_in: int | None = None
+    ) -> SweepSummary:
         """Recompute the statistics from the recorded data (adding ``emotion_metrics``; on ``windows``
         after ``burn_in`` steps, None: the sweep's own), and keep them."""
         from .analysis import analyse  # scipy: not imported by `emergence --help`
 
         substrate = self.catalogue.substrates[self.manifest.get("substrate", DEFAULT_SUBSTRATE)]
-        self.__dict__["summary"] = analyse(self.folder, self.catalogue.metrics, emotion_metrics or None,
-                                           bounded="main" in substrate.bounded,
-                                           preset=substrate.nearest_preset(self.manifest["config"]["agent"]),
-                                           windows=windows, burn_in=burn_in)
+        self.__dict__["summary"] = analyse(
+            self.folder,
+            self.catalogue.metrics,
+            emotion_metrics or None,
+            bounded="main" in substrate.bounded,
+            preset=substrate.nearest_preset(self.manifest["config"]["agent"]),
+            windows=windows,
+            burn_in=burn_in,
+        )
         return self.summary
 
     @property
@@ -196,8 +213,12 @@ class Comparison:
         return pd.DataFrame(list(self.rows))
 
 
-def compare(*folders: str | Path, allow_different: bool = False, out: str | Path | None = None,
-            catalogue: Catalogue | None = None) -> Comparison:
+def compare(
+    *folders: str | Path,
+    allow_different: bool = False,
+    out: str | Path | None = None,
+    catalogue: Catalogue | None = None,
+) -> Comparison:
     """Compare sweeps' folders, each against the first: paired run by run when their run seeds match,
     independent samples otherwise. Sweeps measured differently (steps, windows, burn-in) are refused
     unless ``allow_different``; ``out``: also write its report.md there."""
@@ -217,8 +238,10 @@ def compare(*folders: str | Path, allow_different: bool = False, out: str | Path
             results.summary  # analysed, so that runs.parquet exists
         differences, measurement = sweep_differences(paths, labels)
         if measurement and not allow_different:
-            raise ConfigError(f"the sweeps are measured differently ({'; '.join(measurement)}): re-read them alike "
-                              "with `emergence report DIR --windows ... --burn-in ...`, or pass --allow-different")
+            raise ConfigError(
+                f"the sweeps are measured differently ({'; '.join(measurement)}): re-read them alike "
+                "with `emergence report DIR --windows ... --burn-in ...`, or pass --allow-different"
+            )
         rows = compare_folders(paths, labels)
     pairing = "paired (same run seeds)" if all(r["paired"] for r in rows) else "unpaired (run seeds differ)"
     question = f"{len(paths)} sweeps, each against {labels[0]}: {pairing}"

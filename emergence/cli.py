@@ -49,9 +49,13 @@ def plugins() -> None:
         table.add_row(name, package, version)
     console = Console()
     console.print(table)
-    for kind, registry in (("scaffolds", catalogue.scaffolds), ("emotion metrics", catalogue.metrics),
-                           ("protocols", catalogue.protocols), ("substrates", catalogue.substrates),
-                           ("executors", catalogue.executors)):
+    for kind, registry in (
+        ("scaffolds", catalogue.scaffolds),
+        ("emotion metrics", catalogue.metrics),
+        ("protocols", catalogue.protocols),
+        ("substrates", catalogue.substrates),
+        ("executors", catalogue.executors),
+    ):
         console.print(f"[bold]{kind}:[/bold] {', '.join(registry.names()) or 'none'}")
 
 
@@ -77,8 +81,14 @@ def grow(substrate: str, preset_name: str, steps: int, scaffold: str, seed: int,
     for column in ("iteration", "surge", "energy", "awake", "input", "emotion"):
         table.add_column(column)
     for trail in agent.trails(0)[-trails:]:
-        table.add_row(str(trail["iteration"]), f"{trail['surge']:.3f}", f"{trail['energy']:.3f}",
-                      str(trail["awake"]), escape(trail["input"]), f"{trail['emotion']:+.4f}")
+        table.add_row(
+            str(trail["iteration"]),
+            f"{trail['surge']:.3f}",
+            f"{trail['energy']:.3f}",
+            str(trail["awake"]),
+            escape(trail["input"]),
+            f"{trail['emotion']:+.4f}",
+        )
     Console().print(table)
 
 
@@ -86,10 +96,13 @@ def grow(substrate: str, preset_name: str, steps: int, scaffold: str, seed: int,
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @metric_option()
 @measurement_options(default=False)
-@click.option("--html", is_flag=True, help="Also write report.html: the report and its figures in one page "
-              "(a study folder: its report as the study wrote it).")
-def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, burn_in: int | None,
-           html: bool) -> None:
+@click.option(
+    "--html",
+    is_flag=True,
+    help="Also write report.html: the report and its figures in one page "
+    "(a study folder: its report as the study wrote it).",
+)
+def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, burn_in: int | None, html: bool) -> None:
     """Recompute the statistics, table and figures of a results folder from its files alone.
 
     With --emotion-metric, any metric is computed after the fact from the recorded data; --windows and
@@ -101,8 +114,10 @@ def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, bur
 
     if ResultsFolder(out).is_study():
         if not html:
-            raise ResultsError(f"{out} is a study folder: re-run its `emergence study` command to recompute it, "
-                               "or pass --html to render its report")
+            raise ResultsError(
+                f"{out} is a study folder: re-run its `emergence study` command to recompute it, "
+                "or pass --html to render its report"
+            )
         click.echo(f"report: {write_html(out)}")
         return
     results = Results(out)
@@ -115,9 +130,15 @@ def report(out: Path, emotion_metrics: tuple[str, ...], windows: str | None, bur
             click.echo(f"report: {write_html(out)}")
 
 
-cli.add_command(click.Command(
-    "stats", callback=report.callback, params=report.params, short_help="The same as `report` (an alias).",
-    help=f"The same as `emergence report` (an alias).\n\n{inspect.cleandoc(report.help)}"))
+cli.add_command(
+    click.Command(
+        "stats",
+        callback=report.callback,
+        params=report.params,
+        short_help="The same as `report` (an alias).",
+        help=f"The same as `emergence report` (an alias).\n\n{inspect.cleandoc(report.help)}",
+    )
+)
 
 # Problems `check` prints before it sums them up.
 SHOWN = 20
@@ -136,17 +157,22 @@ def check(out: Path) -> None:
     if len(problems) > SHOWN:
         click.echo(f"... and {len(problems) - SHOWN} more")
     if problems:
-        raise ResultsError(f"{out}: {len(problems)} problem(s); re-run the sweep's command to resume and rebuild "
-                           "what is missing")
+        raise ResultsError(
+            f"{out}: {len(problems)} problem(s); re-run the sweep's command to resume and rebuild what is missing"
+        )
     click.echo(f"{out}: every part present and valid")
 
 
 @cli.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Write report.md (every column) into this folder.")
-@click.option("--allow-different", is_flag=True,
-              help="Compare sweeps whose steps, windows or burn-in differ (their couplings are measured differently).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Write report.md (every column) into this folder."
+)
+@click.option(
+    "--allow-different",
+    is_flag=True,
+    help="Compare sweeps whose steps, windows or burn-in differ (their couplings are measured differently).",
+)
 def compare(folders: tuple[Path, ...], out: Path | None, allow_different: bool) -> None:
     """Compare sweeps grown separately, each against the first: paired run by run when their run seeds
     match, as independent samples otherwise (said in every line). Every setting in which the sweeps
@@ -159,8 +185,10 @@ def compare(folders: tuple[Path, ...], out: Path | None, allow_different: bool) 
     if len(folders) < 2:
         raise click.UsageError("compare needs at least two results folders")
     comparison = compare_sweeps(*folders, allow_different=allow_different, out=out)
-    click.echo(f"the sweeps differ from {comparison.labels[0]} in: "
-               + ("; ".join(comparison.differences) or "nothing but their folders"))
+    click.echo(
+        f"the sweeps differ from {comparison.labels[0]} in: "
+        + ("; ".join(comparison.differences) or "nothing but their folders")
+    )
     console = Console()
     print_comparison(console, comparison.title, comparison.question, list(comparison.lines), list(comparison.rows))
     if out is not None:
@@ -170,8 +198,14 @@ def compare(folders: tuple[Path, ...], out: Path | None, allow_different: bool) 
 @cli.command()
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("name")
-@click.option("--dir", "parent", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write the package's folder.")
+@click.option(
+    "--dir",
+    "parent",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the package's folder.",
+)
 def new(kind: str, name: str, parent: Path) -> None:
     """Write a new plugin package, emergence-NAME/, ready for `pip install -e`."""
     folder = write_package(kind, name, parent)
@@ -205,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         err.show()
         return err.exit_code
     except click.exceptions.Abort:  # Ctrl-C
-        click.echo("aborted; what was written is kept: re-running the same command resumes a sweep where it "
-                   "stopped", err=True)
+        click.echo(
+            "aborted; what was written is kept: re-running the same command resumes a sweep where it stopped", err=True
+        )
         return 1
     except click.exceptions.Exit as exit_:
         return exit_.exit_code

@@ -14,8 +14,20 @@ from attrs import Converter, evolve, field, fields, frozen
 from attrs.validators import and_, ge, gt, le
 
 __all__ = [
-    "EmotionFieldConfig", "EnergyConfig", "DreamConfig", "ConfigError", "config_from_dict", "config_to_dict",
-    "replace", "positive_int", "float_field", "choice_field", "bool_field", "finite", "check_seeds", "to_float",
+    "EmotionFieldConfig",
+    "EnergyConfig",
+    "DreamConfig",
+    "ConfigError",
+    "config_from_dict",
+    "config_to_dict",
+    "replace",
+    "positive_int",
+    "float_field",
+    "choice_field",
+    "bool_field",
+    "finite",
+    "check_seeds",
+    "to_float",
     "error_message",
 ]
 
@@ -67,6 +79,7 @@ def _choice(default: str, options: tuple[str, ...]) -> Any:
     def validate(instance, attribute, value):
         if value not in options:
             raise ConfigError(f"'{attribute.name}' must be one of {', '.join(options)}, got {value!r}")
+
     return field(default=default, validator=validate)
 
 
@@ -74,6 +87,7 @@ def _bool(default: bool) -> Any:
     def validate(instance, attribute, value):
         if not isinstance(value, bool):
             raise ConfigError(f"'{attribute.name}' must be True or False, got {value!r}")
+
     return field(default=default, validator=validate)
 
 

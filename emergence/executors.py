@@ -20,7 +20,13 @@ from .config import ConfigError
 from .contract import Resources, TaskFailed, hookimpl
 
 __all__ = [
-    "LocalPool", "cores", "processes_here", "run_here", "translated", "stopped_by_signals", "register_executors",
+    "LocalPool",
+    "cores",
+    "processes_here",
+    "run_here",
+    "translated",
+    "stopped_by_signals",
+    "register_executors",
 ]
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
@@ -128,8 +134,10 @@ class LocalPool:
         self.resources = resources
         self.workers = self.planned_workers(resources)
         if self.workers > 1 and _importing_main():
-            raise ConfigError("a worker process, importing the script that started it, was asked to grow a sweep: "
-                              "put the script's sweep under `if __name__ == \"__main__\":`")
+            raise ConfigError(
+                "a worker process, importing the script that started it, was asked to grow a sweep: "
+                'put the script\'s sweep under `if __name__ == "__main__":`'
+            )
         self.pool = self._new_pool() if self.workers > 1 else None
 
     @staticmethod
@@ -144,8 +152,9 @@ class LocalPool:
             gpus = context.Queue()
             for device in range(self.workers):
                 gpus.put(device)
-        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                   initargs=(os.getpid(), gpus))
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), gpus)
+        )
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future:
         if self.pool is None:

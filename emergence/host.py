@@ -23,15 +23,36 @@ import pluggy
 from .config import ConfigError, check_seeds
 from . import executors as local_executor
 from .contract import (
-    AgentHooks, Executor, PluginError, PluginSpec, Registry, Resources, Substrate, collect,
-    hookspecs, plugin_label, plugin_package, resolve_spec,
+    AgentHooks,
+    Executor,
+    PluginError,
+    PluginSpec,
+    Registry,
+    Resources,
+    Substrate,
+    collect,
+    hookspecs,
+    plugin_label,
+    plugin_package,
+    resolve_spec,
 )
 from .fields import substrate as fields_substrate
 
 __all__ = [
-    "ENTRY_POINT_GROUP", "DEFAULT_SUBSTRATE", "make_plugin_manager", "resolve_agent_hooks", "check_scaffolds",
-    "build_agent", "open_executor", "executor_workers", "Catalogue", "installed", "plugin_sources", "check_names",
-    "check_entry_points", "scaffold_label",
+    "ENTRY_POINT_GROUP",
+    "DEFAULT_SUBSTRATE",
+    "make_plugin_manager",
+    "resolve_agent_hooks",
+    "check_scaffolds",
+    "build_agent",
+    "open_executor",
+    "executor_workers",
+    "Catalogue",
+    "installed",
+    "plugin_sources",
+    "check_names",
+    "check_entry_points",
+    "scaffold_label",
 ]
 
 ENTRY_POINT_GROUP = "emergence"
@@ -68,8 +89,9 @@ def _check_pending(pm: pluggy.PluginManager) -> None:
     for old, new in hookspecs.RENAMED.items():
         impls = getattr(pm.hook, old).get_hookimpls() if hasattr(pm.hook, old) else []
         if impls:
-            raise PluginError(f"plugin {plugin_label(pm, impls[0].plugin_name)}: the hook {old} is now {new}; "
-                              f"rename {old} to {new}")
+            raise PluginError(
+                f"plugin {plugin_label(pm, impls[0].plugin_name)}: the hook {old} is now {new}; rename {old} to {new}"
+            )
     pm.check_pending()
 
 
@@ -86,8 +108,10 @@ def check_entry_points(taken: Iterable[str] = ()) -> None:
     for name, packages in owners.items():
         if len(packages) > 1:
             other = next(key for key in reversed(packages) if key != "emergence")
-            raise PluginError(f"two installed packages register the plugin {name!r} ({', '.join(packages.values())}); "
-                              f"only one would be used: uninstall one of them (pip uninstall {other})")
+            raise PluginError(
+                f"two installed packages register the plugin {name!r} ({', '.join(packages.values())}); "
+                f"only one would be used: uninstall one of them (pip uninstall {other})"
+            )
 
 
 def check_names(kind: str, names: Any, items: tuple[type, ...] = (str,)) -> tuple[Any, ...]:
@@ -135,7 +159,10 @@ def resolve_agent_hooks(
         return labels.get(impl.plugin_name) or f"plugin {plugin_label(pm, impl.plugin_name)}"
 
     parts = {hook: _component(getattr(pm.hook, hook), config, label) for hook in ("plasticity", "energy", "noise")}
-    calls = {hook: list(reversed(getattr(pm.hook, hook).get_hookimpls())) for hook in ("relational_drift", "receive_feedback")}
+    calls = {
+        hook: list(reversed(getattr(pm.hook, hook).get_hookimpls()))
+        for hook in ("relational_drift", "receive_feedback")
+    }
     return AgentHooks(
         pm=pm,
         scaffolds=instances,
@@ -144,8 +171,10 @@ def resolve_agent_hooks(
         noise=parts["noise"][0],
         drift=[impl.function for impl in calls["relational_drift"]],
         feedback=[impl.function for impl in calls["receive_feedback"]],
-        sources={**{hook: (who,) for hook, (_, who) in parts.items() if who is not None},
-                 **{hook: tuple(map(label, impls)) for hook, impls in calls.items() if impls}},
+        sources={
+            **{hook: (who,) for hook, (_, who) in parts.items() if who is not None},
+            **{hook: tuple(map(label, impls)) for hook, impls in calls.items() if impls},
+        },
     )
 
 
@@ -160,8 +189,9 @@ def check_scaffolds(config: Any, scaffolds: Sequence[str | PluginSpec], catalogu
     _check_pending(pm)
 
 
-def _built(config: Any, scaffolds: Sequence[str | PluginSpec], pm: pluggy.PluginManager, known: Registry
-           ) -> tuple[dict[str, Any], dict[str, str]]:
+def _built(
+    config: Any, scaffolds: Sequence[str | PluginSpec], pm: pluggy.PluginManager, known: Registry
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Each scaffold built for ``config`` by its name, and its label by plugin name (``scaffold:NAME``)."""
     instances, labels = {}, {}
     for spec in check_names("scaffolds", scaffolds, (str, PluginSpec)):
@@ -285,8 +315,9 @@ class Catalogue:
             if type(config) is substrate.config_class:
                 return substrate
         known = ", ".join(f"{s.config_class.__name__} ({s.name})" for s in self.substrates.entries.values())
-        raise TypeError(f"config must be a substrate's config ({known or 'none installed'}), "
-                        f"got {type(config).__name__}")
+        raise TypeError(
+            f"config must be a substrate's config ({known or 'none installed'}), got {type(config).__name__}"
+        )
 
     def sources(self) -> list[tuple[str, str, str]]:
         return plugin_sources(self.pm)

@@ -19,6 +19,7 @@ from .contract import parse_value
 
 __all__ = ["parse_assignments", "split_scope", "field_value", "apply_settings"]
 
+
 def parse_assignments(texts: Iterable[str]) -> dict[str, str]:
     """``["emo_noise=0.06", ...]`` as ``{"emo_noise": "0.06", ...}``; a malformed one names the fix."""
     settings = {}

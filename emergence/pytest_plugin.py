@@ -57,8 +57,9 @@ def population(seed: int):
 
     def build(scaffolds=(), substrate: str = "fields", size: int = 2, **changes: Any):
         config = tiny_config(substrate, **changes)
-        return build_agent(config, [seed + p for p in range(size)], [seed + 1000 + p for p in range(size)],
-                           scaffolds=scaffolds)
+        return build_agent(
+            config, [seed + p for p in range(size)], [seed + 1000 + p for p in range(size)], scaffolds=scaffolds
+        )
 
     return build
 

@@ -41,4 +41,6 @@ if __name__ == "__main__":
         emotion_a.append(float(a.emotion.abs().mean()))
         emotion_b.append(float(b.emotion.abs().mean()))
     r = torch.corrcoef(torch.tensor([emotion_a, emotion_b]))[0, 1]
-    print(f"soothed {soothe.soothed} times; mean |emotion| A {sum(emotion_a) / 1000:.3f} vs B {sum(emotion_b) / 1000:.3f}; r = {r:+.3f}")
+    print(
+        f"soothed {soothe.soothed} times; mean |emotion| A {sum(emotion_a) / 1000:.3f} vs B {sum(emotion_b) / 1000:.3f}; r = {r:+.3f}"
+    )

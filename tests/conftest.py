@@ -10,4 +10,3 @@ settings.register_profile("dev", max_examples=10, deadline=None, suppress_health
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
-

@@ -23,8 +23,13 @@ def _imports() -> dict[str, set[str]]:
     graph = {}
     for name, (path, is_package) in modules.items():
         tree = ast.parse(path.read_text())
-        skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-                   for child in node.body for n in ast.walk(child)}
+        skipped = {
+            id(n)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for child in node.body
+            for n in ast.walk(child)
+        }
         base = name if is_package else name.rpartition(".")[0]
         targets = set()
         for node in ast.walk(tree):

@@ -23,8 +23,11 @@ class TestStepBenchmark:
     def test_runs_as_a_script(self):
         """`python benchmarks/step.py` starts, compiles the engine and measures one tiny population's
         peak memory (its own fresh-process measurement)."""
-        result = subprocess.run([sys.executable, str(BENCHMARKS / "step.py"), "--peak-of", "64", "1", "1", "fast"],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "step.py"), "--peak-of", "64", "1", "1", "fast"],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         assert set(json.loads(result.stdout.strip().splitlines()[-1])) == {"peak", "with_construction"}
 
@@ -40,11 +43,20 @@ class TestRLMirror:
         """Each learner's mean, SE and n at the end and at birth; td - reinforce paired by run, with the
         exact sign-flip p of 8 runs that all move one way (2 / 2^8)."""
         rl_mirror = _load("rl_mirror")
-        rows = [dict(setting="s", run=run, learner=learner, step=step, expected_return=0.1 * run,
-                     trunk_mirror_ratio=value, emotion_mirror_ratio=value)
-                for run in range(8)
-                for learner, end in (("td", 0.5 + 0.01 * run), ("reinforce", 1.0 + 0.01 * run))
-                for step, value in ((0, 1.0 + 0.01 * run), (100, end))]
+        rows = [
+            dict(
+                setting="s",
+                run=run,
+                learner=learner,
+                step=step,
+                expected_return=0.1 * run,
+                trunk_mirror_ratio=value,
+                emotion_mirror_ratio=value,
+            )
+            for run in range(8)
+            for learner, end in (("td", 0.5 + 0.01 * run), ("reinforce", 1.0 + 0.01 * run))
+            for step, value in ((0, 1.0 + 0.01 * run), (100, end))
+        ]
         table = {t["readout"]: t for t in rl_mirror.compare(rows)}
         t = table["trunk_mirror_ratio"]
         se = np.std(0.01 * np.arange(8), ddof=1) / np.sqrt(8)
@@ -64,8 +76,17 @@ class TestRLMirror:
 
         rl_mirror = _load("rl_mirror")
         agent = dict(grid=5, layout="symmetric", n_main=16, n_emo=8, max_episode_steps=12, energy_cost=0.0)
-        config = make_config("rl", "small", agent, a=("td:trunk_rate=40",), b=("reinforce",), runs=2, steps=40,
-                             checkpoint_every=20, snapshot_every=20)
+        config = make_config(
+            "rl",
+            "small",
+            agent,
+            a=("td:trunk_rate=40",),
+            b=("reinforce",),
+            runs=2,
+            steps=40,
+            checkpoint_every=20,
+            snapshot_every=20,
+        )
         run_sweep(config, tmp_path / "sweep", say=lambda line: None)
         rows = rl_mirror.measure("s", tmp_path / "sweep")
         assert len(rows) == 2 * 2 * 2 and {r["step"] for r in rows} == {0, 40}

@@ -7,9 +7,19 @@ from emergence.config import ConfigError, config_from_dict, config_to_dict
 class TestAgentConfig:
     @pytest.mark.parametrize(
         "field, value",
-        [("n_main", 0), ("n_main", -5), ("n_emo", 2.5), ("tau_main", 0), ("dt", -1.0), ("trace_rate", 1.5),
-         ("main_noise", -0.1), ("eta_rec_main", float("nan")), ("weight_noise_every", 0), ("dtype", "int8"),
-         ("sleep_below", 1.2)],
+        [
+            ("n_main", 0),
+            ("n_main", -5),
+            ("n_emo", 2.5),
+            ("tau_main", 0),
+            ("dt", -1.0),
+            ("trace_rate", 1.5),
+            ("main_noise", -0.1),
+            ("eta_rec_main", float("nan")),
+            ("weight_noise_every", 0),
+            ("dtype", "int8"),
+            ("sleep_below", 1.2),
+        ],
     )
     def test_bad_value_names_the_field(self, field, value):
         """A bad value fails at construction with a message that names the field."""
@@ -42,7 +52,11 @@ class TestPresets:
         assert (c.sleep_below, c.wake_above, c.text_noise, c.seed_text) == (0.3, 0.7, 0.05, "emergence begins")
         literal = preset("paper-rms")
         assert (literal.n_main, literal.oja_post, literal.recurrent_gain, literal.weight_noise_every) == (
-            10_000, "rms", 1.2, 1)
+            10_000,
+            "rms",
+            1.2,
+            1,
+        )
 
     def test_unknown_preset_lists_known(self):
         """An unknown preset names the known ones."""

@@ -52,8 +52,9 @@ class TestPythonApiExample:
         from emergence import load
 
         out = tmp_path / "api"
-        result = subprocess.run([sys.executable, str(EXAMPLES / "python_api.py"), str(out)],
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [sys.executable, str(EXAMPLES / "python_api.py"), str(out)], capture_output=True, text=True, check=True
+        )
         assert "activity coupling across runs" in result.stdout
         results = load(out)
         assert isinstance(results.steps, pd.DataFrame) and len(results.steps) == 2 * 2 * 500

@@ -5,7 +5,6 @@ import pluggy
 import pytest
 import torch
 
-from emergence.fields.agent import ContinuousEmergeBase
 from emergence import build_agent, preset
 from emergence.contract import hookimpl
 from emergence.contract import EmotionData, PerTwinMetric
@@ -26,6 +25,7 @@ def _grow(steps=20, **kwargs):
 class TestAgentHooks:
     def test_plasticity_hook_replaces_the_rule(self):
         """A plugin's plasticity rule is used instead of Oja: here, one that never learns."""
+
         class Frozen:
             def apply(self, agent, learning):
                 pass
@@ -43,6 +43,7 @@ class TestAgentHooks:
 
     def test_energy_hook_replaces_the_model(self):
         """A plugin's energy model decides energy and sleep."""
+
         class Tired:
             def update(self, energy, awake, main):
                 return torch.full_like(energy, 0.1), torch.zeros_like(awake)
@@ -78,6 +79,7 @@ class TestAgentHooks:
 
     def test_register_emotion_metrics_adds_a_metric(self):
         """A plugin's metric appears in the registry and computes a series."""
+
         class Peak(PerTwinMetric):
             name, description = "peak", "max |a| of the snapshots"
             uses_snapshots = True
@@ -91,7 +93,9 @@ class TestAgentHooks:
                 register("peak", Peak())
 
         metrics = registry(make_plugin_manager([Plugin()]), "register_emotion_metrics", "emotion metric")
-        data = EmotionData(steps=[0, 1], mean=[0, 0], var=[0, 0], snapshot_steps=[0, 1], snapshots=[[0.5, -0.9], [0.1, 0.2]])
+        data = EmotionData(
+            steps=[0, 1], mean=[0, 0], var=[0, 0], snapshot_steps=[0, 1], snapshots=[[0.5, -0.9], [0.1, 0.2]]
+        )
         steps, a, b = metrics["peak"].series(data, data)
         assert list(a) == [0.9, 0.2] and "mean" in metrics.names()
 
@@ -99,6 +103,7 @@ class TestAgentHooks:
 class TestPluginManager:
     def test_misspelled_hook_fails_loudly(self):
         """An implementation of a hook that does not exist is refused at registration."""
+
         class Typo:
             @hookimpl
             def plasticty(self, config):
@@ -109,6 +114,7 @@ class TestPluginManager:
 
     def test_a_renamed_hook_names_its_new_name(self):
         """A plugin implementing the metric hook's earlier name is told, in one line, to rename it."""
+
         class Old:
             @hookimpl
             def emotion_metric(self, register):
@@ -133,6 +139,7 @@ class TestPluginManager:
     def test_a_name_registered_twice_names_both_plugins(self):
         """A plugin registering the executor 'local' the core has: one PluginError naming both plugins
         and the fix, not a ValueError."""
+
         class Local:
             @hookimpl
             def register_executors(self, register):
@@ -150,6 +157,7 @@ class TestPluginManager:
 
     def test_a_scaffold_that_cannot_be_built_names_itself(self):
         """A scaffold whose constructor raises: a PluginError naming the scaffold, not a traceback."""
+
         class Broken:
             def __init__(self, config):
                 raise ValueError("cannot build")
@@ -165,6 +173,7 @@ class TestPluginManager:
 
     def test_a_component_hook_that_raises_names_its_plugin(self):
         """A noise hook that raises when the population is built: a PluginError naming the plugin."""
+
         class Plugin:
             @hookimpl
             def noise(self, config):
@@ -179,7 +188,11 @@ class TestPluginManager:
 
         hooks = resolve_agent_hooks(TINY, ["hrls"], [SilentNoise()])
         hrls = f"scaffold 'hrls' (emergence {version('emergence')})"
-        assert hooks.sources == {"noise": ("plugin SilentNoise",), "relational_drift": (hrls,), "receive_feedback": (hrls,)}
+        assert hooks.sources == {
+            "noise": ("plugin SilentNoise",),
+            "relational_drift": (hrls,),
+            "receive_feedback": (hrls,),
+        }
 
     def test_each_population_has_its_own_manager(self):
         """Twin A's scaffold is registered on A's manager only."""

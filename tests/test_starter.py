@@ -15,8 +15,22 @@ import pytest
 from emergence.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZES = ["--preset", "small", "--n-main", "40", "--n-emo", "8", "--runs", "2", "--steps", "40",
-         "--checkpoint-every", "10", "--snapshot-every", "5"]
+SIZES = [
+    "--preset",
+    "small",
+    "--n-main",
+    "40",
+    "--n-emo",
+    "8",
+    "--runs",
+    "2",
+    "--steps",
+    "40",
+    "--checkpoint-every",
+    "10",
+    "--snapshot-every",
+    "5",
+]
 pytest_plugins = ["pytester"]
 
 
@@ -26,7 +40,11 @@ class TestNew:
         assert main(["new", "scaffold", "damp", "--dir", str(tmp_path)]) == 0
         folder = tmp_path / "emergence-damp"
         assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
-            "README.md", "emergence_damp.py", "pyproject.toml", "tests/test_damp.py"]
+            "README.md",
+            "emergence_damp.py",
+            "pyproject.toml",
+            "tests/test_damp.py",
+        ]
         pyproject = (folder / "pyproject.toml").read_text()
         assert '[project.entry-points.emergence]\ndamp = "emergence_damp"' in pyproject
         assert "class DampSettings" in (folder / "emergence_damp.py").read_text()
@@ -41,8 +59,10 @@ class TestNew:
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "already exists" in err and module.read_text() == "# mine"
 
-    @pytest.mark.parametrize("kind, name, taken", [("scaffold", "hrls", "plugin"), ("metric", "mean", "emotion metric"),
-                                                   ("scaffold", "twins", "plugin")])
+    @pytest.mark.parametrize(
+        "kind, name, taken",
+        [("scaffold", "hrls", "plugin"), ("metric", "mean", "emotion metric"), ("scaffold", "twins", "plugin")],
+    )
     def test_an_installed_name_is_refused(self, kind, name, taken, tmp_path, capsys):
         """A name an installed plugin, scaffold or metric has (installed, the new package would collide
         with it): one line, exit 2, nothing written."""
@@ -59,7 +79,7 @@ class TestNew:
         assert err.count("\n") == 1 and "lowercase Python identifier" in err and not any(tmp_path.iterdir())
 
 
-BROKEN = '''
+BROKEN = """
 import torch
 from emergence.contract import hookimpl
 from emergence.testing import ScaffoldConformance
@@ -98,7 +118,7 @@ class TestNaN(ScaffoldConformance):
 class TestInsomniac(ScaffoldConformance):
     scaffold = "insomniac"
     plugins = [Register()]
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -107,9 +127,21 @@ def outcome(tmp_path_factory):
     folder = tmp_path_factory.mktemp("broken")
     (folder / "test_broken.py").write_text(BROKEN)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_broken.py", "-k",
-         "fields and (invariants or asleep)"],
-        cwd=folder, capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "test_broken.py",
+            "-k",
+            "fields and (invariants or asleep)",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     return result.stdout
 
 
@@ -122,8 +154,10 @@ class TestBrokenScaffolds:
     def test_learning_while_asleep_is_named(self, outcome):
         """A scaffold that writes a sleeping agent's weights fails 'no learning while asleep'."""
         assert "FAILED test_broken.py::TestInsomniac::test_no_learning_while_asleep[fields]" in outcome
-        assert ("invariant 'no learning while asleep' broken (scaffold 'insomniac' on fields): "
-                "W_main_emo changed while the agent could not learn") in outcome
+        assert (
+            "invariant 'no learning while asleep' broken (scaffold 'insomniac' on fields): "
+            "W_main_emo changed while the agent could not learn"
+        ) in outcome
 
 
 def _venv_over_this_environment(venv: Path) -> Path:

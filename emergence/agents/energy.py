@@ -28,7 +28,7 @@ class HomeostaticEnergy:
         c = self.config
         activity = main.norm(dim=-1).mul_(self.rms_scale)
         cost_factor = torch.where(awake, 1.0, c.energy_sleep_cost).to(energy.dtype)
-        energy = (energy + c.energy_homeostasis * (c.energy_setpoint - energy) - c.energy_cost * activity * cost_factor)
+        energy = energy + c.energy_homeostasis * (c.energy_setpoint - energy) - c.energy_cost * activity * cost_factor
         energy = energy.clamp_(0.0, 1.0)
         awake = torch.where(awake, energy >= c.sleep_below, energy > c.wake_above)
         return energy, awake

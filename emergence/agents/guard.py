@@ -85,8 +85,9 @@ class PluginGuard:
         if not problem and value.is_floating_point() and not finite(value):
             problem = "is not finite"
         if problem:
-            raise PluginError(f"{self.label(hook)}: {hook} gave {what} that {problem}, at step {step}; "
-                              f"{PluginError.FIX}")
+            raise PluginError(
+                f"{self.label(hook)}: {hook} gave {what} that {problem}, at step {step}; {PluginError.FIX}"
+            )
 
     def amplitude(self, agent: Any, field: str, activation: torch.Tensor) -> torch.Tensor:
         """The noise model's amplitude of ``field``; a plugin's checked: ``activation``'s shape, dtype and
@@ -125,8 +126,9 @@ class PluginGuard:
             self.check_layout(agent, hook, i, step)
             if was_finite and not self.state_finite(agent):
                 bad = next(name for name in SEEN_STATE if not finite(getattr(agent, name)))
-                raise PluginError(f"{self.label(hook, i)}: {hook} left {bad} not finite at step {step}; "
-                                  f"{PluginError.FIX}")
+                raise PluginError(
+                    f"{self.label(hook, i)}: {hook} left {bad} not finite at step {step}; {PluginError.FIX}"
+                )
 
     @staticmethod
     def state_finite(agent: Any) -> bool:
@@ -137,9 +139,15 @@ class PluginGuard:
         """After part ``i`` of ``hook`` ran: every tensor keeps its birth shape, dtype and device."""
         for name, (shape, dtype, device) in self.layout.items():
             tensor = getattr(agent, name)
-            if type(tensor) is torch.Tensor and tensor.shape == shape and tensor.dtype == dtype and tensor.device == device:
+            if (
+                type(tensor) is torch.Tensor
+                and tensor.shape == shape
+                and tensor.dtype == dtype
+                and tensor.device == device
+            ):
                 continue  # the common case, without building a message
             problem = mismatch(tensor, shape, dtype, device)
             if problem:
-                raise PluginError(f"{self.label(hook, i)}: {hook} left {name} that {problem}, at step "
-                                  f"{step}; {PluginError.FIX}")
+                raise PluginError(
+                    f"{self.label(hook, i)}: {hook} left {name} that {problem}, at step {step}; {PluginError.FIX}"
+                )

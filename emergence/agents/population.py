@@ -222,7 +222,9 @@ class PopulationBase:
         for name in self.TENSORS:
             current, saved = getattr(self, name), tensors[name]
             if saved.shape != current.shape:
-                raise ValueError(f"checkpoint tensor {name} has shape {tuple(saved.shape)}, expected {tuple(current.shape)}")
+                raise ValueError(
+                    f"checkpoint tensor {name} has shape {tuple(saved.shape)}, expected {tuple(current.shape)}"
+                )
             setattr(self, name, saved.to(device=self.device, dtype=current.dtype).clone())
         for g, state in zip(self.generators, tensors["rng"]):
             g.set_state(state.clone())

@@ -154,6 +154,7 @@ class WeightNoise:
     def load(self, state: torch.Tensor) -> None:
         """Continue from a saved ``state`` (of this population's shape)."""
         if tuple(state.shape) != tuple(self.state.shape):
-            raise ValueError(f"checkpoint tensor weight_rng has shape {tuple(state.shape)}, "
-                             f"expected {tuple(self.state.shape)}")
+            raise ValueError(
+                f"checkpoint tensor weight_rng has shape {tuple(state.shape)}, expected {tuple(self.state.shape)}"
+            )
         self.state = state.to(device="cpu", dtype=torch.int64).clone()

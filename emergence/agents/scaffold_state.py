@@ -58,8 +58,10 @@ def restore_scaffolds(
             elif attr in values:
                 _assign(scaffold, attr, values[attr])
             else:
-                raise ResultsError(f"the checkpoint holds no state {attr!r} of scaffold {name!r}: "
-                                   "it was written by another version of the scaffold")
+                raise ResultsError(
+                    f"the checkpoint holds no state {attr!r} of scaffold {name!r}: "
+                    "it was written by another version of the scaffold"
+                )
 
 
 def _assign(scaffold: object, attr: str, value: Any) -> None:

@@ -6,4 +6,13 @@ from .report import figures, print_tables, render, show_written, write_report
 from .summarise import analyse
 from .summary import MetricSummary, SweepSummary
 
-__all__ = ["analyse", "SweepSummary", "MetricSummary", "figures", "print_tables", "render", "show_written", "write_report"]
+__all__ = [
+    "analyse",
+    "SweepSummary",
+    "MetricSummary",
+    "figures",
+    "print_tables",
+    "render",
+    "show_written",
+    "write_report",
+]

@@ -21,8 +21,26 @@ from .power import tost
 
 __all__ = ["Axis", "Cell", "compare_cells", "adjust", "COLUMNS"]
 
-COLUMNS = ("contrast", "kind", "quantity", "test", "metric", "reference", "value", "difference", "ci_low",
-           "ci_high", "p_value", "p_holm", "n_tests", "n_runs", "paired", "margin", "p_equivalent", "note")
+COLUMNS = (
+    "contrast",
+    "kind",
+    "quantity",
+    "test",
+    "metric",
+    "reference",
+    "value",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_holm",
+    "n_tests",
+    "n_runs",
+    "paired",
+    "margin",
+    "p_equivalent",
+    "note",
+)
 EQUIVALENCE_MARGIN = 0.1  # in Fisher z (about 0.1 in r near 0): a paired mean within it is "no change"
 
 
@@ -65,34 +83,79 @@ def _pearson(cell: Cell) -> tuple[float, int]:
     return float(stats.pearsonr(cell.activity[ok], cell.emotion[ok]).statistic), int(ok.sum())
 
 
-def _pair_rows(ref: Cell, cell: Cell, contrast: str, metric: str, quantities: tuple[str, ...],
-               tests: tuple[str, ...], seed: int) -> list[dict]:
+def _pair_rows(
+    ref: Cell, cell: Cell, contrast: str, metric: str, quantities: tuple[str, ...], tests: tuple[str, ...], seed: int
+) -> list[dict]:
     paired = ref.pairing == cell.pairing
     rows = []
     for quantity in quantities:
         x, y = ref.values(quantity), cell.values(quantity)
         common = dict(contrast=contrast, kind="pair", quantity=quantity, metric=metric, paired=paired)
         if _identical(x, y):
-            rows.append(_row(**common, test="identical", reference=float(np.nanmean(x)), value=float(np.nanmean(y)),
-                             difference=0.0, n_runs=int(np.isfinite(x).sum()), note="identical in every run"))
+            rows.append(
+                _row(
+                    **common,
+                    test="identical",
+                    reference=float(np.nanmean(x)),
+                    value=float(np.nanmean(y)),
+                    difference=0.0,
+                    n_runs=int(np.isfinite(x).sum()),
+                    note="identical in every run",
+                )
+            )
             continue
         zx, zy = fisher_z(x), fisher_z(y)
         if "mean" in tests:
             m = mean_difference(zx, zy, paired=paired, seed=seed)
             same = tost(zx, zy, EQUIVALENCE_MARGIN, seed=seed)["p_value"] if paired else float("nan")
-            rows.append(_row(**common, test="mean", reference=float(np.nanmean(x)), value=float(np.nanmean(y)),
-                             difference=m["difference"], ci_low=m["ci_low"], ci_high=m["ci_high"],
-                             p_value=m["p_value"], n_runs=m["n"], margin=EQUIVALENCE_MARGIN, p_equivalent=same,
-                             note=m["reason"] or ""))
+            rows.append(
+                _row(
+                    **common,
+                    test="mean",
+                    reference=float(np.nanmean(x)),
+                    value=float(np.nanmean(y)),
+                    difference=m["difference"],
+                    ci_low=m["ci_low"],
+                    ci_high=m["ci_high"],
+                    p_value=m["p_value"],
+                    n_runs=m["n"],
+                    margin=EQUIVALENCE_MARGIN,
+                    p_equivalent=same,
+                    note=m["reason"] or "",
+                )
+            )
         s = spread_difference(zx, zy)
         sd_x, sd_y = float(np.nanstd(x, ddof=1)), float(np.nanstd(y, ddof=1))
-        rows.append(_row(**common, test="spread", reference=sd_x, value=sd_y, difference=sd_y - sd_x,
-                         p_value=s["p_value"], n_runs=s["n"], note=s["reason"] or ""))
+        rows.append(
+            _row(
+                **common,
+                test="spread",
+                reference=sd_x,
+                value=sd_y,
+                difference=sd_y - sd_x,
+                p_value=s["p_value"],
+                n_runs=s["n"],
+                note=s["reason"] or "",
+            )
+        )
     (r_x, n_x), (r_y, n_y) = _pearson(ref), _pearson(cell)
     c = correlation_difference(r_x, n_x, r_y, n_y)
-    rows.append(_row(contrast=contrast, kind="pair", quantity="activity~emotion", test="corr", metric=metric,
-                     paired=paired, reference=r_x, value=r_y, difference=c["difference"], p_value=c["p_value"],
-                     n_runs=min(n_x, n_y), note=c["reason"] or ""))
+    rows.append(
+        _row(
+            contrast=contrast,
+            kind="pair",
+            quantity="activity~emotion",
+            test="corr",
+            metric=metric,
+            paired=paired,
+            reference=r_x,
+            value=r_y,
+            difference=c["difference"],
+            p_value=c["p_value"],
+            n_runs=min(n_x, n_y),
+            note=c["reason"] or "",
+        )
+    )
     return rows
 
 
@@ -100,21 +163,39 @@ def _trend_rows(axis: Axis, line: list[Cell], where: str, metric: str, quantitie
     rows = []
     for quantity in quantities:
         values = [c.values(quantity) for c in line]
-        common = dict(contrast=f"{axis.name}: trend{where}", kind="trend", quantity=quantity, metric=metric,
-                      reference=float(np.nanmean(values[0])), value=float(np.nanmean(values[-1])),
-                      paired=all(c.pairing == line[0].pairing for c in line))
+        common = dict(
+            contrast=f"{axis.name}: trend{where}",
+            kind="trend",
+            quantity=quantity,
+            metric=metric,
+            reference=float(np.nanmean(values[0])),
+            value=float(np.nanmean(values[-1])),
+            paired=all(c.pairing == line[0].pairing for c in line),
+        )
         if all(_identical(values[0], v) for v in values[1:]):
-            rows.append(_row(**common, test="identical", difference=0.0, n_runs=int(np.isfinite(values[0]).sum()),
-                             note="identical in every run"))
+            rows.append(
+                _row(
+                    **common,
+                    test="identical",
+                    difference=0.0,
+                    n_runs=int(np.isfinite(values[0]).sum()),
+                    note="identical in every run",
+                )
+            )
             continue
         positions = np.concatenate([np.full(v.size, p) for v, p in zip(values, axis.positions)])
         t = trend(positions, fisher_z(np.concatenate(values)))
-        rows.append(_row(**common, test="trend", difference=t["rho"], p_value=t["p_value"], n_runs=t["n"],
-                         note=t["reason"] or ""))
+        rows.append(
+            _row(
+                **common, test="trend", difference=t["rho"], p_value=t["p_value"], n_runs=t["n"], note=t["reason"] or ""
+            )
+        )
     return rows
 
 
-def _effect_rows(axes: tuple[Axis, Axis], grid: dict, metric: str, quantities: tuple[str, ...], seed: int) -> list[dict]:
+def _effect_rows(
+    axes: tuple[Axis, Axis], grid: dict, metric: str, quantities: tuple[str, ...], seed: int
+) -> list[dict]:
     (x, y) = axes
     cells = {(i, j): grid[(x.values[i], y.values[j])] for i in (0, 1) for j in (0, 1)}
     if len({c.pairing for c in cells.values()}) > 1:
@@ -129,10 +210,22 @@ def _effect_rows(axes: tuple[Axis, Axis], grid: dict, metric: str, quantities: t
         }
         for contrast, d in effects.items():
             m = mean_difference(np.zeros_like(d), d, paired=True, seed=seed)
-            rows.append(_row(contrast=contrast, kind=contrast.rsplit(": ", 1)[1], quantity=quantity, metric=metric,
-                             test="identical" if m["reason"] == "identical in every run" else "mean",
-                             difference=m["difference"], ci_low=m["ci_low"], ci_high=m["ci_high"],
-                             p_value=m["p_value"], n_runs=m["n"], paired=True, note=m["reason"] or ""))
+            rows.append(
+                _row(
+                    contrast=contrast,
+                    kind=contrast.rsplit(": ", 1)[1],
+                    quantity=quantity,
+                    metric=metric,
+                    test="identical" if m["reason"] == "identical in every run" else "mean",
+                    difference=m["difference"],
+                    ci_low=m["ci_low"],
+                    ci_high=m["ci_high"],
+                    p_value=m["p_value"],
+                    n_runs=m["n"],
+                    paired=True,
+                    note=m["reason"] or "",
+                )
+            )
     return rows
 
 
@@ -140,8 +233,9 @@ def _where(axes: list[Axis], fixed: tuple[str, ...]) -> str:
     return f" ({', '.join(f'{a.name}={v}' for a, v in zip(axes, fixed))})" if axes else ""
 
 
-def compare_cells(cells: list[Cell], axes: list[Axis], metric: str, *, activity: bool = True,
-                  seed: int = 0) -> list[dict]:
+def compare_cells(
+    cells: list[Cell], axes: list[Axis], metric: str, *, activity: bool = True, seed: int = 0
+) -> list[dict]:
     """Every test of a study's grid for one emotion metric (rows with ``COLUMNS``, not yet adjusted);
     ``activity=False`` leaves out the activity tests (already made for another metric)."""
     grid = {tuple(c.levels[a.name] for a in axes): c for c in cells}
@@ -152,6 +246,7 @@ def compare_cells(cells: list[Cell], axes: list[Axis], metric: str, *, activity:
     for i, axis in enumerate(axes):
         others = [a for a in axes if a is not axis]
         for fixed in product(*(a.values for a in others)):
+
             def cell(value, fixed=fixed, i=i):
                 key = list(fixed)
                 key.insert(i, value)
@@ -175,5 +270,6 @@ def adjust(rows: list[dict]) -> list[dict]:
     adjusted = holm([r["p_value"] for r in rows])
     equivalent = holm([r["p_equivalent"] for r in rows])  # the equivalence tests: a family of their own
     n = int(np.isfinite([r["p_value"] for r in rows]).sum())
-    return [{**r, "p_holm": float(p), "p_equivalent": float(e), "n_tests": n}
-            for r, p, e in zip(rows, adjusted, equivalent)]
+    return [
+        {**r, "p_holm": float(p), "p_equivalent": float(e), "n_tests": n} for r, p, e in zip(rows, adjusted, equivalent)
+    ]

@@ -15,8 +15,7 @@ from scipy import stats
 
 from .statistics import MIN_BOOTSTRAP_RUNS
 
-__all__ = ["fisher_z", "mean_difference", "spread_difference", "correlation_difference", "trend", "holm",
-           "IDENTICAL"]
+__all__ = ["fisher_z", "mean_difference", "spread_difference", "correlation_difference", "trend", "holm", "IDENTICAL"]
 
 IDENTICAL = 1e-12  # per-run values closer than this in every run: the same series, nothing to test
 _CLIP = 1 - 1e-9  # |r| of 1 has an infinite z
@@ -60,27 +59,46 @@ def mean_difference(x, y, *, paired: bool, n_resamples: int = 9999, seed: int = 
         if min(x.size, y.size) < 2:
             return _nan_result(int(min(x.size, y.size)), "fewer than 2 runs on a side")
         data, kind, statistic = (x, y), "independent", _mean_diff
-    test = stats.permutation_test(data, statistic, permutation_type=kind, vectorized=True,
-                                  n_resamples=n_resamples, rng=rng)
+    test = stats.permutation_test(
+        data, statistic, permutation_type=kind, vectorized=True, n_resamples=n_resamples, rng=rng
+    )
     runs = int(min(a.size for a in data))
     if runs < MIN_BOOTSTRAP_RUNS:  # an interval at so few runs excludes 0 beside p = 0.1: none is given
-        return {"difference": float(test.statistic), "ci_low": float("nan"), "ci_high": float("nan"),
-                "p_value": float(test.pvalue), "n": int(data[0].size), "reason": None}
+        return {
+            "difference": float(test.statistic),
+            "ci_low": float("nan"),
+            "ci_high": float("nan"),
+            "p_value": float(test.pvalue),
+            "n": int(data[0].size),
+            "reason": None,
+        }
     with warnings.catch_warnings():  # a degenerate resample leaves the BCa interval NaN: said as NaN
         warnings.simplefilter("ignore")
-        ci = stats.bootstrap(data, statistic, vectorized=True, n_resamples=n_resamples, rng=rng,
-                             paired=False).confidence_interval
-    return {"difference": float(test.statistic), "ci_low": float(ci.low), "ci_high": float(ci.high),
-            "p_value": float(test.pvalue), "n": int(data[0].size), "reason": None}
+        ci = stats.bootstrap(
+            data, statistic, vectorized=True, n_resamples=n_resamples, rng=rng, paired=False
+        ).confidence_interval
+    return {
+        "difference": float(test.statistic),
+        "ci_low": float(ci.low),
+        "ci_high": float(ci.high),
+        "p_value": float(test.pvalue),
+        "n": int(data[0].size),
+        "reason": None,
+    }
 
 
 def spread_difference(x, y) -> dict:
     """Brown-Forsythe test (Levene about the median) of equal spread of two samples; NaN runs dropped."""
     x, y = (np.asarray(v, dtype=np.float64) for v in (x, y))
     x, y = x[np.isfinite(x)], y[np.isfinite(y)]
-    out = {"sd_x": float(np.std(x, ddof=1)) if x.size > 1 else float("nan"),
-           "sd_y": float(np.std(y, ddof=1)) if y.size > 1 else float("nan"),
-           "statistic": float("nan"), "p_value": float("nan"), "n": int(min(x.size, y.size)), "reason": None}
+    out = {
+        "sd_x": float(np.std(x, ddof=1)) if x.size > 1 else float("nan"),
+        "sd_y": float(np.std(y, ddof=1)) if y.size > 1 else float("nan"),
+        "statistic": float("nan"),
+        "p_value": float("nan"),
+        "n": int(min(x.size, y.size)),
+        "reason": None,
+    }
     if min(x.size, y.size) < 3:
         out["reason"] = "fewer than 3 runs on a side"
     elif x.size == y.size and np.all(np.abs(np.sort(x) - np.sort(y)) < IDENTICAL):

@@ -29,7 +29,15 @@ from scipy import fft, stats
 
 from .contrasts import mean_difference
 from .statistics import (
-    as_runs, as_windows, describe, nanmean, run_correlations, twin_summary, unit_windows, window_correlations, window_dot,
+    as_runs,
+    as_windows,
+    describe,
+    nanmean,
+    run_correlations,
+    twin_summary,
+    unit_windows,
+    window_correlations,
+    window_dot,
 )
 from .windows import DETRENDS, Windows, segments, unit_segments
 
@@ -113,8 +121,16 @@ def _compare(twin: float, null) -> dict:
     null = np.asarray(null, dtype=np.float64).ravel()
     null = null[np.isfinite(null)]
     nan = float("nan")
-    out = {"twin": float(twin), "null_mean": nan, "null_sd": nan, "null_quantiles": {str(q): nan for q in QUANTILES},
-           "difference": nan, "p_value": nan, "effect_size": nan, "n_null": int(null.size)}
+    out = {
+        "twin": float(twin),
+        "null_mean": nan,
+        "null_sd": nan,
+        "null_quantiles": {str(q): nan for q in QUANTILES},
+        "difference": nan,
+        "p_value": nan,
+        "effect_size": nan,
+        "n_null": int(null.size),
+    }
     if null.size == 0:
         return out
     mean = float(null.mean())
@@ -123,8 +139,11 @@ def _compare(twin: float, null) -> dict:
     if np.isfinite(twin):
         diff = float(twin) - mean
         extreme = _at_least(np.abs(null - mean), abs(diff))
-        out.update(difference=diff, p_value=float((1 + extreme.sum()) / (1 + null.size)),
-                   effect_size=diff / sd if sd > 0 else nan)
+        out.update(
+            difference=diff,
+            p_value=float((1 + extreme.sum()) / (1 + null.size)),
+            effect_size=diff / sd if sd > 0 else nan,
+        )
     return out
 
 
@@ -163,8 +182,18 @@ def _pair_values(za: np.ndarray, zb: np.ndarray, rows: np.ndarray, cols: np.ndar
     return np.clip(out, -1.0, 1.0)
 
 
-def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *, detrend: str = "none",
-                    max_pairs: int = 10_000, n_null: int = 999, seed: int = 0) -> dict:
+def cross_pair_null(
+    activity_a,
+    activity_b,
+    emotion_a,
+    emotion_b,
+    windows: Windows | int,
+    *,
+    detrend: str = "none",
+    max_pairs: int = 10_000,
+    n_null: int = 999,
+    seed: int = 0,
+) -> dict:
     """The twin statistics beside their values over mismatched pairs (A of run r, B of run s != r).
 
     All R(R-1) pairs when that is at most ``max_pairs``, else a seeded random subset of ``max_pairs``.
@@ -183,9 +212,16 @@ def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, windows: Windo
     twin_a, twin_e = run_correlations(window_dot(z[0], z[1])), run_correlations(window_dot(z[2], z[3]))
     twin = sweep_statistics(twin_a, twin_e)
     n_all = n_runs * (n_runs - 1)
-    out = {"detrend": detrend, "n_runs": int(n_runs), "n_pairs": 0, "all_pairs": n_all <= max_pairs,
-           "null_sweeps": "", "n_null": int(n_null), "reason": None,
-           "smallest_p": smallest_p("cross_pair", n_runs, n_null)}
+    out = {
+        "detrend": detrend,
+        "n_runs": int(n_runs),
+        "n_pairs": 0,
+        "all_pairs": n_all <= max_pairs,
+        "null_sweeps": "",
+        "n_null": int(n_null),
+        "reason": None,
+        "smallest_p": smallest_p("cross_pair", n_runs, n_null),
+    }
     if n_runs < 2:
         out["reason"] = "needs at least 2 runs"
         empty = np.empty(0)
@@ -208,9 +244,13 @@ def cross_pair_null(activity_a, activity_b, emotion_a, emotion_b, windows: Windo
         null_a, null_e = pairs_a[draws], pairs_e[draws]
         out["null_sweeps"] = "R pairs drawn from the random subset of pairs"
     out["n_pairs"] = int(pairs_a.size)
-    out["pairs"] = {q: {**describe(v), "quantiles": {str(p): float(np.nanquantile(v, p)) for p in QUANTILES}
-                        if np.isfinite(v).any() else {}}
-                    for q, v in (("activity", pairs_a), ("emotion", pairs_e))}
+    out["pairs"] = {
+        q: {
+            **describe(v),
+            "quantiles": {str(p): float(np.nanquantile(v, p)) for p in QUANTILES} if np.isfinite(v).any() else {},
+        }
+        for q, v in (("activity", pairs_a), ("emotion", pairs_e))
+    }
     out["statistics"] = _compare_all(twin, sweep_statistics(null_a, null_e))
     return out
 
@@ -263,8 +303,17 @@ def _shifted(b: np.ndarray, burn_in: int, shifts: np.ndarray) -> np.ndarray:
     return np.concatenate([b[:, :burn_in], np.take_along_axis(b, index, axis=1)], axis=1)
 
 
-def surrogate_null(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *, detrend: str = "none",
-                   n_shifts: int = 39, seed: int = 0) -> dict:
+def surrogate_null(
+    activity_a,
+    activity_b,
+    emotion_a,
+    emotion_b,
+    windows: Windows | int,
+    *,
+    detrend: str = "none",
+    n_shifts: int = 39,
+    seed: int = 0,
+) -> dict:
     """Each run's coupling beside its own null: twin B circularly shifted in time, twin A left as is.
 
     Only the steps after the burn-in are shifted (among themselves), so the start-up never meets the
@@ -322,9 +371,13 @@ def sign_flip_zero(run_corr, *, seed: int = 0) -> dict:
     z = np.arctanh(np.clip(np.asarray(run_corr, dtype=np.float64), -0.999999, 0.999999))
     z = z[np.isfinite(z)]
     test = mean_difference(np.zeros_like(z), z, paired=True, seed=seed)
-    return {"n_runs": int(z.size), "mean": float(np.tanh(z.mean())) if z.size else float("nan"),
-            "p_value": test["p_value"], "smallest_p": smallest_p("sign_flip", z.size),
-            "method": "two-sided sign-flip permutation test on Fisher z"}
+    return {
+        "n_runs": int(z.size),
+        "mean": float(np.tanh(z.mean())) if z.size else float("nan"),
+        "p_value": test["p_value"],
+        "smallest_p": smallest_p("sign_flip", z.size),
+        "method": "two-sided sign-flip permutation test on Fisher z",
+    }
 
 
 def smallest_p(test: str, n_runs: int, n_null: int = 0) -> float:
@@ -380,8 +433,16 @@ def window_significance(x, y, windows: Windows | int, *, detrend: str = "none", 
     }
 
 
-def sensitivity(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *, detrend: str = "none",
-                factors: tuple[float, ...] = (0.5, 1.0, 2.0)) -> dict:
+def sensitivity(
+    activity_a,
+    activity_b,
+    emotion_a,
+    emotion_b,
+    windows: Windows | int,
+    *,
+    detrend: str = "none",
+    factors: tuple[float, ...] = (0.5, 1.0, 2.0),
+) -> dict:
     """The twin statistics with and without the burn-in, and over window lengths (trail: ``length``,
     contiguous: blocks) times ``factors``, rounded and at least 3 steps."""
     windows = as_windows(windows)
@@ -391,7 +452,9 @@ def sensitivity(activity_a, activity_b, emotion_a, emotion_b, windows: Windows |
     def statistics(w: Windows) -> dict:
         if w.count(n_steps) == 0:
             return sweep_statistics(np.full(arrays[0].shape[0], np.nan), np.full(arrays[0].shape[0], np.nan))
-        return sweep_statistics(_run_level(arrays[0], arrays[1], w, detrend), _run_level(arrays[2], arrays[3], w, detrend))
+        return sweep_statistics(
+            _run_level(arrays[0], arrays[1], w, detrend), _run_level(arrays[2], arrays[3], w, detrend)
+        )
 
     lengths = []
     for factor in factors:
@@ -402,8 +465,11 @@ def sensitivity(activity_a, activity_b, emotion_a, emotion_b, windows: Windows |
         lengths.append({"window": size, "n_windows": w.count(n_steps), "statistics": statistics(w)})
     return {
         "detrend": detrend,
-        "burn_in": {"steps": windows.burn_in, "kept": statistics(windows.with_burn_in(0)),
-                    "dropped": statistics(windows)},
+        "burn_in": {
+            "steps": windows.burn_in,
+            "kept": statistics(windows.with_burn_in(0)),
+            "dropped": statistics(windows),
+        },
         "window_lengths": sorted(lengths, key=lambda entry: entry["window"]),
     }
 
@@ -411,10 +477,21 @@ def sensitivity(activity_a, activity_b, emotion_a, emotion_b, windows: Windows |
 # --- everything -----------------------------------------------------------------------------------------
 
 
-def run_controls(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *,
-                 detrends: tuple[str, ...] = DETRENDS, max_pairs: int = 10_000, n_null: int = 999,
-                 n_shifts: int = 39, factors: tuple[float, ...] = (0.5, 1.0, 2.0), alpha: float = 0.05,
-                 seed: int = 0) -> dict:
+def run_controls(
+    activity_a,
+    activity_b,
+    emotion_a,
+    emotion_b,
+    windows: Windows | int,
+    *,
+    detrends: tuple[str, ...] = DETRENDS,
+    max_pairs: int = 10_000,
+    n_null: int = 999,
+    n_shifts: int = 39,
+    factors: tuple[float, ...] = (0.5, 1.0, 2.0),
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> dict:
     """Every control, for each detrending in ``detrends``: summary, cross-pair and surrogate nulls, the
     sign-flip test against zero, window significance and sensitivity; all on ``windows`` (after their
     burn-in). One seed drives all the random draws."""
@@ -427,8 +504,9 @@ def run_controls(activity_a, activity_b, emotion_a, emotion_b, windows: Windows 
         by_detrend[detrend] = {
             "summary": summary,
             "zero": {q: sign_flip_zero(summary[q]["per_run"]["corr"], seed=seed) for q in ("activity", "emotion")},
-            "cross_pair": cross_pair_null(*arrays, windows, detrend=detrend, max_pairs=max_pairs,
-                                          n_null=n_null, seed=seed),
+            "cross_pair": cross_pair_null(
+                *arrays, windows, detrend=detrend, max_pairs=max_pairs, n_null=n_null, seed=seed
+            ),
             "surrogate": surrogate_null(*arrays, windows, detrend=detrend, n_shifts=n_shifts, seed=seed),
             "significance": {
                 "activity": window_significance(arrays[0], arrays[1], windows, detrend=detrend, alpha=alpha),
@@ -436,8 +514,14 @@ def run_controls(activity_a, activity_b, emotion_a, emotion_b, windows: Windows 
             },
             "sensitivity": sensitivity(*arrays, windows, detrend=detrend, factors=factors),
         }
-    return {"windows": windows.spec, "burn_in": windows.burn_in, "n_runs": int(n_runs), "n_steps": int(n_steps),
-            "seed": int(seed), "detrend": by_detrend}
+    return {
+        "windows": windows.spec,
+        "burn_in": windows.burn_in,
+        "n_runs": int(n_runs),
+        "n_steps": int(n_steps),
+        "seed": int(seed),
+        "detrend": by_detrend,
+    }
 
 
 def control_rows(controls: dict) -> list[dict]:
@@ -451,7 +535,16 @@ def control_rows(controls: dict) -> list[dict]:
         for control in ("cross_pair", "surrogate"):
             for key, (statistic, quantity) in STATISTICS.items():
                 c = result[control]["statistics"][key]
-                rows.append({"detrend": detrend, "control": control, "statistic": statistic, "quantity": quantity,
-                             **{k: c[k] for k in ("twin", "null_mean", "null_sd", "difference", "p_value",
-                                                  "effect_size", "n_null")}})
+                rows.append(
+                    {
+                        "detrend": detrend,
+                        "control": control,
+                        "statistic": statistic,
+                        "quantity": quantity,
+                        **{
+                            k: c[k]
+                            for k in ("twin", "null_mean", "null_sd", "difference", "p_value", "effect_size", "n_null")
+                        },
+                    }
+                )
     return rows

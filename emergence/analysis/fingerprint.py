@@ -54,8 +54,13 @@ def _row(figure: str, value: float, se: float, write_up: float | None, write_up_
     if write_up is not None and np.isfinite(value) and np.isfinite(se):
         scale = math.sqrt(se**2 + write_up_se**2)
         distance = (value - write_up) / scale if scale > 0 else float("nan")
-    return {"figure": figure, "sweep": float(value), "se": float(se),
-            "write_up": float("nan") if write_up is None else float(write_up), "distance_se": distance}
+    return {
+        "figure": figure,
+        "sweep": float(value),
+        "se": float(se),
+        "write_up": float("nan") if write_up is None else float(write_up),
+        "distance_se": distance,
+    }
 
 
 def _quantity_rows(label: str, r: np.ndarray, ref: dict, seed: int) -> list[dict]:
@@ -68,16 +73,35 @@ def _quantity_rows(label: str, r: np.ndarray, ref: dict, seed: int) -> list[dict
     ref_se = ref["run_sd"] / math.sqrt(WRITE_UP_RUNS)
     ref_sd_se = ref["run_sd"] / math.sqrt(2 * (WRITE_UP_RUNS - 1))
     return [
-        _row(f"{label} mean of run r", runs["mean"], runs["sd"] / math.sqrt(n) if n > 1 else float("nan"),
-             ref["mean"], ref_se),
+        _row(
+            f"{label} mean of run r",
+            runs["mean"],
+            runs["sd"] / math.sqrt(n) if n > 1 else float("nan"),
+            ref["mean"],
+            ref_se,
+        ),
         _row(f"{label} run SD", runs["sd"], sd_se, ref["run_sd"], ref_sd_se),
-        _row(f"{label} between-run SD", d["between_run_sd"],
-             _bootstrap_se(r, lambda x: dispersion(x)["between_run_sd"], seed),
-             _between(ref["window_sd"], ref["run_sd"]), ref_sd_se),
-        _row(f"{label} window SD", d["window_sd"], d["window_sd"] / math.sqrt(2 * (windows - 1)) if windows > 1
-             else float("nan"), ref["window_sd"]),
-        {**_row(f"{label} range of run r (min)", d["range"][0], float("nan"), ref["range"][0]), "distance_se": float("nan")},
-        {**_row(f"{label} range of run r (max)", d["range"][1], float("nan"), ref["range"][1]), "distance_se": float("nan")},
+        _row(
+            f"{label} between-run SD",
+            d["between_run_sd"],
+            _bootstrap_se(r, lambda x: dispersion(x)["between_run_sd"], seed),
+            _between(ref["window_sd"], ref["run_sd"]),
+            ref_sd_se,
+        ),
+        _row(
+            f"{label} window SD",
+            d["window_sd"],
+            d["window_sd"] / math.sqrt(2 * (windows - 1)) if windows > 1 else float("nan"),
+            ref["window_sd"],
+        ),
+        {
+            **_row(f"{label} range of run r (min)", d["range"][0], float("nan"), ref["range"][0]),
+            "distance_se": float("nan"),
+        },
+        {
+            **_row(f"{label} range of run r (max)", d["range"][1], float("nan"), ref["range"][1]),
+            "distance_se": float("nan"),
+        },
     ]
 
 
@@ -89,12 +113,21 @@ def _plateau_rows(r: np.ndarray) -> list[dict]:
         return []
     early, late = run_correlations(r[:, :half]), run_correlations(r[:, half:])
     rows = []
-    for figure, values, target in (("activity plateau, first half of run", early, WRITE_UP["activity"]["mean"]),
-                                   ("activity plateau, second half of run", late, WRITE_UP["activity"]["mean"]),
-                                   ("activity drift, second half - first", late - early, 0.0)):
+    for figure, values, target in (
+        ("activity plateau, first half of run", early, WRITE_UP["activity"]["mean"]),
+        ("activity plateau, second half of run", late, WRITE_UP["activity"]["mean"]),
+        ("activity drift, second half - first", late - early, 0.0),
+    ):
         d = describe(values)
-        rows.append(_row(figure, d["mean"], d["sd"] / math.sqrt(d["n"]) if d["n"] > 1 else float("nan"), target,
-                         WRITE_UP["activity"]["run_sd"] / math.sqrt(WRITE_UP_RUNS) if target else 0.0))
+        rows.append(
+            _row(
+                figure,
+                d["mean"],
+                d["sd"] / math.sqrt(d["n"]) if d["n"] > 1 else float("nan"),
+                target,
+                WRITE_UP["activity"]["run_sd"] / math.sqrt(WRITE_UP_RUNS) if target else 0.0,
+            )
+        )
     return rows
 
 
@@ -105,13 +138,26 @@ def fingerprint(activity_r: np.ndarray, emotion_r: np.ndarray, regime: dict | No
     a_run, e_run = run_correlations(activity_r), run_correlations(emotion_r)
     ok = np.isfinite(a_run) & np.isfinite(e_run)
     n = int(ok.sum())
-    corr = float(np.corrcoef(a_run[ok], e_run[ok])[0, 1]) if n >= 3 and np.ptp(a_run[ok]) and np.ptp(e_run[ok]) else float("nan")
+    corr = (
+        float(np.corrcoef(a_run[ok], e_run[ok])[0, 1])
+        if n >= 3 and np.ptp(a_run[ok]) and np.ptp(e_run[ok])
+        else float("nan")
+    )
     corr_se = (1 - corr**2) / math.sqrt(n - 3) if n > 3 and np.isfinite(corr) else float("nan")
-    rows = (_quantity_rows("activity", activity_r, WRITE_UP["activity"], seed)
-            + _quantity_rows("emotion", emotion_r, WRITE_UP["emotion"], seed)
-            + [_row("corr(A_corr_run, E_corr_run)", corr, corr_se, WRITE_UP["corr"],
-                    (1 - WRITE_UP["corr"] ** 2) / math.sqrt(WRITE_UP_RUNS - 3))]
-            + _plateau_rows(activity_r))
+    rows = (
+        _quantity_rows("activity", activity_r, WRITE_UP["activity"], seed)
+        + _quantity_rows("emotion", emotion_r, WRITE_UP["emotion"], seed)
+        + [
+            _row(
+                "corr(A_corr_run, E_corr_run)",
+                corr,
+                corr_se,
+                WRITE_UP["corr"],
+                (1 - WRITE_UP["corr"] ** 2) / math.sqrt(WRITE_UP_RUNS - 3),
+            )
+        ]
+        + _plateau_rows(activity_r)
+    )
     out = {"n_runs": int(activity_r.shape[0]), "rows": rows, "regime": None}
     if regime is not None:
         counts = regime["counts"]
@@ -128,16 +174,28 @@ def fingerprint_lines(result: dict) -> list[str]:
     measured = [row for row in result["rows"] if _finite(row["distance_se"])]  # JSON keeps NaN as None
     far = [row for row in measured if abs(row["distance_se"]) > 3]
     near = [row for row in measured if abs(row["distance_se"]) <= 3]
-    lines = [f"fingerprint ({result['n_runs']} runs; the write-up: {WRITE_UP_RUNS}): "
-             f"{len(near)} figures within 3 SE of the write-up's, {len(far)} further"
-             + (": " + "; ".join(f"{r['figure']} {r['sweep']:+.3f} vs {r['write_up']:+.3f} ({r['distance_se']:+.1f} SE)"
-                                 for r in far) if far else "")]
+    lines = [
+        f"fingerprint ({result['n_runs']} runs; the write-up: {WRITE_UP_RUNS}): "
+        f"{len(near)} figures within 3 SE of the write-up's, {len(far)} further"
+        + (
+            ": "
+            + "; ".join(
+                f"{r['figure']} {r['sweep']:+.3f} vs {r['write_up']:+.3f} ({r['distance_se']:+.1f} SE)" for r in far
+            )
+            if far
+            else ""
+        )
+    ]
     regime = result.get("regime")
     if regime:
         saturated = "n/a (unbounded cortex)" if regime["saturated"] is None else regime["saturated"]
-        lines.append(f"the write-up's cortex is neither saturated nor frozen: here saturated in {saturated} and "
-                     f"emotion frozen in {regime['frozen']} of {regime['windows']} windows")
+        lines.append(
+            f"the write-up's cortex is neither saturated nor frozen: here saturated in {saturated} and "
+            f"emotion frozen in {regime['frozen']} of {regime['windows']} windows"
+        )
     if result["n_runs"] < 10:
-        lines.append(f"with {result['n_runs']} runs the standard errors are rough; a distance says how far, not "
-                     "whether the model differs")
+        lines.append(
+            f"with {result['n_runs']} runs the standard errors are rough; a distance says how far, not "
+            "whether the model differs"
+        )
     return lines

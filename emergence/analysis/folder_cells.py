@@ -37,9 +37,12 @@ def folder_cells(out: str | Path, levels: dict[str, str]) -> dict[str, Cell]:
     except (pa.ArrowException, OSError, KeyError) as err:
         what = "missing" if isinstance(err, FileNotFoundError) else "unreadable or truncated"
         raise ResultsError(f"{out.runs_path}: {what}; rebuild it with `emergence report {out}`") from None
-    return {metric: Cell(levels=levels, pairing=key, activity=group.A_corr_run.to_numpy(),
-                         emotion=group.E_corr_run.to_numpy())
-            for metric, group in runs.groupby("metric", sort=False)}
+    return {
+        metric: Cell(
+            levels=levels, pairing=key, activity=group.A_corr_run.to_numpy(), emotion=group.E_corr_run.to_numpy()
+        )
+        for metric, group in runs.groupby("metric", sort=False)
+    }
 
 
 def compare_folders(folders: list[Path], labels: list[str], seed: int = 0) -> list[dict]:

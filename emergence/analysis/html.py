@@ -42,9 +42,11 @@ def write_html(folder: str | Path) -> Path:
     body = MarkdownIt("commonmark").enable("table").render(text)
     body = re.sub(r'src="(figures/[^"]+\.png)"', lambda m: f'src="{_data_uri(folder.path / m.group(1))}"', body)
     title = re.search(r"<h1>(.*?)</h1>", body)
-    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-            f"{title.group(1) if title else folder.path.name}</title><style>{_STYLE}</style></head>\n"
-            f"<body>\n{body}\n</body></html>\n")
+    page = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>'
+        f"{title.group(1) if title else folder.path.name}</title><style>{_STYLE}</style></head>\n"
+        f"<body>\n{body}\n</body></html>\n"
+    )
     target = folder.html_path
     atomic_write(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return target

@@ -11,6 +11,7 @@ __all__ = ["markdown_table", "rich_markdown"]
 
 def markdown_table(rows: list[dict], columns: list[str]) -> str:
     """Rows as a Markdown table (floats to 4 decimals), every column kept; a "|" inside a cell is escaped."""
+
     def cell(v):
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return ""

@@ -60,17 +60,28 @@ def tost(x, y, margin: float, *, n_resamples: int = N_RESAMPLES, seed: int = 0) 
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     ok = np.isfinite(x) & np.isfinite(y)
     d = y[ok] - x[ok]
-    out = {"difference": float(np.mean(d)) if d.size else float("nan"), "margin": float(margin),
-           "p_value": float("nan"), "n": int(d.size), "reason": None}
+    out = {
+        "difference": float(np.mean(d)) if d.size else float("nan"),
+        "margin": float(margin),
+        "p_value": float("nan"),
+        "n": int(d.size),
+        "reason": None,
+    }
     if d.size < 2:
         out["reason"] = "fewer than 2 paired runs"
         return out
     rng = np.random.default_rng(seed)
 
     def one_sided(shifted, alternative):
-        return stats.permutation_test((shifted,), lambda s, axis=-1: np.mean(s, axis=axis), vectorized=True,
-                                      permutation_type="samples", alternative=alternative,
-                                      n_resamples=n_resamples, rng=rng).pvalue
+        return stats.permutation_test(
+            (shifted,),
+            lambda s, axis=-1: np.mean(s, axis=axis),
+            vectorized=True,
+            permutation_type="samples",
+            alternative=alternative,
+            n_resamples=n_resamples,
+            rng=rng,
+        ).pvalue
 
     out["p_value"] = float(max(one_sided(d + margin, "greater"), one_sided(d - margin, "less")))
     return out

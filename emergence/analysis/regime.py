@@ -81,14 +81,20 @@ def regime_lines(regime: dict) -> list[str]:
     n, counts, t = regime["n_windows"], regime["counts"], regime["thresholds"]
     lines = []
     if counts["saturated"]:
-        lines.append(f"cortex saturated in {counts['saturated']} of {n} windows (mean |a| above "
-                     f"{t['saturated_abs']:g} of its bound): the statistics describe a saturated regime")
+        lines.append(
+            f"cortex saturated in {counts['saturated']} of {n} windows (mean |a| above "
+            f"{t['saturated_abs']:g} of its bound): the statistics describe a saturated regime"
+        )
     if counts["frozen"]:
-        lines.append(f"emotion field frozen in {counts['frozen']} of {n} windows (SD of the emotion scalar "
-                     f"below {t['frozen_sd']:g}): emotion r is undefined or meaningless there")
+        lines.append(
+            f"emotion field frozen in {counts['frozen']} of {n} windows (SD of the emotion scalar "
+            f"below {t['frozen_sd']:g}): emotion r is undefined or meaningless there"
+        )
     if counts["clones"]:
-        lines.append(f"twins near-clones in {counts['clones']} of {n} windows after the burn-in (activity r above "
-                     f"{t['clone_r']:g}): they move as one, beyond the start-up every pair shares")
+        lines.append(
+            f"twins near-clones in {counts['clones']} of {n} windows after the burn-in (activity r above "
+            f"{t['clone_r']:g}): they move as one, beyond the start-up every pair shares"
+        )
     if not lines:
         saturation = "cortex never saturated, " if regime["bounded"] else ""
         lines.append(f"regime: {saturation}emotion field moving and twins diverging in all {n} windows")

@@ -20,8 +20,21 @@ from .regime import regime_lines
 from .summary import SweepSummary
 from .verdicts import sweep_lines
 
-__all__ = ["render", "write_report", "show_written", "print_tables", "results_table", "metrics_table", "controls_table",
-           "regime_table", "fingerprint_table", "windows_table", "nudges_table", "figures", "report_markdown"]
+__all__ = [
+    "render",
+    "write_report",
+    "show_written",
+    "print_tables",
+    "results_table",
+    "metrics_table",
+    "controls_table",
+    "regime_table",
+    "fingerprint_table",
+    "windows_table",
+    "nudges_table",
+    "figures",
+    "report_markdown",
+]
 
 # The write-up's figures (paper preset, 100 runs x 50k steps, emotion = mean), for comparison.
 WRITE_UP = {
@@ -51,23 +64,38 @@ def results_table(summary: SweepSummary, metric: str) -> Table:
     sweep = summary.sweep
     m = summary.metrics[metric]
     table = Table(
-        title=(f"{'+'.join(sweep.a)} (A) vs {'+'.join(sweep.b)} (B) · {sweep.runs} runs × "
-               f"{sweep.steps:,} steps · {sweep.windows} windows after {sweep.burn_in:,} steps · "
-               f"emotion = {metric}"),
-        caption=(f"n: windows (constant ones excluded) or runs; write-up: paper, emotion = mean. init "
-                 f"{sweep.init}, weight noise {sweep.weight_noise_mode}"
-                 + (f"; {metric} from snapshots every {sweep.snapshot_every} steps" if m.uses_snapshots else "")),
-        caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+        title=(
+            f"{'+'.join(sweep.a)} (A) vs {'+'.join(sweep.b)} (B) · {sweep.runs} runs × "
+            f"{sweep.steps:,} steps · {sweep.windows} windows after {sweep.burn_in:,} steps · "
+            f"emotion = {metric}"
+        ),
+        caption=(
+            f"n: windows (constant ones excluded) or runs; write-up: paper, emotion = mean. init "
+            f"{sweep.init}, weight noise {sweep.weight_noise_mode}"
+            + (f"; {metric} from snapshots every {sweep.snapshot_every} steps" if m.uses_snapshots else "")
+        ),
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
     )
     for column in ("coupling", "mean", "SD", "min", "max", "n", "write-up"):
         table.add_column(column, justify="left" if column == "coupling" else "right", no_wrap=True)
     reference = metric == "mean"
     for quantity, stats in (("activity", summary.activity), ("emotion", m.emotion)):
-        for scope, key, n in (("windows", "across_steps", lambda s: f"{s['n']} ({s['n_constant']})"),
-                              ("runs", "across_runs", lambda s: str(s["n"]))):
+        for scope, key, n in (
+            ("windows", "across_steps", lambda s: f"{s['n']} ({s['n_constant']})"),
+            ("runs", "across_runs", lambda s: str(s["n"])),
+        ):
             s = getattr(stats, key)
-            table.add_row(f"{quantity} {scope}", _f(s["mean"], 3), _f(s["sd"], 3).lstrip("+"), _f(s["min"], 3),
-                          _f(s["max"], 3), n(s), _ref(WRITE_UP[(quantity, key)]) if reference else "")
+            table.add_row(
+                f"{quantity} {scope}",
+                _f(s["mean"], 3),
+                _f(s["sd"], 3).lstrip("+"),
+                _f(s["min"], 3),
+                _f(s["max"], 3),
+                n(s),
+                _ref(WRITE_UP[(quantity, key)]) if reference else "",
+            )
     return table
 
 
@@ -82,61 +110,102 @@ def coupling_line(summary: SweepSummary, metric: str) -> str:
 
 def metrics_table(summary: SweepSummary) -> Table:
     """One row per emotion metric: does "no canonical emotional relationship" survive it?"""
-    table = Table(title="Emotion metrics compared (run level)", box=box.SIMPLE_HEAD, padding=(0, 1),
-                  caption="A~E: corr(A_corr_run, E_corr_run); data: every step or snapshots", caption_justify="left")
+    table = Table(
+        title="Emotion metrics compared (run level)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption="A~E: corr(A_corr_run, E_corr_run); data: every step or snapshots",
+        caption_justify="left",
+    )
     for column in ("metric", "E mean", "SD", "min", "max", "A~E", "data"):
-        table.add_column(column, justify="left" if column in ("metric", "data") else "right", no_wrap=column != "metric")
+        table.add_column(
+            column, justify="left" if column in ("metric", "data") else "right", no_wrap=column != "metric"
+        )
     for name, m in summary.defined.items():
         runs, c = m.emotion.across_runs, m.corr_activity_emotion
-        table.add_row(name, _f(runs["mean"], 3), _f(runs["sd"], 3).lstrip("+"), _f(runs["min"], 3), _f(runs["max"], 3),
-                      _f(c["r"], 2), "snapshots" if m.uses_snapshots else "steps")
+        table.add_row(
+            name,
+            _f(runs["mean"], 3),
+            _f(runs["sd"], 3).lstrip("+"),
+            _f(runs["min"], 3),
+            _f(runs["max"], 3),
+            _f(c["r"], 2),
+            "snapshots" if m.uses_snapshots else "steps",
+        )
     return table
 
 
 def fingerprint_table(summary: SweepSummary, metric: str) -> Table:
     """This sweep's figures beside the write-up's fingerprint, with standard errors and distances."""
     f = summary.metrics[metric].fingerprint
-    table = Table(title=f"The write-up's fingerprint · emotion = {metric} · {f['n_runs']} runs (write-up: 100)",
-                  caption="distance = (sweep - write-up) / SE of the difference; ranges grow with runs: no "
-                          "distance. The write-up's between-run SDs are derived from its figures (~100 windows "
-                          "per run). Window SD is set by the window length, not evidence for the model.",
-                  caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table = Table(
+        title=f"The write-up's fingerprint · emotion = {metric} · {f['n_runs']} runs (write-up: 100)",
+        caption="distance = (sweep - write-up) / SE of the difference; ranges grow with runs: no "
+        "distance. The write-up's between-run SDs are derived from its figures (~100 windows "
+        "per run). Window SD is set by the window length, not evidence for the model.",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
     for column in ("figure", "sweep", "SE", "write-up", "distance"):
         table.add_column(column, justify="left" if column == "figure" else "right", no_wrap=column != "figure")
     for row in f["rows"]:
         distance = row["distance_se"]
-        table.add_row(row["figure"], _f(row["sweep"], 3), _f(row["se"], 3).lstrip("+"), _f(row["write_up"], 3),
-                      "" if distance is None or math.isnan(distance) else f"{distance:+.1f} SE")
+        table.add_row(
+            row["figure"],
+            _f(row["sweep"], 3),
+            _f(row["se"], 3).lstrip("+"),
+            _f(row["write_up"], 3),
+            "" if distance is None or math.isnan(distance) else f"{distance:+.1f} SE",
+        )
     return table
 
 
 def windows_table(summary: SweepSummary, metric: str) -> Table:
     """Both kinds of window side by side: the mean and the write-up's four dispersion figures."""
     sweep, m, other = summary.sweep, summary.metrics[metric], summary.other_windows
-    table = Table(title=f"Both kinds of window · emotion = {metric}", box=box.SIMPLE_HEAD, padding=(0, 1),
-                  caption=f"headline: {sweep.windows_text}; beside it: {other.windows_text if other else 'n/a'}. "
-                          "between-run SD: run SD less the windows' sampling noise", caption_justify="left")
+    table = Table(
+        title=f"Both kinds of window · emotion = {metric}",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption=f"headline: {sweep.windows_text}; beside it: {other.windows_text if other else 'n/a'}. "
+        "between-run SD: run SD less the windows' sampling noise",
+        caption_justify="left",
+    )
     for column in ("windows", "quantity", "mean", "window SD", "run SD", "between-run SD", "range"):
         table.add_column(column, justify="left" if column in ("windows", "quantity") else "right", no_wrap=True)
-    kinds = [(sweep.windows, summary.activity, m.emotion),
-             (other and other.windows, other and other.activity, m.other_windows)]
+    kinds = [
+        (sweep.windows, summary.activity, m.emotion),
+        (other and other.windows, other and other.activity, m.other_windows),
+    ]
     for name, activity, emotion in kinds:
         for quantity, stats in (("activity", activity), ("emotion", emotion)):
             if not stats:
                 continue
             d = stats.dispersion
-            table.add_row(name, quantity, _f(stats.across_runs["mean"], 3), _f(d["window_sd"], 3).lstrip("+"),
-                          _f(d["run_sd"], 3).lstrip("+"), _f(d["between_run_sd"], 3).lstrip("+"),
-                          f"{_f(d['range'][0], 3)} .. {_f(d['range'][1], 3)}")
+            table.add_row(
+                name,
+                quantity,
+                _f(stats.across_runs["mean"], 3),
+                _f(d["window_sd"], 3).lstrip("+"),
+                _f(d["run_sd"], 3).lstrip("+"),
+                _f(d["between_run_sd"], 3).lstrip("+"),
+                f"{_f(d['range'][0], 3)} .. {_f(d['range'][1], 3)}",
+            )
     return table
 
 
 def nudges_table(nudges: dict) -> Table:
     """Each twin's scaffold nudges and how far its W_main_emo moved from birth."""
-    table = Table(title="Scaffold nudges per twin (mean over runs)", box=box.SIMPLE_HEAD, padding=(0, 1),
-                  caption="nudged: fraction of steps after the burn-in on which a scaffold changed the twin's "
-                          "weights; |dW|/|W0|: W_main_emo's change since birth, relative, at the last snapshot "
-                          "(Oja learning and nudges together)", caption_justify="left")
+    table = Table(
+        title="Scaffold nudges per twin (mean over runs)",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        caption="nudged: fraction of steps after the burn-in on which a scaffold changed the twin's "
+        "weights; |dW|/|W0|: W_main_emo's change since birth, relative, at the last snapshot "
+        "(Oja learning and nudges together)",
+        caption_justify="left",
+    )
     for column in ("twin", "nudged", "|dW|/|W0| last"):
         table.add_column(column, justify="right")
     for twin in ("A", "B"):
@@ -148,8 +217,12 @@ def nudges_table(nudges: dict) -> Table:
 
 # The rows of the null table that carry the report's verdicts (raw series): the rest are in report.md.
 VERDICT_ROWS = ("none",)
-STATISTIC_LABELS = {("mean", "activity"): "A mean", ("mean", "emotion"): "E mean", ("sd", "emotion"): "E SD",
-                    ("corr", "activity~emotion"): "A~E r"}
+STATISTIC_LABELS = {
+    ("mean", "activity"): "A mean",
+    ("mean", "emotion"): "E mean",
+    ("sd", "emotion"): "E SD",
+    ("corr", "activity~emotion"): "A~E r",
+}
 
 
 def controls_table(summary: SweepSummary, metric: str, detrends: tuple[str, ...] = VERDICT_ROWS) -> Table:
@@ -158,20 +231,28 @@ def controls_table(summary: SweepSummary, metric: str, detrends: tuple[str, ...]
     m = summary.metrics[metric]
     controls = m.controls
     windows = m.emotion.across_steps["n_windows"] // max(controls["n_runs"], 1)
-    table = Table(title=f"Twins vs their nulls · emotion = {metric} · {controls['n_runs']} runs × {windows} windows",
-                  caption="cross: twin B from other runs; shift: B shifted in time beyond its autocorrelation; "
-                          "effect: (twin - null mean) / null SD. Every detrending: report.md",
-                  caption_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table = Table(
+        title=f"Twins vs their nulls · emotion = {metric} · {controls['n_runs']} runs × {windows} windows",
+        caption="cross: twin B from other runs; shift: B shifted in time beyond its autocorrelation; "
+        "effect: (twin - null mean) / null SD. Every detrending: report.md",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
     for column in ("series", "null", "statistic", "twin", "null mean±SD", "p", "effect"):
         table.add_column(column, justify="left" if column in ("series", "null", "statistic") else "right", no_wrap=True)
     for row in control_rows(controls):
         if row["detrend"] not in detrends:
             continue
-        table.add_row("raw" if row["detrend"] == "none" else row["detrend"],
-                      "cross" if row["control"] == "cross_pair" else "shift",
-                      STATISTIC_LABELS[(row["statistic"], row["quantity"])], _f(row["twin"], 3),
-                      f"{_f(row['null_mean'], 3)}±{_f(row['null_sd'], 3).lstrip('+')}",
-                      _p(row["p_value"]), _f(row["effect_size"], 2))
+        table.add_row(
+            "raw" if row["detrend"] == "none" else row["detrend"],
+            "cross" if row["control"] == "cross_pair" else "shift",
+            STATISTIC_LABELS[(row["statistic"], row["quantity"])],
+            _f(row["twin"], 3),
+            f"{_f(row['null_mean'], 3)}±{_f(row['null_sd'], 3).lstrip('+')}",
+            _p(row["p_value"]),
+            _f(row["effect_size"], 2),
+        )
     return table
 
 
@@ -189,15 +270,21 @@ def figures(summary: SweepSummary, out: str | Path | ResultsFolder) -> list[Path
     metrics = summary.defined
     for name, m in metrics.items():
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        for label, evolution, color in (("activity", summary.activity.evolution, "tab:red"),
-                                        (f"emotion ({name})", m.emotion.evolution, "teal")):
+        for label, evolution, color in (
+            ("activity", summary.activity.evolution, "tab:red"),
+            (f"emotion ({name})", m.emotion.evolution, "teal"),
+        ):
             mean, sd = np.asarray(evolution["mean"], float), np.asarray(evolution["sd"], float)
             x = np.asarray(evolution["step"], float) if "step" in evolution else (np.arange(mean.size) + 0.5) * window
             ax.plot(x, mean, color=color, label=label, lw=2)
             ax.fill_between(x, mean - sd, mean + sd, color=color, alpha=0.2, lw=0)
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set(xlabel="step (window end)", ylabel="twin correlation (mean ± SD across runs)", ylim=(-1.05, 1.05),
-               title=f"Correlation evolution · {summary.sweep.runs} runs")
+        ax.set(
+            xlabel="step (window end)",
+            ylabel="twin correlation (mean ± SD across runs)",
+            ylim=(-1.05, 1.05),
+            title=f"Correlation evolution · {summary.sweep.runs} runs",
+        )
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         paths.append(save(fig, out.figure(f"correlation_evolution_{name}")))
 
@@ -211,8 +298,9 @@ def figures(summary: SweepSummary, out: str | Path | ResultsFolder) -> list[Path
         c = m.corr_activity_emotion
         axes[2].scatter(sel.A_corr_run, sel.E_corr_run, color="purple", alpha=0.7)
         detail = c["reason"] or f"r = {c['r']:+.2f}, p = {c['p_value']:.2g}"
-        axes[2].set(xlabel="A_corr_run", ylabel="E_corr_run", xlim=(-1, 1), ylim=(-1, 1),
-                    title=f"{detail}, n = {c['n_runs']}")
+        axes[2].set(
+            xlabel="A_corr_run", ylabel="E_corr_run", xlim=(-1, 1), ylim=(-1, 1), title=f"{detail}, n = {c['n_runs']}"
+        )
         fig.suptitle(f"Run-level coupling · emotion = {name}")
         paths.append(save(fig, out.figure(f"run_distributions_{name}")))
         paths.append(_null_figure(m.controls, name, out.figure(f"controls_{name}")))
@@ -256,16 +344,26 @@ def _null_figure(controls: dict, metric: str, path: Path) -> Path:
 
 def regime_table(regime: dict, window: int) -> Table:
     """Per window, the mean over runs of each regime diagnostic (docs/regime.md)."""
-    bounds = regime.get("bounds") or [[k * window, (k + 1) * window] for k in range(len(regime["per_window"]["main_abs"]))]
-    table = Table(title=f"Regime per window (mean over runs; after a burn-in of {regime.get('burn_in', 0):,} steps)",
-                  caption="|a|: mean |a_main| (1 = every neuron at its bound); sat: neurons with |a| > 0.99; "
-                          "emotion SD: of the emotion scalar in the window (the smaller twin's)")
+    bounds = regime.get("bounds") or [
+        [k * window, (k + 1) * window] for k in range(len(regime["per_window"]["main_abs"]))
+    ]
+    table = Table(
+        title=f"Regime per window (mean over runs; after a burn-in of {regime.get('burn_in', 0):,} steps)",
+        caption="|a|: mean |a_main| (1 = every neuron at its bound); sat: neurons with |a| > 0.99; "
+        "emotion SD: of the emotion scalar in the window (the smaller twin's)",
+    )
     for column in ("steps", "|a|", "sat", "emotion SD", "awake", "activity r"):
         table.add_column(column, justify="right")
     w = regime["per_window"]
     for k in range(len(w["main_abs"])):
-        table.add_row(f"{bounds[k][0]:,}-{bounds[k][1]:,}", f"{w['main_abs'][k]:.3f}", f"{w['main_saturated'][k]:.0%}",
-                      f"{w['emotion_sd'][k]:.1e}", f"{w['awake'][k]:.0%}", _f(w["activity_r"][k], 3))
+        table.add_row(
+            f"{bounds[k][0]:,}-{bounds[k][1]:,}",
+            f"{w['main_abs'][k]:.3f}",
+            f"{w['main_saturated'][k]:.0%}",
+            f"{w['emotion_sd'][k]:.1e}",
+            f"{w['awake'][k]:.0%}",
+            _f(w["activity_r"][k], 3),
+        )
     return table
 
 
@@ -308,22 +406,52 @@ def report_markdown(summary: SweepSummary, out: str | Path | ResultsFolder) -> P
     text = [f"# Twins sweep: {out}", "", "## Verdicts", "", *[f"- {line}" for line in sweep_lines(summary)], ""]
     sweep = summary.sweep
     if sweep.windows_text:
-        text += ["## Measurement", "", f"- windows: {sweep.windows_text} ({sweep.n_windows_per_run} per run)",
-                 f"- burn-in: the first {sweep.burn_in:,} steps of every run are dropped from every statistic, "
-                 "null, sensitivity analysis and regime line (all fields start at zero and rise together: any "
-                 "two agents correlate near 1 there)", ""]
+        text += [
+            "## Measurement",
+            "",
+            f"- windows: {sweep.windows_text} ({sweep.n_windows_per_run} per run)",
+            f"- burn-in: the first {sweep.burn_in:,} steps of every run are dropped from every statistic, "
+            "null, sensitivity analysis and regime line (all fields start at zero and rise together: any "
+            "two agents correlate near 1 there)",
+            "",
+        ]
     for name, m in summary.defined.items():
-        text += [f"## Emotion = {name}", "", rich_markdown(results_table(summary, name)), "",
-                 coupling_line(summary, name), ""]
+        text += [
+            f"## Emotion = {name}",
+            "",
+            rich_markdown(results_table(summary, name)),
+            "",
+            coupling_line(summary, name),
+            "",
+        ]
         if m.fingerprint:
-            text += ["### The write-up's fingerprint", "", rich_markdown(fingerprint_table(summary, name)), "",
-                     *[f"- {line}" for line in fingerprint_lines(m.fingerprint)], "",
-                     "### Both kinds of window", "", rich_markdown(windows_table(summary, name)), ""]
-        text += ["### Twins vs their nulls (every detrending)", "",
-                 markdown_table(control_rows(m.controls), list(CONTROL_COLUMNS)), ""]
+            text += [
+                "### The write-up's fingerprint",
+                "",
+                rich_markdown(fingerprint_table(summary, name)),
+                "",
+                *[f"- {line}" for line in fingerprint_lines(m.fingerprint)],
+                "",
+                "### Both kinds of window",
+                "",
+                rich_markdown(windows_table(summary, name)),
+                "",
+            ]
+        text += [
+            "### Twins vs their nulls (every detrending)",
+            "",
+            markdown_table(control_rows(m.controls), list(CONTROL_COLUMNS)),
+            "",
+        ]
     if summary.regime:
-        text += ["## Regime", "", rich_markdown(regime_table(summary.regime, sweep.window)), "",
-                 *[f"- {line}" for line in regime_lines(summary.regime)], ""]
+        text += [
+            "## Regime",
+            "",
+            rich_markdown(regime_table(summary.regime, sweep.window)),
+            "",
+            *[f"- {line}" for line in regime_lines(summary.regime)],
+            "",
+        ]
     if summary.nudges:
         text += ["## Scaffold nudges", "", rich_markdown(nudges_table(summary.nudges)), ""]
     if len(summary.defined) > 1:
@@ -333,8 +461,19 @@ def report_markdown(summary: SweepSummary, out: str | Path | ResultsFolder) -> P
     return path
 
 
-CONTROL_COLUMNS = ("detrend", "control", "statistic", "quantity", "twin", "null_mean", "null_sd", "difference",
-                   "p_value", "effect_size", "n_null")
+CONTROL_COLUMNS = (
+    "detrend",
+    "control",
+    "statistic",
+    "quantity",
+    "twin",
+    "null_mean",
+    "null_sd",
+    "difference",
+    "p_value",
+    "effect_size",
+    "n_null",
+)
 
 
 def write_report(summary: SweepSummary, out: str | Path | ResultsFolder) -> list[Path]:

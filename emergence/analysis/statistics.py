@@ -128,9 +128,16 @@ def dispersion(window_r: np.ndarray) -> dict:
         if row.size > 1:
             noise.append(row.var(ddof=1) / row.size)
     sampling = float(np.sqrt(np.mean(noise))) if noise else float("nan")
-    between = float(np.sqrt(max(0.0, runs["sd"] ** 2 - sampling**2))) if np.isfinite(runs["sd"] + sampling) else float("nan")
-    return {"window_sd": describe(r)["sd"], "run_sd": runs["sd"], "sampling_sd": sampling,
-            "between_run_sd": between, "range": [runs["min"], runs["max"]]}
+    between = (
+        float(np.sqrt(max(0.0, runs["sd"] ** 2 - sampling**2))) if np.isfinite(runs["sd"] + sampling) else float("nan")
+    )
+    return {
+        "window_sd": describe(r)["sd"],
+        "run_sd": runs["sd"],
+        "sampling_sd": sampling,
+        "between_run_sd": between,
+        "range": [runs["min"], runs["max"]],
+    }
 
 
 def coupling(a_run, e_run, *, confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0) -> dict:
@@ -144,9 +151,17 @@ def coupling(a_run, e_run, *, confidence: float = 0.95, n_resamples: int = 9999,
     ok = np.isfinite(a) & np.isfinite(e)
     a, e = a[ok], e[ok]
     nan = float("nan")
-    out = {"r": nan, "p_value": nan, "ci_low": nan, "ci_high": nan, "confidence": float(confidence),
-           "n_runs": int(a.size), "method": "pearsonr; BCa bootstrap over runs (paired)", "reason": None,
-           "ci_reason": None}
+    out = {
+        "r": nan,
+        "p_value": nan,
+        "ci_low": nan,
+        "ci_high": nan,
+        "confidence": float(confidence),
+        "n_runs": int(a.size),
+        "method": "pearsonr; BCa bootstrap over runs (paired)",
+        "reason": None,
+        "ci_reason": None,
+    }
     if a.size < 3:
         out["reason"] = out["ci_reason"] = f"needs at least 3 runs with both run-level correlations, got {a.size}"
         return out
@@ -156,12 +171,21 @@ def coupling(a_run, e_run, *, confidence: float = 0.95, n_resamples: int = 9999,
     result = stats.pearsonr(a, e)
     out["r"], out["p_value"] = float(result.statistic), float(result.pvalue)
     if a.size < MIN_BOOTSTRAP_RUNS:
-        out["ci_reason"] = f"no bootstrap interval below {MIN_BOOTSTRAP_RUNS} runs (got {a.size}): it would be too narrow"
+        out["ci_reason"] = (
+            f"no bootstrap interval below {MIN_BOOTSTRAP_RUNS} runs (got {a.size}): it would be too narrow"
+        )
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ci = stats.bootstrap((a, e), _pearson, paired=True, vectorized=True, n_resamples=n_resamples,
-                             confidence_level=confidence, rng=np.random.default_rng(seed)).confidence_interval
+        ci = stats.bootstrap(
+            (a, e),
+            _pearson,
+            paired=True,
+            vectorized=True,
+            n_resamples=n_resamples,
+            confidence_level=confidence,
+            rng=np.random.default_rng(seed),
+        ).confidence_interval
     out["ci_low"], out["ci_high"] = float(ci.low), float(ci.high)
     if not (np.isfinite(ci.low) and np.isfinite(ci.high)):
         out["ci_reason"] = "bootstrap interval undefined (degenerate resamples)"
@@ -188,8 +212,18 @@ def quantity_summary(a, b, windows: Windows | int, detrend: str = "none") -> dic
     }
 
 
-def twin_summary(activity_a, activity_b, emotion_a, emotion_b, windows: Windows | int, *, detrend: str = "none",
-                 confidence: float = 0.95, n_resamples: int = 9999, seed: int = 0) -> dict:
+def twin_summary(
+    activity_a,
+    activity_b,
+    emotion_a,
+    emotion_b,
+    windows: Windows | int,
+    *,
+    detrend: str = "none",
+    confidence: float = 0.95,
+    n_resamples: int = 9999,
+    seed: int = 0,
+) -> dict:
     """All of section 7 for a sweep: each quantity's summary and corr(A_corr_run, E_corr_run)."""
     windows = as_windows(windows)
     arrays = as_runs(activity_a, activity_b, emotion_a, emotion_b, windows=windows)
@@ -205,6 +239,11 @@ def twin_summary(activity_a, activity_b, emotion_a, emotion_b, windows: Windows 
         "sd_ddof": 1,
         "activity": activity,
         "emotion": emotion,
-        "corr_activity_emotion": coupling(activity["per_run"]["corr"], emotion["per_run"]["corr"],
-                                          confidence=confidence, n_resamples=n_resamples, seed=seed),
+        "corr_activity_emotion": coupling(
+            activity["per_run"]["corr"],
+            emotion["per_run"]["corr"],
+            confidence=confidence,
+            n_resamples=n_resamples,
+            seed=seed,
+        ),
     }

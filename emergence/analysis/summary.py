@@ -89,13 +89,19 @@ class OtherWindows:
     activity: QuantitySummary | None
 
     def to_json(self) -> dict:
-        return {"windows": self.windows, "windows_text": self.windows_text,
-                "activity": self.activity and self.activity.to_json()}
+        return {
+            "windows": self.windows,
+            "windows_text": self.windows_text,
+            "activity": self.activity and self.activity.to_json(),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> OtherWindows:
-        return cls(windows=data["windows"], windows_text=data["windows_text"],
-                   activity=_optional(QuantitySummary, data.get("activity")))
+        return cls(
+            windows=data["windows"],
+            windows_text=data["windows_text"],
+            activity=_optional(QuantitySummary, data.get("activity")),
+        )
 
 
 @frozen(kw_only=True)
@@ -125,17 +131,27 @@ class MetricSummary:
         head = {"description": self.description, "uses_snapshots": self.uses_snapshots}
         if not self.defined:
             return {**head, "undefined": self.undefined}
-        out = {**head, "points_per_window": self.points_per_window, "first_step": self.first_step,
-               "emotion": self.emotion.to_json(),
-               "other_windows": self.other_windows and self.other_windows.to_json(),
-               "corr_activity_emotion": self.corr_activity_emotion, "controls": self.controls}
+        out = {
+            **head,
+            "points_per_window": self.points_per_window,
+            "first_step": self.first_step,
+            "emotion": self.emotion.to_json(),
+            "other_windows": self.other_windows and self.other_windows.to_json(),
+            "corr_activity_emotion": self.corr_activity_emotion,
+            "controls": self.controls,
+        }
         return out if self.fingerprint is None else {**out, "fingerprint": self.fingerprint}
 
     @classmethod
     def from_json(cls, data: dict) -> MetricSummary:
         known = _known(cls, data)
-        return cls(**{**known, "emotion": _optional(QuantitySummary, known.get("emotion")),
-                      "other_windows": _optional(QuantitySummary, known.get("other_windows"))})
+        return cls(
+            **{
+                **known,
+                "emotion": _optional(QuantitySummary, known.get("emotion")),
+                "other_windows": _optional(QuantitySummary, known.get("other_windows")),
+            }
+        )
 
 
 @frozen(kw_only=True)
@@ -162,17 +178,25 @@ class SweepSummary:
 
     def to_json(self) -> dict:
         """The contents of ``summary.json``."""
-        out = {"sweep": self.sweep.to_json(), "activity": self.activity.to_json(),
-               "other_windows": self.other_windows and self.other_windows.to_json(),
-               "regime": self.regime, "nudges": self.nudges,
-               "metrics": {name: m.to_json() for name, m in self.metrics.items()}}
+        out = {
+            "sweep": self.sweep.to_json(),
+            "activity": self.activity.to_json(),
+            "other_windows": self.other_windows and self.other_windows.to_json(),
+            "regime": self.regime,
+            "nudges": self.nudges,
+            "metrics": {name: m.to_json() for name, m in self.metrics.items()},
+        }
         return out if self.tables is None else {**out, "tables": self.tables}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SweepSummary:
         """A summary as ``summary.json`` holds it, this version's or an older one's."""
-        return cls(sweep=SweepInfo.from_json(data["sweep"]), activity=QuantitySummary.from_json(data["activity"]),
-                   other_windows=_optional(OtherWindows, data.get("other_windows")), regime=data.get("regime"),
-                   nudges=data.get("nudges"),
-                   metrics={name: MetricSummary.from_json(m) for name, m in data["metrics"].items()},
-                   tables=data.get("tables"))
+        return cls(
+            sweep=SweepInfo.from_json(data["sweep"]),
+            activity=QuantitySummary.from_json(data["activity"]),
+            other_windows=_optional(OtherWindows, data.get("other_windows")),
+            regime=data.get("regime"),
+            nudges=data.get("nudges"),
+            metrics={name: MetricSummary.from_json(m) for name, m in data["metrics"].items()},
+            tables=data.get("tables"),
+        )

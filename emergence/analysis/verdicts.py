@@ -18,16 +18,16 @@ __all__ = ["ALPHA", "PRESET_NATURE", "sweep_lines", "comparison_lines", "varianc
 ALPHA = 0.05
 PRESET_NATURE = {
     ("fields", "small"): "the paper preset's regime at 500 neurons by the scaling rule: an unsaturated cortex and "
-                         "a moving emotion field, but its twins decorrelate to ~0 where the write-up holds ~0.2 "
-                         "(docs/regime.md)",
+    "a moving emotion field, but its twins decorrelate to ~0 where the write-up holds ~0.2 "
+    "(docs/regime.md)",
     ("fields", "small-saturated"): "the first small preset, calibrated by eye to the write-up's pattern; its "
-                                   "cortex saturates (docs/model.md)",
+    "cortex saturates (docs/model.md)",
     ("fields", "paper"): "the write-up's sizes, an unsaturated cortex and a moving emotion field, but its twins "
-                         "decorrelate to ~0 where the write-up holds ~0.2 (docs/regime.md)",
+    "decorrelate to ~0 where the write-up holds ~0.2 (docs/regime.md)",
     ("rl", "small"): "a 9x9 grid world with lava, learners on a 128-unit trunk (docs/rl.md)",
     ("rl", "paper"): "a 15x15 grid world with lava, learners on a 256-unit trunk (docs/rl.md)",
     ("fields", "paper-rms"): "the project's first reading (Oja post at unit RMS, gain 1.2), which saturates at "
-                             "10,000 neurons (docs/regime.md)",
+    "10,000 neurons (docs/regime.md)",
 }
 
 
@@ -46,13 +46,20 @@ def _coupled_line(label: str, zero: dict, shift: dict, shift_smallest: float, n_
     """Is there a coupling at all: the run mean against 0, and against B shifted in time."""
     twin = shift["twin"]
     tests = []
-    cannot = [_power("sign-flip test against 0", zero["smallest_p"], zero["n_runs"]),
-              _power("shift null", shift_smallest, n_runs)]
+    cannot = [
+        _power("sign-flip test against 0", zero["smallest_p"], zero["n_runs"]),
+        _power("shift null", shift_smallest, n_runs),
+    ]
     if cannot[0] is None and not math.isnan(zero["p_value"]):
         tests.append(("zero", zero["p_value"], f"against 0 p = {p_text(zero['p_value'])}"))
     if cannot[1] is None and not math.isnan(shift["p_value"]):
-        tests.append(("shift", shift["p_value"], f"against B shifted in time ({shift['null_mean']:+.3f}) "
-                                                  f"p = {p_text(shift['p_value'])}"))
+        tests.append(
+            (
+                "shift",
+                shift["p_value"],
+                f"against B shifted in time ({shift['null_mean']:+.3f}) p = {p_text(shift['p_value'])}",
+            )
+        )
     said = "; ".join(t[2] for t in tests)
     if not tests:
         return f"{label} {twin:+.3f}: cannot tell whether the twins are coupled: " + "; ".join(c for c in cannot if c)
@@ -75,12 +82,15 @@ def _specific_line(label: str, cross: dict, smallest: float, n_runs: int) -> str
     if limit:
         return f"{label}: twin-specific? {limit} (twins {twin:+.3f}, mismatched pairs {null:+.3f})"
     if p < ALPHA and twin > null:
-        return (f"{label}: twin-specific, {twin:+.3f} above mismatched pairs ({null:+.3f}, p = {p_text(p)}, "
-                f"{n_runs} runs)")
+        return (
+            f"{label}: twin-specific, {twin:+.3f} above mismatched pairs ({null:+.3f}, p = {p_text(p)}, {n_runs} runs)"
+        )
     if p < ALPHA:
         return f"{label}: {twin:+.3f} below mismatched pairs ({null:+.3f}, p = {p_text(p)}, {n_runs} runs)"
-    return (f"{label}: no twin-specific coupling detected ({twin:+.3f} vs mismatched pairs {null:+.3f}, "
-            f"p = {p_text(p)}, {n_runs} runs)")
+    return (
+        f"{label}: no twin-specific coupling detected ({twin:+.3f} vs mismatched pairs {null:+.3f}, "
+        f"p = {p_text(p)}, {n_runs} runs)"
+    )
 
 
 def _nudge_line(nudges: dict | None) -> str | None:
@@ -90,7 +100,9 @@ def _nudge_line(nudges: dict | None) -> str | None:
     for twin in ("A", "B"):
         n = nudges[twin]
         change = n.get("w_main_emo_change")
-        moved = f", W_main_emo moved {sum(change['last']) / len(change['last']):.2f} of its birth norm" if change else ""
+        moved = (
+            f", W_main_emo moved {sum(change['last']) / len(change['last']):.2f} of its birth norm" if change else ""
+        )
         parts.append(f"{twin} nudged on {n['fraction']:.1%} of steps{moved}")
     return "scaffold nudges: " + "; ".join(parts)
 
@@ -121,20 +133,27 @@ def sweep_lines(summary: SweepSummary) -> list[str]:
             continue
         raw = m.controls["detrend"]["none"]
         cross, shift = raw["cross_pair"], raw["surrogate"]
-        for quantity, key, label in (("activity", "mean_activity", "activity coupling"),
-                                     ("emotion", "mean_emotion", f"emotion coupling ({name})")):
+        for quantity, key, label in (
+            ("activity", "mean_activity", "activity coupling"),
+            ("emotion", "mean_emotion", f"emotion coupling ({name})"),
+        ):
             if quantity == "activity" and any(line.startswith("activity coupling") for line in lines):
                 continue
-            lines.append(_coupled_line(label, raw["zero"][quantity], shift["statistics"][key],
-                                       shift["smallest_p"], shift["n_runs_used"]))
+            lines.append(
+                _coupled_line(
+                    label, raw["zero"][quantity], shift["statistics"][key], shift["smallest_p"], shift["n_runs_used"]
+                )
+            )
             lines.append(_specific_line(label, cross["statistics"][key], cross["smallest_p"], runs))
         c = m.corr_activity_emotion
         if c["reason"]:
             lines.append(f"corr(A_corr_run, E_corr_run) ({name}): undefined, {c['reason']}")
         else:
             word = "a relation" if c["p_value"] < ALPHA else "no detectable relation"
-            lines.append(f"corr(A_corr_run, E_corr_run) ({name}) = {c['r']:+.2f} "
-                         f"(p = {p_text(c['p_value'])}, {c['n_runs']} runs): {word}")
+            lines.append(
+                f"corr(A_corr_run, E_corr_run) ({name}) = {c['r']:+.2f} "
+                f"(p = {p_text(c['p_value'])}, {c['n_runs']} runs): {word}"
+            )
     nudges = _nudge_line(summary.nudges)
     preset = _preset_line(sweep)
     return lines + [line for line in (nudges, preset) if line]
@@ -171,8 +190,10 @@ def _identical_line(row: dict) -> str:
     axis = row["contrast"].split(":")[0]
     axis = "what differs between these sweeps" if axis == "sweep" else axis
     if row["quantity"] == "activity":
-        return (f"{row['contrast']}: activity identical in every run; the cortex never receives the emotion "
-                f"field, so twin activity does not depend on {axis}")
+        return (
+            f"{row['contrast']}: activity identical in every run; the cortex never receives the emotion "
+            f"field, so twin activity does not depend on {axis}"
+        )
     return f"{row['contrast']}: {row['quantity']} identical in every run ({axis} does not reach it)"
 
 
@@ -186,21 +207,31 @@ def comparison_lines(rows: list[dict]) -> list[str]:
         elif row["test"] == "identical":
             lines.append(_identical_line(row))
         elif row["test"] == "mean" and row["kind"] == "pair":
-            lines.append(f"{what} coupling {row['value']:+.3f} vs {row['reference']:+.3f}, "
-                         f"{_judge(row, 'higher', 'lower')}{_equivalence(row)} (change of Fisher z "
-                         f"{row['difference']:+.3f}{_interval(row)}, {_evidence(row)})")
+            lines.append(
+                f"{what} coupling {row['value']:+.3f} vs {row['reference']:+.3f}, "
+                f"{_judge(row, 'higher', 'lower')}{_equivalence(row)} (change of Fisher z "
+                f"{row['difference']:+.3f}{_interval(row)}, {_evidence(row)})"
+            )
         elif row["test"] == "mean":
-            lines.append(f"{row['contrast']} on {q} coupling: {_judge(row, 'raises it', 'lowers it')} "
-                         f"(change of Fisher z {row['difference']:+.3f}{_interval(row)}, {_evidence(row)})")
+            lines.append(
+                f"{row['contrast']} on {q} coupling: {_judge(row, 'raises it', 'lowers it')} "
+                f"(change of Fisher z {row['difference']:+.3f}{_interval(row)}, {_evidence(row)})"
+            )
         elif row["test"] == "spread":
-            lines.append(f"{what} spread {row['value']:.3f} vs {row['reference']:.3f} (SD of r), "
-                         f"{_judge(row, 'wider', 'narrower')} (Brown-Forsythe {_evidence(row)})")
+            lines.append(
+                f"{what} spread {row['value']:.3f} vs {row['reference']:.3f} (SD of r), "
+                f"{_judge(row, 'wider', 'narrower')} (Brown-Forsythe {_evidence(row)})"
+            )
         elif row["test"] == "corr":
-            lines.append(f"{row['contrast']}: corr(A_corr_run, E_corr_run) {row['value']:+.2f} vs "
-                         f"{row['reference']:+.2f}, {_judge(row, 'stronger', 'weaker')} (Fisher z {_evidence(row)})")
+            lines.append(
+                f"{row['contrast']}: corr(A_corr_run, E_corr_run) {row['value']:+.2f} vs "
+                f"{row['reference']:+.2f}, {_judge(row, 'stronger', 'weaker')} (Fisher z {_evidence(row)})"
+            )
         elif row["test"] == "trend":
-            lines.append(f"{what} coupling along the axis: {_judge(row, 'rises', 'falls')} "
-                         f"(Spearman rho {row['difference']:+.2f}, {_evidence(row)})")
+            lines.append(
+                f"{what} coupling along the axis: {_judge(row, 'rises', 'falls')} "
+                f"(Spearman rho {row['difference']:+.2f}, {_evidence(row)})"
+            )
     return lines
 
 
@@ -214,9 +245,12 @@ def variance_lines(cells: dict) -> list[str]:
         reference = sd[labels[0]] ** 2
         if not (reference > 0):
             continue
-        arms = "; ".join(f"{label}: SD {sd[label]:.3f}, variance {sd[label] ** 2 / reference:.0%} of it"
-                         for label in labels[1:])
-        lines.append(f"{quantity} coupling across runs: SD {sd[labels[0]]:.3f} in {labels[0]} (every source); "
-                     f"{arms}. What an arm lost is the share the removed source carried, up to sampling (each "
-                     f"run's r is itself a sample; the spread tests say whether a change is detected)")
+        arms = "; ".join(
+            f"{label}: SD {sd[label]:.3f}, variance {sd[label] ** 2 / reference:.0%} of it" for label in labels[1:]
+        )
+        lines.append(
+            f"{quantity} coupling across runs: SD {sd[labels[0]]:.3f} in {labels[0]} (every source); "
+            f"{arms}. What an arm lost is the share the removed source carried, up to sampling (each "
+            f"run's r is itself a sample; the spread tests say whether a change is detected)"
+        )
     return lines

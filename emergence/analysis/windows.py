@@ -19,8 +19,17 @@ from __future__ import annotations
 import numpy as np
 from attrs import field, frozen
 
-__all__ = ["MIN_POINTS", "Windows", "parse_windows", "DEFAULT_WINDOWS", "DEFAULT_BURN_IN", "DETRENDS",
-           "default_burn_in", "segments", "unit_segments"]
+__all__ = [
+    "MIN_POINTS",
+    "Windows",
+    "parse_windows",
+    "DEFAULT_WINDOWS",
+    "DEFAULT_BURN_IN",
+    "DETRENDS",
+    "default_burn_in",
+    "segments",
+    "unit_segments",
+]
 
 MIN_POINTS = 3  # fewest points a window needs (a Pearson r of 2 points is always +-1)
 DEFAULT_WINDOWS = "trail:16"
@@ -130,8 +139,10 @@ class Windows:
         n, every = self.count(n_steps), self.spacing(n_steps)
         where = f"after a burn-in of {self.burn_in:,} steps" if self.burn_in else "from step 0 (no burn-in)"
         if self.kind == "trail":
-            return f"trail windows: r over the last {self.length} steps before each of {n} checkpoints " \
-                   f"(every {every:,} steps), {where}"
+            return (
+                f"trail windows: r over the last {self.length} steps before each of {n} checkpoints "
+                f"(every {every:,} steps), {where}"
+            )
         return f"contiguous windows: {n} blocks of up to {every:,} steps, {where}"
 
 
@@ -145,8 +156,10 @@ def parse_windows(spec: str, every: int = 0, burn_in: int = 0) -> Windows:
     kind, _, rest = text.partition(":")
     length, _, spacing = rest.partition("@")
     if kind != "trail" or not length.isdigit() or (spacing and not spacing.isdigit()):
-        raise ValueError(f"windows {spec!r}: write trail:L (L steps before each checkpoint), trail:L@E "
-                         "(checkpoints every E steps) or contiguous")
+        raise ValueError(
+            f"windows {spec!r}: write trail:L (L steps before each checkpoint), trail:L@E "
+            "(checkpoints every E steps) or contiguous"
+        )
     return Windows("trail", int(length), int(spacing or 0), burn_in)
 
 

@@ -19,8 +19,16 @@ from .summary import SweepInfo
 from .verdicts import p_text
 from .windows import Windows, parse_windows
 
-__all__ = ["QUANTITIES", "twin_series", "sweep_windows_of", "split_runs", "paired", "change", "split_sweep",
-           "split_lines"]
+__all__ = [
+    "QUANTITIES",
+    "twin_series",
+    "sweep_windows_of",
+    "split_runs",
+    "paired",
+    "change",
+    "split_sweep",
+    "split_lines",
+]
 
 QUANTITIES = ("activity", "emotion")  # step columns; emotion is the write-up's (the `mean` metric)
 
@@ -57,8 +65,12 @@ def paired(x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict:
 def change(before: np.ndarray, after: np.ndarray, seed: int = 0) -> dict:
     """The mean r on each side, and after - before in Fisher z paired by run (``paired``; ``per_run``)."""
     zb, za = fisher_z(before), fisher_z(after)
-    return {"before": float(np.nanmean(before)), "after": float(np.nanmean(after)), **paired(zb, za, seed),
-            "per_run": (za - zb).tolist()}
+    return {
+        "before": float(np.nanmean(before)),
+        "after": float(np.nanmean(after)),
+        **paired(zb, za, seed),
+        "per_run": (za - zb).tolist(),
+    }
 
 
 def split_sweep(steps, sweep: SweepInfo, at: int, seed: int = 0) -> dict:
@@ -74,23 +86,30 @@ def split_sweep(steps, sweep: SweepInfo, at: int, seed: int = 0) -> dict:
 def _effect(c: dict) -> str:
     ci = f" [{c['ci_low']:+.3f}, {c['ci_high']:+.3f}]" if np.isfinite(c["ci_low"]) else ""
     why = f" ({c['reason']})" if c.get("reason") else ""
-    return (f"{c['difference']:+.3f} in z{ci}, p = {p_text(c['p_value'])} sign-flip, "
-            f"{p_text(c['p_wilcoxon'])} Wilcoxon (unadjusted), {c['n']} runs{why}")
+    return (
+        f"{c['difference']:+.3f} in z{ci}, p = {p_text(c['p_value'])} sign-flip, "
+        f"{p_text(c['p_wilcoxon'])} Wilcoxon (unadjusted), {c['n']} runs{why}"
+    )
 
 
-def split_lines(label: str, field: str, at: int, split: dict, reference: tuple[str, dict] | None = None,
-                seed: int = 0) -> list[str]:
+def split_lines(
+    label: str, field: str, at: int, split: dict, reference: tuple[str, dict] | None = None, seed: int = 0
+) -> list[str]:
     """The verdict lines of one condition split at ``at`` (``split_sweep``), and against ``reference``
     (its label and its own split at the same step) when given: the difference of the two changes."""
     lines = []
     for quantity, c in split.items():
         q = "A_corr" if quantity == "activity" else "E_corr"
-        line = (f"{label}, within runs, before vs after {field} = {at:,} ({c['windows_before']} windows before, "
-                f"{c['windows_after']} after): {q} {c['before']:+.3f} -> {c['after']:+.3f}, change {_effect(c)}")
+        line = (
+            f"{label}, within runs, before vs after {field} = {at:,} ({c['windows_before']} windows before, "
+            f"{c['windows_after']} after): {q} {c['before']:+.3f} -> {c['after']:+.3f}, change {_effect(c)}"
+        )
         if reference is not None:
             ref_label, ref = reference[0], reference[1][quantity]
             d = paired(ref["per_run"], c["per_run"], seed)
-            line += (f"; against {ref_label} over the same split (change {ref['difference']:+.3f}), the difference "
-                     f"of the changes is {_effect(d)}")
+            line += (
+                f"; against {ref_label} over the same split (change {ref['difference']:+.3f}), the difference "
+                f"of the changes is {_effect(d)}"
+            )
         lines.append(line)
     return lines

@@ -62,8 +62,10 @@ def collect(pm: pluggy.PluginManager, hook: str, kind: str) -> Registry:
 
         def register(name: str, obj: Any, plugin: str = impl.plugin_name) -> None:
             if name in entries:
-                raise PluginError(f"two plugins register the {kind} {name!r}: {plugin_label(pm, owners[name])} and "
-                                  f"{plugin_label(pm, plugin)}; uninstall one of them")
+                raise PluginError(
+                    f"two plugins register the {kind} {name!r}: {plugin_label(pm, owners[name])} and "
+                    f"{plugin_label(pm, plugin)}; uninstall one of them"
+                )
             entries[name], owners[name] = obj, plugin
 
         impl.function(register=register)

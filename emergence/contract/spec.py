@@ -98,8 +98,14 @@ def _integer(text: str) -> int | float:
         return float(text)  # a number, not whole: the class's validator words it
 
 
-def make_settings(name: str, factory: Callable[..., Any], values: Mapping[str, Any], kind: str = "scaffold",
-                  base: Any = None, texts: Mapping[str, str] | None = None) -> Any:
+def make_settings(
+    name: str,
+    factory: Callable[..., Any],
+    values: Mapping[str, Any],
+    kind: str = "scaffold",
+    base: Any = None,
+    texts: Mapping[str, str] | None = None,
+) -> Any:
     """The ``SETTINGS`` of a plugin ``name`` with ``values`` and ``texts`` (parsed by ``parse_value``) over
     ``base`` (default: the defaults); None when it declares none. A bad or unknown value is a
     ConfigError naming the plugin and the field."""
@@ -114,6 +120,7 @@ def make_settings(name: str, factory: Callable[..., Any], values: Mapping[str, A
         raise ConfigError(f"{kind} {name!r} has no setting {key!r}; known: {', '.join(known)}")
     start = {} if base is None else {key: getattr(base, key) for key in known if known[key].init}
     for key, text in (texts or {}).items():
+
         def current(key=key):
             return start[key] if key in start else _default(known[key].default)
 
@@ -127,8 +134,13 @@ def make_settings(name: str, factory: Callable[..., Any], values: Mapping[str, A
         raise ConfigError(f"{kind} {name!r}: {error_message(err)}") from None
 
 
-def resolve_spec(kind: str, spec: str | PluginSpec, registry: Registry, values: Mapping[str, Any] | None = None,
-                 texts: Mapping[str, str] | None = None) -> PluginSpec:
+def resolve_spec(
+    kind: str,
+    spec: str | PluginSpec,
+    registry: Registry,
+    values: Mapping[str, Any] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> PluginSpec:
     """``spec`` (its text, or a ``PluginSpec`` to change) resolved against ``registry``, with ``values``
     (Python values) and ``texts`` (``--set``'s, parsed by field) set on top; an unknown name, field or a
     bad value is one error naming the plugin and the field."""
@@ -158,7 +170,9 @@ def resolve_specs(kind: str, value: Any, registry: Registry, field: str | None =
     try:
         specs = tuple(value)
     except TypeError:
-        raise ConfigError(f"'{field}' must name {kind}s (e.g. 'hrls' or 'damp:threshold=0.02'), got {value!r}") from None
+        raise ConfigError(
+            f"'{field}' must name {kind}s (e.g. 'hrls' or 'damp:threshold=0.02'), got {value!r}"
+        ) from None
     for spec in specs:
         if not isinstance(spec, (str, PluginSpec)):
             raise ConfigError(f"'{field}' must hold {kind} names (strings), got {spec!r}")

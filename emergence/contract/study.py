@@ -14,8 +14,9 @@ __all__ = ["Study"]
 def _axes(value: Any) -> dict[str, tuple]:
     if not isinstance(value, dict):
         raise ConfigError(f"a study's axes must map a field to its values, got {type(value).__name__}")
-    axes = {str(name): tuple(values) if isinstance(values, (list, tuple)) else (values,)
-            for name, values in value.items()}
+    axes = {
+        str(name): tuple(values) if isinstance(values, (list, tuple)) else (values,) for name, values in value.items()
+    }
     for name, values in axes.items():
         if not values:
             raise ConfigError(f"study axis {name!r} has no values")

@@ -29,8 +29,19 @@ from .plasticity import OjaPlasticity
 __all__ = ["ContinuousEmergeBase"]
 
 STATE_TENSORS = (
-    "v_sensory", "sensory", "v_main", "main", "main_prev", "v_emotion", "emotion", "emotion_prev",
-    "trace_sensory", "trace_main", "trace_emotion", "energy", "awake",
+    "v_sensory",
+    "sensory",
+    "v_main",
+    "main",
+    "main_prev",
+    "v_emotion",
+    "emotion",
+    "emotion_prev",
+    "trace_sensory",
+    "trace_main",
+    "trace_emotion",
+    "energy",
+    "awake",
 )
 WEIGHT_TENSORS = ("W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo", "bias_main", "bias_emo")
 

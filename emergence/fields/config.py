@@ -69,18 +69,38 @@ PRESETS: dict[str, dict[str, Any]] = {
     # saturating the cortex), recurrent gain 2.0 (chaotic from the start), slower recurrent and
     # cortex-to-emotion learning; weight noise every 10 steps x sqrt(10). Its twins decorrelate (activity
     # coupling ~0 where the write-up holds ~0.2): the plateau screen of docs/regime.md has no winner yet.
-    "paper": dict(n_input=128, n_main=10_000, n_emo=256, oja_post="unit", recurrent_gain=2.0, weight_noise=1e-4,
-                  weight_noise_every=10, eta_rec_main=3e-5, eta_main_emo=1e-4),
+    "paper": dict(
+        n_input=128,
+        n_main=10_000,
+        n_emo=256,
+        oja_post="unit",
+        recurrent_gain=2.0,
+        weight_noise=1e-4,
+        weight_noise_every=10,
+        eta_rec_main=3e-5,
+        eta_main_emo=1e-4,
+    ),
     # The project's first reading, Oja's post normalised to unit RMS (not the literal "normalise": unit
     # length is), gain 1.2, exact weight noise; every value the write-up leaves open is a guess. It saturates
     # within 5,000 steps at 10,000 neurons (every neuron at +-1, emotion frozen; docs/regime.md).
     "paper-rms": dict(n_input=128, n_main=10_000, n_emo=256, weight_noise=1e-4, weight_noise_every=1),
     # `paper` at n_main 500 by the scaling rule (docs/regime.md: weight noise and cortex-to-emotion learning
     # x sqrt(10^4 / n), input learning x sqrt(n / 10^4)): the same regime at a size that grows in a minute.
-    "small": dict(n_input=128, n_main=500, n_emo=256, oja_post="unit", recurrent_gain=2.0, weight_noise=4.47e-4,
-                  weight_noise_every=10, eta_rec_main=3e-5, eta_main_emo=4.47e-4, eta_in_main=2.24e-4),
+    "small": dict(
+        n_input=128,
+        n_main=500,
+        n_emo=256,
+        oja_post="unit",
+        recurrent_gain=2.0,
+        weight_noise=4.47e-4,
+        weight_noise_every=10,
+        eta_rec_main=3e-5,
+        eta_main_emo=4.47e-4,
+        eta_in_main=2.24e-4,
+    ),
     # The first `small`, calibrated by eye to the write-up's pattern: RMS post, gain 1.5, weight noise 1e-2
     # every 10 steps x sqrt(10). Its noise walk saturates the cortex (mean |a| above 0.8 from step 500).
-    "small-saturated": dict(n_input=128, n_main=500, n_emo=64, recurrent_gain=1.5, weight_noise=1e-2,
-                            weight_noise_every=10),
+    "small-saturated": dict(
+        n_input=128, n_main=500, n_emo=64, recurrent_gain=1.5, weight_noise=1e-2, weight_noise_every=10
+    ),
 }

@@ -30,8 +30,10 @@ def _agent_bytes(config: AgentConfig) -> int:
 def _weight_noise_mode(config: AgentConfig) -> str:
     if config.weight_noise_every == 1:
         return "exact: fresh Gaussian weight noise every learning step"
-    return (f"every {config.weight_noise_every} steps with SD x sqrt({config.weight_noise_every}) "
-            "(same random-walk variance as per-step noise)")
+    return (
+        f"every {config.weight_noise_every} steps with SD x sqrt({config.weight_noise_every}) "
+        "(same random-walk variance as per-step noise)"
+    )
 
 
 FIELDS = Substrate(

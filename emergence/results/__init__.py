@@ -9,7 +9,20 @@ from .lock import ChunkLock, FolderLock
 from .storage import ResultsError, atomic_write, read_json, sha256, write_json
 
 __all__ = [
-    "ResultsFolder", "ChunkFolder", "STEP_COLUMNS", "TWINS", "emotion_data", "run_arrays", "write_table",
-    "ResultsError", "atomic_write", "read_json", "sha256", "write_json", "FolderIndex", "INDEX", "FolderLock",
+    "ResultsFolder",
+    "ChunkFolder",
+    "STEP_COLUMNS",
+    "TWINS",
+    "emotion_data",
+    "run_arrays",
+    "write_table",
+    "ResultsError",
+    "atomic_write",
+    "read_json",
+    "sha256",
+    "write_json",
+    "FolderIndex",
+    "INDEX",
+    "FolderLock",
     "ChunkLock",
 ]

@@ -42,8 +42,9 @@ def restore_pair(folder: Path, twins: dict[str, Agent], runs: list[int]) -> int:
     steps = {twin: extra["step"] for twin, extra in extras.items()}
     held = {tuple(extra.get("runs", runs)) for extra in extras.values()}
     if held != {tuple(runs)}:
-        raise ResultsError(f"{folder}: holds runs {sorted(held)[0]}, not this chunk's {tuple(runs)} (the chunk size "
-                           "changed)")
+        raise ResultsError(
+            f"{folder}: holds runs {sorted(held)[0]}, not this chunk's {tuple(runs)} (the chunk size changed)"
+        )
     if len(set(steps.values())) != 1 or any(agent.step_index != steps[t] for t, agent in twins.items()):
         raise ResultsError(f"{folder}: its twins are at different steps {steps}")
     return next(iter(steps.values()))

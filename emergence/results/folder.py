@@ -33,7 +33,13 @@ if TYPE_CHECKING:  # pyarrow is imported where a table is read, not by `emergenc
 __all__ = ["ResultsFolder", "ChunkFolder"]
 
 MANIFEST, SUMMARY, RUNS, CONTROLS, REPORT, HTML = (
-    "manifest.json", "summary.json", "runs.parquet", "controls.parquet", "report.md", "report.html")
+    "manifest.json",
+    "summary.json",
+    "runs.parquet",
+    "controls.parquet",
+    "report.md",
+    "report.html",
+)
 STUDY, COMPARISON = "study.json", "comparison.parquet"  # a study's folder: its conditions' sweeps below it
 # What a results folder holds at its top, and the folders whose every file its layout writes.
 TOP_FILES = (MANIFEST, "index.json", SUMMARY, RUNS, CONTROLS, REPORT, HTML)
@@ -128,7 +134,9 @@ class ResultsFolder:
         for key in SWEEP_KEYS:
             value = config.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < (0 if key == "seed" else 1):
-                raise ResultsError(f"{path}: config.{key} must be a positive integer, got {value!r}; the file is damaged")
+                raise ResultsError(
+                    f"{path}: config.{key} must be a positive integer, got {value!r}; the file is damaged"
+                )
         return manifest
 
     def summary(self) -> dict | None:
@@ -173,8 +181,10 @@ class ResultsFolder:
         if missing and len(missing) == len(paths):
             raise ResultsError(f"{self.path / kind}: no parts; the sweep has not recorded anything yet")
         if len(missing) > 1:
-            raise ResultsError(f"{self.path}: {len(missing)} of {len(paths)} {kind} parts missing (first: "
-                               f"{missing[0].name}); the sweep is unfinished (re-run the same command to resume)")
+            raise ResultsError(
+                f"{self.path}: {len(missing)} of {len(paths)} {kind} parts missing (first: "
+                f"{missing[0].name}); the sweep is unfinished (re-run the same command to resume)"
+            )
         tables = []
         for path in paths:
             try:

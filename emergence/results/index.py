@@ -38,8 +38,13 @@ class FolderIndex:
     """``parts``: a part's path relative to the folder -> the SHA-256 of its bytes when it was written.
     An index ``for_chunk`` also records: into its chunk's file, which holds only that chunk's parts."""
 
-    def __init__(self, out: Path, parts: dict[str, str] | None = None, own: Path | None = None,
-                 own_parts: dict[str, str] | None = None):
+    def __init__(
+        self,
+        out: Path,
+        parts: dict[str, str] | None = None,
+        own: Path | None = None,
+        own_parts: dict[str, str] | None = None,
+    ):
         self.out, self.parts = Path(out), dict(parts or {})
         self.own, self.own_parts = own, dict(own_parts or {})
 

@@ -17,7 +17,16 @@ if TYPE_CHECKING:  # pyarrow is imported where a table is read or written, not b
 __all__ = ["STEP_COLUMNS", "BOOLEAN_COLUMNS", "TWINS", "write_table", "run_arrays", "emotion_data"]
 
 STEP_COLUMNS = (
-    "run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake", "main_abs", "main_saturated",
+    "run",
+    "twin",
+    "step",
+    "activity",
+    "emotion",
+    "emotion_var",
+    "energy",
+    "awake",
+    "main_abs",
+    "main_saturated",
     "nudged",
 )
 BOOLEAN_COLUMNS = ("awake", "nudged")

@@ -75,8 +75,9 @@ class FolderLock:
         try:
             if writable:
                 os.ftruncate(fd, 0)
-                os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                          "since": time.time()}).encode(), 0)
+                os.pwrite(
+                    fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}).encode(), 0
+                )
         except OSError as err:
             if not self.reading:
                 os.close(fd)

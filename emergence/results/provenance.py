@@ -35,8 +35,9 @@ def git_commit() -> dict | None:
         return None
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30, check=True
+        ).stdout.strip()
 
     try:
         return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
@@ -55,5 +56,7 @@ def cpu() -> dict:
             info.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return {"model": info.get("model name") or platform.processor() or platform.machine(),
-            "flags": sorted(info.get("flags", info.get("Features", "")).split())}
+    return {
+        "model": info.get("model name") or platform.processor() or platform.machine(),
+        "flags": sorted(info.get("flags", info.get("Features", "")).split()),
+    }

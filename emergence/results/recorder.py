@@ -32,8 +32,9 @@ class Recorder:
 
     def __init__(self, runs: list[int], folder: ResultsFolder, window: int, snapshot_every: int):
         self.runs, self.folder, self.window, self.snapshot_every = runs, folder, window, snapshot_every
-        self.columns = {twin: {name: torch.zeros(len(runs), window, dtype=torch.float64) for name in RECORDED}
-                        for twin in TWINS}
+        self.columns = {
+            twin: {name: torch.zeros(len(runs), window, dtype=torch.float64) for name in RECORDED} for twin in TWINS
+        }
         self.snapshots: dict[str, list[tuple[int, torch.Tensor, torch.Tensor]]] = {twin: [] for twin in TWINS}
 
     def record(self, step: int, twins: dict[str, Agent]) -> None:
@@ -54,8 +55,13 @@ class Recorder:
                     columns[name] = torch.zeros(len(self.runs), self.window, dtype=torch.float64)
                 columns[name][:, k] = values
             if step % self.snapshot_every == 0:
-                self.snapshots[twin].append((step, agent.emotion.detach().to("cpu", torch.float32).clone(),
-                                             agent.w_main_emo_change.to("cpu", torch.float64)))
+                self.snapshots[twin].append(
+                    (
+                        step,
+                        agent.emotion.detach().to("cpu", torch.float32).clone(),
+                        agent.w_main_emo_change.to("cpu", torch.float64),
+                    )
+                )
 
     def check_finite(self, part: int) -> None:
         """A NotFinite naming the first run, twin, column and step of window ``part`` that is not finite."""
@@ -66,7 +72,8 @@ class Recorder:
                     i, k = bad[0].tolist()
                     raise NotFinite(
                         f"run {self.runs[i]}, twin {twin}: {name} is not finite at step {part * self.window + k}; "
-                        "the sweep stopped (the configuration drives the agent out of range)")
+                        "the sweep stopped (the configuration drives the agent out of range)"
+                    )
 
     def flush(self, part: int) -> list[Path]:
         """Write window ``part`` (steps part*window .. (part+1)*window - 1) of every run of the chunk; returns
@@ -96,13 +103,15 @@ class Recorder:
             table = pa.table({name: np.concatenate(parts) for name, parts in rows.items()})
             written.append(write_table(self.folder.step_part(run, part), table))
             if snap["step"]:
-                snaps = pa.table({
-                    "run": pa.array(snap["run"], pa.int32()),
-                    "twin": pa.array(snap["twin"]),
-                    "step": pa.array(snap["step"], pa.int64()),
-                    "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
-                    "w_main_emo_change": pa.array(snap["w_main_emo_change"], pa.float64()),
-                })
+                snaps = pa.table(
+                    {
+                        "run": pa.array(snap["run"], pa.int32()),
+                        "twin": pa.array(snap["twin"]),
+                        "step": pa.array(snap["step"], pa.int64()),
+                        "field": pa.array([f.tolist() for f in snap["field"]], pa.list_(pa.float32())),
+                        "w_main_emo_change": pa.array(snap["w_main_emo_change"], pa.float64()),
+                    }
+                )
                 written.append(write_table(self.folder.snapshot_part(run, part), snaps))
         self.snapshots = {twin: [] for twin in TWINS}
         return written

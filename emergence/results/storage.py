@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "atomic_write", "write_json", "read_json", "ResultsError", "sha256", "TEMP_SUFFIX",
+    "atomic_write",
+    "write_json",
+    "read_json",
+    "ResultsError",
+    "sha256",
+    "TEMP_SUFFIX",
 ]
 
 TEMP_SUFFIX = ".tmp"
@@ -71,6 +76,7 @@ def _strict(value: Any) -> Any:
 
 def write_json(path: str | os.PathLike, data: Any) -> Path:
     """Write ``data`` as standard JSON; NaN and infinities become ``null``."""
+
     def write(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8") as handle:
             json.dump(_strict(data), handle, indent=2, sort_keys=True, allow_nan=False)

@@ -34,15 +34,24 @@ def write_package(kind: str, name: str, parent: str | Path = ".") -> Path:
     if not NAME.match(name):
         raise StarterError(f"NAME must be a lowercase Python identifier (a-z, 0-9, _; a letter first), got {name!r}")
     catalogue = installed()
-    for taken, names in (("plugin", [row[0] for row in catalogue.sources()]), ("scaffold", catalogue.scaffolds.names()),
-                         ("emotion metric", catalogue.metrics.names())):
+    for taken, names in (
+        ("plugin", [row[0] for row in catalogue.sources()]),
+        ("scaffold", catalogue.scaffolds.names()),
+        ("emotion metric", catalogue.metrics.names()),
+    ):
         if name in names:
-            raise StarterError(f"{name!r} is the name of an installed {taken} (see `emergence plugins`); choose another NAME")
+            raise StarterError(
+                f"{name!r} is the name of an installed {taken} (see `emergence plugins`); choose another NAME"
+            )
     folder = Path(parent) / f"emergence-{name}"
     if folder.exists():
         raise StarterError(f"{folder} already exists; choose another NAME or remove that folder")
-    values = dict(name=name, dist=f"emergence-{name}", module=f"emergence_{name}",
-                  Class="".join(part.capitalize() for part in name.split("_")))
+    values = dict(
+        name=name,
+        dist=f"emergence-{name}",
+        module=f"emergence_{name}",
+        Class="".join(part.capitalize() for part in name.split("_")),
+    )
     templates = files(__name__) / kind
     targets = {
         "pyproject.toml": "pyproject.toml",

@@ -16,15 +16,37 @@ bounded number of examples) unless you load a hypothesis profile of your own.
 """
 
 from .checks import (
-    TIRED, SilentNoise, check_activations_bounded, check_energy_bounded, check_hysteresis, check_invariants,
-    check_no_learning_while_asleep, grow, invariant, tiny_config,
+    TIRED,
+    SilentNoise,
+    check_activations_bounded,
+    check_energy_bounded,
+    check_hysteresis,
+    check_invariants,
+    check_no_learning_while_asleep,
+    grow,
+    invariant,
+    tiny_config,
 )
 from .conformance import MetricConformance, ScaffoldConformance
 from .strategies import agent_configs, energy_and_dream_fields, from_field, from_mean, seeds, texts
 
 __all__ = [
-    "agent_configs", "energy_and_dream_fields", "seeds", "texts", "from_field", "from_mean",
-    "SilentNoise", "TIRED", "tiny_config", "grow", "invariant",
-    "check_activations_bounded", "check_energy_bounded", "check_hysteresis", "check_no_learning_while_asleep",
-    "check_invariants", "ScaffoldConformance", "MetricConformance",
+    "agent_configs",
+    "energy_and_dream_fields",
+    "seeds",
+    "texts",
+    "from_field",
+    "from_mean",
+    "SilentNoise",
+    "TIRED",
+    "tiny_config",
+    "grow",
+    "invariant",
+    "check_activations_bounded",
+    "check_energy_bounded",
+    "check_hysteresis",
+    "check_no_learning_while_asleep",
+    "check_invariants",
+    "ScaffoldConformance",
+    "MetricConformance",
 ]

@@ -15,8 +15,16 @@ from ..contract import Agent, Substrate, hookimpl
 from ..host import build_agent, installed
 
 __all__ = [
-    "SilentNoise", "TIRED", "tiny_config", "grow", "invariant", "check_activations_bounded", "check_energy_bounded",
-    "check_hysteresis", "check_no_learning_while_asleep", "check_invariants",
+    "SilentNoise",
+    "TIRED",
+    "tiny_config",
+    "grow",
+    "invariant",
+    "check_activations_bounded",
+    "check_energy_bounded",
+    "check_hysteresis",
+    "check_no_learning_while_asleep",
+    "check_invariants",
 ]
 
 # Tiny sizes of the known substrates (any other is used at its small preset), and energy settings under

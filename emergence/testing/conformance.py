@@ -64,11 +64,22 @@ class ScaffoldConformance:
     idle: ClassVar[str | None] = None
     plugins: ClassVar[Sequence[object]] = ()
 
-    def _build(self, substrate: str, spec: str | None = None, seeds_: tuple[int, int] = (1, 2),
-               feedback: bool = True, **changes: Any):
+    def _build(
+        self,
+        substrate: str,
+        spec: str | None = None,
+        seeds_: tuple[int, int] = (1, 2),
+        feedback: bool = True,
+        **changes: Any,
+    ):
         config = tiny_config(substrate, **changes)
-        agent = build_agent(config, list(seeds_), [s + 100 for s in seeds_], scaffolds=[spec or self.scaffold],
-                            catalogue=_catalogue(self.plugins))
+        agent = build_agent(
+            config,
+            list(seeds_),
+            [s + 100 for s in seeds_],
+            scaffolds=[spec or self.scaffold],
+            catalogue=_catalogue(self.plugins),
+        )
         if feedback:
             agent.receive_feedback(MESSAGE, 1.0)
         return agent
@@ -82,8 +93,9 @@ class ScaffoldConformance:
         resolved = resolve_spec("scaffold", self.scaffold, known)
         settings_class = getattr(known[resolved.name], "SETTINGS", None)
         if settings_class is not None:
-            assert has(settings_class) and settings_class.__setattr__ is not object.__setattr__, \
+            assert has(settings_class) and settings_class.__setattr__ is not object.__setattr__, (
                 f"{resolved.name}.SETTINGS must be a frozen attrs class"
+            )
             settings_class()
         agent = self._build(SUBSTRATES[0])
         instance = agent.scaffolds[resolved.name]
@@ -95,8 +107,14 @@ class ScaffoldConformance:
     @settings(inherited, max_examples=2)
     def test_keeps_the_invariants(self, substrate, seed):
         """Bounded activations, energy in [0, 1] and sleep/wake hysteresis, through sleep cycles."""
-        check_invariants(tiny_config(substrate, **TIRED), steps=40, seed=seed % 10_000, feedback=MESSAGE,
-                         scaffolds=[self.scaffold], catalogue=_catalogue(self.plugins))
+        check_invariants(
+            tiny_config(substrate, **TIRED),
+            steps=40,
+            seed=seed % 10_000,
+            feedback=MESSAGE,
+            scaffolds=[self.scaffold],
+            catalogue=_catalogue(self.plugins),
+        )
 
     @each_substrate
     def test_no_learning_while_asleep(self, substrate):

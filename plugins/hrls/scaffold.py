@@ -85,8 +85,10 @@ class HRLS:
 
     def __init__(self, config, settings: HRLSConfig | None = None):
         if config.n_main < 2:
-            raise ConfigError(f"the hrls scaffold needs n_main >= 2 (it reads the main field's variance, undefined "
-                              f"for {config.n_main} neuron); use a larger --n-main")
+            raise ConfigError(
+                f"the hrls scaffold needs n_main >= 2 (it reads the main field's variance, undefined "
+                f"for {config.n_main} neuron); use a larger --n-main"
+            )
         self.config = config
         self.settings = settings or HRLSConfig()
         self.notes: list[dict] = []  # one JSON-ready record per card: message, strength, analogy, ...
@@ -165,7 +167,7 @@ class HRLS:
         if not self.notes:
             return
         note = self.notes[-1]
-        nudge = (self._placed_rationale(note["message"], agent.device) * (self.settings.nudge_scale * note["strength"]))
+        nudge = self._placed_rationale(note["message"], agent.device) * (self.settings.nudge_scale * note["strength"])
         nudge = nudge.to(agent.W_main_emo.dtype)
         for p in uncertain:  # only the uncertain agents' matrices are read and written
             if self.imprint is not None:

@@ -47,8 +47,10 @@ def _check_reachable(address: str | None) -> None:
     try:
         socket.create_connection((host or "127.0.0.1", int(port)), timeout=CONNECT_SECONDS).close()
     except OSError as err:
-        raise ConfigError(f"ray: nothing answers at {address!r} ({err.strerror or err}); check the "
-                          "address and that the cluster's head runs (`ray start --head`)") from None
+        raise ConfigError(
+            f"ray: nothing answers at {address!r} ({err.strerror or err}); check the "
+            "address and that the cluster's head runs (`ray start --head`)"
+        ) from None
 
 
 class RayExecutor:
@@ -69,7 +71,9 @@ class RayExecutor:
             except ConnectionError as err:
                 raise ConfigError(f"ray: could not join the cluster at {settings.address!r} ({err})") from None
         cluster = ray.cluster_resources()
-        per_task = cluster.get("GPU", 0) // resources.gpus if resources.gpus else cluster.get("CPU", 1) // resources.threads
+        per_task = (
+            cluster.get("GPU", 0) // resources.gpus if resources.gpus else cluster.get("CPU", 1) // resources.threads
+        )
         self.workers = resources.workers or max(1, int(per_task))
         task = ray.remote(max_calls=1, max_retries=settings.max_retries, retry_exceptions=False)(_call)
         self.remote = task.options(num_cpus=resources.threads, num_gpus=resources.gpus)
@@ -100,5 +104,11 @@ def register_executors(register):
 
 @hookimpl(trylast=True)  # after the commands that take --executor are added
 def register_commands(cli):
-    add_executor_option(cli, "--ray-address", "ray", "address", metavar="auto|HOST:PORT",
-                        help="The Ray cluster to join (same as --executor ray:address=...).")
+    add_executor_option(
+        cli,
+        "--ray-address",
+        "ray",
+        "address",
+        metavar="auto|HOST:PORT",
+        help="The Ray cluster to join (same as --executor ray:address=...).",
+    )

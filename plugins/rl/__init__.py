@@ -23,14 +23,16 @@ def agent_bytes(c: RLConfig) -> int:
     heads = 5
     weights = c.n_main * (c.n_in + 1 + heads + 1) + heads + 1 + c.n_emo * (c.n_main + c.n_emo + 1)
     buffers = 6 * c.replay_size + 4 * c.max_episode_steps + c.n_in * c.n_in
-    activations = c.max_episode_steps * (c.n_in + 3 * c.n_main + 4 * heads) + c.max_episode_steps ** 2
+    activations = c.max_episode_steps * (c.n_in + 3 * c.n_main + 4 * heads) + c.max_episode_steps**2
     itemsize = 4 if c.dtype == "float32" else 8
     return itemsize * (2 * weights + activations) + 8 * buffers + 4 * c.n_emo + 4 * c.n_main
 
 
 def _weight_noise_mode(c: RLConfig) -> str:
-    return (f"none (the rl substrate has no weight noise; its trunk learns by its learner, {c.learner} unless a "
-            "twin's learner scaffold says otherwise)")
+    return (
+        f"none (the rl substrate has no weight noise; its trunk learns by its learner, {c.learner} unless a "
+        "twin's learner scaffold says otherwise)"
+    )
 
 
 RL = Substrate(

@@ -82,12 +82,14 @@ class RLAgent(PopulationBase):
     def _init_tensors(self) -> None:
         c, P = self.config, self.population
         zeros = dict(dtype=self.dtype, device=self.device)
-        self._draw({
-            "W_in": ((c.n_main, c.n_in), c.trunk_gain),
-            "b_in": ((c.n_main,), c.trunk_bias),
-            "W_head": ((N_ACTIONS + 1, c.n_main), c.head_gain / math.sqrt(c.n_main)),
-            **emotion_shapes(c),
-        })
+        self._draw(
+            {
+                "W_in": ((c.n_main, c.n_in), c.trunk_gain),
+                "b_in": ((c.n_main,), c.trunk_bias),
+                "W_head": ((N_ACTIONS + 1, c.n_main), c.head_gain / math.sqrt(c.n_main)),
+                **emotion_shapes(c),
+            }
+        )
         self.b_head = torch.zeros(P, N_ACTIONS + 1, **zeros)
         self.w_probe, self.b_probe = torch.zeros(P, c.n_main, **zeros), torch.zeros(P, **zeros)
         self.main = torch.zeros(P, c.n_main, **zeros)
@@ -100,8 +102,15 @@ class RLAgent(PopulationBase):
     def _init_own(self) -> None:
         c, P = self.config, self.population
         self.grid = make_grid(c.grid, c.layout)
-        self.env = ValenceGrid(self.grid, self.init_seeds, max_episode_steps=c.max_episode_steps,
-                               step_cost=c.step_cost, place_sigma=c.place_sigma, dtype=self.dtype, device=self.device)
+        self.env = ValenceGrid(
+            self.grid,
+            self.init_seeds,
+            max_episode_steps=c.max_episode_steps,
+            step_cost=c.step_cost,
+            place_sigma=c.place_sigma,
+            dtype=self.dtype,
+            device=self.device,
+        )
         self.env.reset()
         self.replay = Replay(c.replay_size, self.noise_seeds, self.dtype, self.device)
         self.episode = Episode(P, c.max_episode_steps, self.dtype, self.device)
@@ -137,8 +146,11 @@ class RLAgent(PopulationBase):
         amp = self.noise_amplitude
 
         self.main = torch.tanh(u + amp("main", clean) * xi_main)
-        prefs = torch.baddbmm(self.b_head[:, :N_ACTIONS].unsqueeze(-1), self.W_head[:, :N_ACTIONS],
-                              self.main.unsqueeze(-1)).squeeze(-1).mul_(self.preference_scale)
+        prefs = (
+            torch.baddbmm(self.b_head[:, :N_ACTIONS].unsqueeze(-1), self.W_head[:, :N_ACTIONS], self.main.unsqueeze(-1))
+            .squeeze(-1)
+            .mul_(self.preference_scale)
+        )
         temperature = amp("sampling", (self.activity / math.sqrt(c.n_main)).unsqueeze(1)).squeeze(1)
         gumbel = uniform.clamp_min(torch.finfo(self.dtype).tiny).log().neg().log().neg()
         action = (prefs + temperature.unsqueeze(1) * gumbel).argmax(dim=1)
@@ -149,9 +161,20 @@ class RLAgent(PopulationBase):
         next_cell = info["final_cell"]
         x_next = self.env.code[next_cell]
         h_next = features(self.W_in, self.b_in, x_next.unsqueeze(1)).squeeze(1)
-        self.transition = dict(cell=cell, action=action, reward=reward, next_cell=next_cell, terminated=terminated,
-                               truncated=truncated, acted=acted, temperature=temperature, x=x, h=clean,
-                               x_next=x_next, h_next=h_next)
+        self.transition = dict(
+            cell=cell,
+            action=action,
+            reward=reward,
+            next_cell=next_cell,
+            terminated=terminated,
+            truncated=truncated,
+            acted=acted,
+            temperature=temperature,
+            x=x,
+            h=clean,
+            x_next=x_next,
+            h_next=h_next,
+        )
         self.episode.append(acted, cell, action, reward, temperature)
 
         self.emotion_prev = self.emotion
@@ -171,14 +194,24 @@ class RLAgent(PopulationBase):
         self.apply_plasticity(learning)
 
         log_p = torch.log_softmax(prefs / temperature.clamp_min(MIN_TEMPERATURE).unsqueeze(1), dim=1)
-        readout = dict(value=value, td_error=delta, reward=reward, episode_return=self.episode.ret,
-                       success=info["success"], lava=info["lava"], truncated=truncated, entropy=entropy(log_p))
+        readout = dict(
+            value=value,
+            td_error=delta,
+            reward=reward,
+            episode_return=self.episode.ret,
+            success=info["success"],
+            lava=info["lava"],
+            truncated=truncated,
+            entropy=entropy(log_p),
+        )
         for name, tensor in readout.items():
             self.channels[name].copy_(tensor)
         self.episode.end(terminated | truncated)
         size = self.grid.size
-        return [f"({s // size},{s % size}) {ACTIONS[a] if on else 'asleep'}"
-                for s, a, on in zip(cell.tolist(), action.tolist(), acted.tolist())]
+        return [
+            f"({s // size},{s % size}) {ACTIONS[a] if on else 'asleep'}"
+            for s, a, on in zip(cell.tolist(), action.tolist(), acted.tolist())
+        ]
 
     # -- state ----------------------------------------------------------------------------------------
     def _own_tensors(self) -> dict[str, torch.Tensor]:

@@ -15,7 +15,13 @@ from attrs import field, frozen
 from attrs.validators import ge, gt, le
 
 from emergence.config import (
-    ConfigError, DreamConfig, EmotionFieldConfig, EnergyConfig, choice_field, float_field, positive_int,
+    ConfigError,
+    DreamConfig,
+    EmotionFieldConfig,
+    EnergyConfig,
+    choice_field,
+    float_field,
+    positive_int,
 )
 
 from .grid import LAYOUTS

@@ -30,8 +30,17 @@ class ValenceGrid:
 
     metadata = {"autoreset_mode": "same-step"}
 
-    def __init__(self, grid: Grid, seeds: Sequence[int], *, max_episode_steps: int, step_cost: float = 0.01,
-                 place_sigma: float = 1.0, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"):
+    def __init__(
+        self,
+        grid: Grid,
+        seeds: Sequence[int],
+        *,
+        max_episode_steps: int,
+        step_cost: float = 0.01,
+        place_sigma: float = 1.0,
+        dtype: torch.dtype = torch.float32,
+        device: str | torch.device = "cpu",
+    ):
         self.grid, self.num_envs, self.device = grid, len(seeds), torch.device(device)
         self.max_episode_steps, self.step_cost = max_episode_steps, step_cost
         self.moves = torch.as_tensor(grid.moves, device=self.device)
@@ -87,8 +96,11 @@ class ValenceGrid:
 
     # -- state ---------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, torch.Tensor]:
-        return {"env.cell": self.cell, "env.elapsed": self.elapsed,
-                "env.rng": torch.stack([g.get_state() for g in self.generators])}
+        return {
+            "env.cell": self.cell,
+            "env.elapsed": self.elapsed,
+            "env.rng": torch.stack([g.get_state() for g in self.generators]),
+        }
 
     def load(self, tensors: dict[str, torch.Tensor]) -> None:
         self.cell = tensors["env.cell"].to(self.device).clone()

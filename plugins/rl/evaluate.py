@@ -56,5 +56,7 @@ def reference_values(grid: Grid, gamma: float, step_cost: float) -> dict[str, fl
     """The start value of the uniform-random and of the optimal policy."""
     uniform = np.full((grid.cells, N_ACTIONS), 1.0 / N_ACTIONS)
     V_star, _ = value_iteration(grid, gamma, step_cost)
-    return {"random": float(policy_values(grid, uniform, gamma, step_cost)[grid.safe].mean()),
-            "optimal": float(V_star[grid.safe].mean())}
+    return {
+        "random": float(policy_values(grid, uniform, gamma, step_cost)[grid.safe].mean()),
+        "optimal": float(V_star[grid.safe].mean()),
+    }

@@ -104,7 +104,7 @@ def mirror_ratio(D: np.ndarray, grid: Grid) -> float:
         is_mirror[a, b] = is_mirror[b, a] = True
     num = den = 0.0
     for g in sorted({geo[a, b] for a, b in pairs}):
-        at = (geo[i, j] == g)
+        at = geo[i, j] == g
         others = D[i, j][at & ~is_mirror[i, j]]
         mirrors = D[i, j][at & is_mirror[i, j]]
         if len(others) and len(mirrors):
@@ -117,8 +117,12 @@ def wall_funnel(X: np.ndarray, grid: Grid) -> dict[str, float]:
     """Wall sharpness and funnel length of representation ``X`` (S_safe, n) (module docstring)."""
     safe = np.flatnonzero(grid.safe)
     index = {s: k for k, s in enumerate(safe)}
-    L = np.array([np.mean([np.linalg.norm(X[k] - X[index[t]]) for t in set(grid.moves[s]) if t in index and t != s]
-                          or [0.0]) for k, s in enumerate(safe)])
+    L = np.array(
+        [
+            np.mean([np.linalg.norm(X[k] - X[index[t]]) for t in set(grid.moves[s]) if t in index and t != s] or [0.0])
+            for k, s in enumerate(safe)
+        ]
+    )
     L = L / L.mean() if L.mean() > 0 else L
     d = distances(grid)
     lava, goal = d["lava"][safe], d["goal"][safe]

@@ -93,8 +93,10 @@ def distances(grid: Grid) -> dict[str, np.ndarray]:
     """(S,) per cell: ``goal`` the geodesic distance to the goal avoiding lava, ``lava`` the steps to the
     nearest lava cell (lava may be crossed: a distance, not a route)."""
     nowhere = np.zeros(grid.cells, dtype=bool)
-    return {"goal": _bfs(grid.moves, grid.lava, np.flatnonzero(grid.goal)),
-            "lava": _bfs(grid.moves, nowhere, np.flatnonzero(grid.lava))}
+    return {
+        "goal": _bfs(grid.moves, grid.lava, np.flatnonzero(grid.goal)),
+        "lava": _bfs(grid.moves, nowhere, np.flatnonzero(grid.lava)),
+    }
 
 
 def geodesic(grid: Grid) -> np.ndarray:

@@ -94,8 +94,9 @@ class Learner:
         t = agent.transition
         delta = self.online(agent, t, learning & t["acted"])
         if self.value_based and c.sleep_replay:
-            agent.replay.push(t["acted"], delta.abs(), t["cell"], t["action"], t["reward"], t["next_cell"],
-                              t["terminated"])
+            agent.replay.push(
+                t["acted"], delta.abs(), t["cell"], t["action"], t["reward"], t["next_cell"], t["terminated"]
+            )
             self.replay(agent, ~agent.awake)
 
     def _step(self, agent, x, h, g_y, mask, rows=None) -> None:
@@ -122,8 +123,9 @@ class Learner:
         W_in, b_in, W_head, b_head = (getattr(agent, n)[rows] for n in ("W_in", "b_in", "W_head", "b_head"))
         x, x_next = agent.env.code[b["cell"]], agent.env.code[b["next_cell"]]
         h, h_next = features(W_in, b_in, x), features(W_in, b_in, x_next)
-        delta, g_y = self.td_error(heads(W_head, b_head, h), heads(W_head, b_head, h_next), b["action"], b["reward"],
-                                   b["terminated"])
+        delta, g_y = self.td_error(
+            heads(W_head, b_head, h), heads(W_head, b_head, h_next), b["action"], b["reward"], b["terminated"]
+        )
         self._step(agent, x, h, g_y, torch.ones(len(rows), dtype=torch.bool, device=rows.device), rows)
         agent.replay.reprioritise(rows, index, delta.abs())
 
@@ -146,8 +148,10 @@ class _PolicyLearner(Learner):
 
     def __init__(self, config: RLConfig, settings):
         if config.sampling_noise <= 0:
-            raise ConfigError(f"a policy learner needs 'sampling_noise' > 0 (a greedy policy has no gradient), "
-                              f"got {config.sampling_noise}")
+            raise ConfigError(
+                f"a policy learner needs 'sampling_noise' > 0 (a greedy policy has no gradient), "
+                f"got {config.sampling_noise}"
+            )
         super().__init__(config, settings)
         self.preference_scale = config.sampling_noise
 
@@ -220,8 +224,10 @@ class _LearnerScaffold:
 
     def __init__(self, config, settings):
         if not isinstance(config, RLConfig):
-            raise ConfigError(f"scaffold {self.NAME!r} is a learner of the rl substrate; use --substrate rl "
-                              f"(this agent is a {type(config).__name__})")
+            raise ConfigError(
+                f"scaffold {self.NAME!r} is a learner of the rl substrate; use --substrate rl "
+                f"(this agent is a {type(config).__name__})"
+            )
         self.config, self.settings = config, settings
 
     @hookimpl

@@ -35,8 +35,9 @@ def heads(W_head: torch.Tensor, b_head: torch.Tensor, h: torch.Tensor) -> torch.
     return torch.baddbmm(b_head.unsqueeze(1), h, W_head.transpose(1, 2))
 
 
-def gradients(W_head: torch.Tensor, x: torch.Tensor, h: torch.Tensor, g_y: torch.Tensor,
-              trunk: bool = True) -> dict[str, torch.Tensor]:
+def gradients(
+    W_head: torch.Tensor, x: torch.Tensor, h: torch.Tensor, g_y: torch.Tensor, trunk: bool = True
+) -> dict[str, torch.Tensor]:
     """Per agent, the gradients of a loss summed over L with ``g_y`` = dLoss/dy (P, L, 5); the heads'
     only when ``trunk`` is False (fixed features: a linear learner)."""
     grads = {"W_head": torch.bmm(g_y.transpose(1, 2), h), "b_head": g_y.sum(dim=1)}
@@ -47,8 +48,14 @@ def gradients(W_head: torch.Tensor, x: torch.Tensor, h: torch.Tensor, g_y: torch
     return grads
 
 
-def sgd_(agent, grads: dict[str, torch.Tensor], rates: dict[str, float], max_grad_norm: float, mask: torch.Tensor,
-         rows: torch.Tensor | None = None) -> None:
+def sgd_(
+    agent,
+    grads: dict[str, torch.Tensor],
+    rates: dict[str, float],
+    max_grad_norm: float,
+    mask: torch.Tensor,
+    rows: torch.Tensor | None = None,
+) -> None:
     """In place, for the agents in ``mask``: ``theta -= rates[theta] * g * min(1, max_grad_norm / |g|)``, |g|
     the norm of all of an agent's gradients together. ``rows``: the agents the gradients belong to (None: all).
     Each agent's norm is a dot product of its own (a batched reduction's order could depend on the
@@ -71,8 +78,13 @@ def entropy(log_p: torch.Tensor) -> torch.Tensor:
     return -(log_p.exp() * log_p).sum(dim=-1)
 
 
-def policy_grad(logits: torch.Tensor, temperature: torch.Tensor, action: torch.Tensor, advantage: torch.Tensor,
-                entropy_weight: float) -> torch.Tensor:
+def policy_grad(
+    logits: torch.Tensor,
+    temperature: torch.Tensor,
+    action: torch.Tensor,
+    advantage: torch.Tensor,
+    entropy_weight: float,
+) -> torch.Tensor:
     """d/d logits of ``-advantage * log pi(action) - entropy_weight * H(pi)``, pi = softmax(logits / T)::
 
         (advantage * (pi - onehot(action)) + entropy_weight * pi * (log pi + H)) / T

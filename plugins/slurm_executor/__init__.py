@@ -79,19 +79,34 @@ class SlurmExecutor:
         except ImportError:
             raise ConfigError("the slurm executor needs submitit: pip install 'emergence[slurm]'") from None
         if settings.cluster == "slurm" and shutil.which("sbatch") is None:
-            raise ConfigError("slurm: no sbatch on this machine; run from a SLURM login node, or try the set-up "
-                              "here with --executor slurm:cluster=local")
+            raise ConfigError(
+                "slurm: no sbatch on this machine; run from a SLURM login node, or try the set-up "
+                "here with --executor slurm:cluster=local"
+            )
         self.submitit, self.workers, self.jobs = submitit, resources.workers, []
-        self.executor = submitit.AutoExecutor(folder=settings.folder, cluster=settings.cluster,
-                                              **{f"{settings.cluster}_max_num_timeout": settings.requeues})
+        self.executor = submitit.AutoExecutor(
+            folder=settings.folder,
+            cluster=settings.cluster,
+            **{f"{settings.cluster}_max_num_timeout": settings.requeues},
+        )
         gpus = resources.gpus if settings.gpus_per_task is None else settings.gpus_per_task
-        slurm = {"partition": settings.partition, "account": settings.account, "qos": settings.qos,
-                 "constraint": settings.constraint}
+        slurm = {
+            "partition": settings.partition,
+            "account": settings.account,
+            "qos": settings.qos,
+            "constraint": settings.constraint,
+        }
         self.executor.update_parameters(
-            timeout_min=settings.time, cpus_per_task=resources.threads, gpus_per_node=gpus, tasks_per_node=1,
-            nodes=1, name="emergence-chunk", **({"mem_gb": settings.mem_gb} if settings.mem_gb else {}),
+            timeout_min=settings.time,
+            cpus_per_task=resources.threads,
+            gpus_per_node=gpus,
+            tasks_per_node=1,
+            nodes=1,
+            name="emergence-chunk",
+            **({"mem_gb": settings.mem_gb} if settings.mem_gb else {}),
             **{f"slurm_{k}": v for k, v in slurm.items() if v is not None},
-            slurm_additional_parameters=settings.sbatch_options(), slurm_signal_delay_s=settings.signal_delay,
+            slurm_additional_parameters=settings.sbatch_options(),
+            slurm_signal_delay_s=settings.signal_delay,
         )
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future:
@@ -108,8 +123,12 @@ class SlurmExecutor:
             last = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
             future.set_exception(TaskFailed(f"its job {job.job_id} failed: {last} (log: {job.paths.stderr})"))
         except self.submitit.core.utils.UncompletedJobError:
-            future.set_exception(TaskFailed(f"its job {job.job_id} ended without a result (cancelled, killed or out "
-                                            f"of requeues; log: {job.paths.stderr})"))
+            future.set_exception(
+                TaskFailed(
+                    f"its job {job.job_id} ended without a result (cancelled, killed or out "
+                    f"of requeues; log: {job.paths.stderr})"
+                )
+            )
 
     def shutdown(self, wait: bool = True) -> None:
         if not wait:

@@ -43,7 +43,7 @@ class TransformerAgent(PopulationBase):
         return TransformerPlasticity(config)
 
     def _init_own(self) -> None:
-        self.texts = [normalise(self.config.seed_text)[-(self.config.context + 1):]] * self.population
+        self.texts = [normalise(self.config.seed_text)[-(self.config.context + 1) :]] * self.population
 
     def _init_tensors(self) -> None:
         c, P = self.config, self.population
@@ -69,7 +69,7 @@ class TransformerAgent(PopulationBase):
         """
         c, P = self.config, self.population
         self.texts = [mark(text, self.step_index, c.resonance_every) for text in self.texts]
-        window = [text[-c.context:] for text in self.texts]
+        window = [text[-c.context :] for text in self.texts]
         tokens = encode(window, self.device)
         T = tokens.shape[1]
         gauss = torch.empty(P, c.n_layers * T * c.n_main + c.n_emo, dtype=self.dtype, device=self.device)

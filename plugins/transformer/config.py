@@ -13,7 +13,13 @@ from attrs import field, frozen
 from attrs.validators import and_, ge, gt
 
 from emergence.config import (
-    ConfigError, DreamConfig, EmotionFieldConfig, EnergyConfig, choice_field, float_field, positive_int,
+    ConfigError,
+    DreamConfig,
+    EmotionFieldConfig,
+    EnergyConfig,
+    choice_field,
+    float_field,
+    positive_int,
 )
 
 __all__ = ["TransformerConfig", "PRESETS", "CORTEX_WEIGHTS"]

@@ -51,5 +51,5 @@ def mark(text: str, step: int, every: int) -> str:
     if previous is not None:
         end = len(text) - every
         if end > 0:
-            text = text[:max(0, end - len(previous))] + text[end:]
+            text = text[: max(0, end - len(previous))] + text[end:]
     return text + marker

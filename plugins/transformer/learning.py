@@ -53,7 +53,7 @@ def hebbian_update(agent, learning: torch.Tensor) -> None:
     c: TransformerConfig = agent.config
     taps: Taps = []
     weights = {name: getattr(agent, name) for name in CORTEX_WEIGHTS}
-    tokens = encode([text[-c.context:] for text in agent.texts], agent.device)
+    tokens = encode([text[-c.context :] for text in agent.texts], agent.device)
     unembed(weights, residual_stream(weights, tokens, c, taps=taps), taps)
     rate = c.hebbian_rate * learning.to(agent.dtype)
     for name, layer, pre, post in taps:
@@ -80,4 +80,3 @@ class TransformerPlasticity:
         oja_update(agent.W_rec_emo, agent.emotion_prev, agent.emotion, c.eta_rec_emo * on, c.oja_post)
         if agent.step_index % c.learn_every == 0 and bool(learning.any()):
             self.cortex_rule(agent, learning)
-

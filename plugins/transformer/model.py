@@ -88,8 +88,12 @@ def residual_stream(
         down = _linear(hidden, w["W_down"][:, layer])
         h = h + down
         if taps is not None:
-            for name, pre, post in (("W_qkv", x, qkv), ("W_out", heads, attended), ("W_up", y, up),
-                                    ("W_down", hidden, down)):
+            for name, pre, post in (
+                ("W_qkv", x, qkv),
+                ("W_out", heads, attended),
+                ("W_up", y, up),
+                ("W_down", hidden, down),
+            ):
                 taps.append((name, layer, pre[:, -1], post[:, -1]))
         if perturb is not None:
             h = perturb(layer, h)

@@ -39,13 +39,22 @@ def _study(name, preset_name, out, **options):
     for path in results.figures:
         console.print(f"figure: {path}")
 
+
 study = click.Command(
-    "study", callback=_study, help=_study.__doc__,
-    params=[click.Argument(["name"]),
-            *[p for p in twins.params if p.name not in DESIGN | SWEEP_ONLY],
-            click.Option(["--out"], type=click.Path(file_okay=False), help="Study folder. [results/study-NAME-PRESET]"),
-            click.Option(["--plan"], is_flag=True, help="Print what the study can detect with its runs, and the "
-                         "runs a large effect needs; grow nothing."),
-            click.Option(["--force"], is_flag=True, help="Grow a study whose runs cannot reach p < 0.05 after "
-                         "Holm (warned).")],
+    "study",
+    callback=_study,
+    help=_study.__doc__,
+    params=[
+        click.Argument(["name"]),
+        *[p for p in twins.params if p.name not in DESIGN | SWEEP_ONLY],
+        click.Option(["--out"], type=click.Path(file_okay=False), help="Study folder. [results/study-NAME-PRESET]"),
+        click.Option(
+            ["--plan"],
+            is_flag=True,
+            help="Print what the study can detect with its runs, and the runs a large effect needs; grow nothing.",
+        ),
+        click.Option(
+            ["--force"], is_flag=True, help="Grow a study whose runs cannot reach p < 0.05 after Holm (warned)."
+        ),
+    ],
 )

@@ -50,11 +50,18 @@ def load_study(path: Path) -> Study:
         raise ConfigError(f"study file {path}: {err}") from None
     unknown = set(data) - {"name", "question", "zipped", "split", "base", "axes"}
     if unknown:
-        raise ConfigError(f"study file {path}: unknown key(s) {', '.join(sorted(unknown))}; "
-                          "known: name, question, zipped, split, base, axes")
+        raise ConfigError(
+            f"study file {path}: unknown key(s) {', '.join(sorted(unknown))}; "
+            "known: name, question, zipped, split, base, axes"
+        )
     try:
-        return Study(name=data.get("name", Path(path).stem), question=data.get("question", ""),
-                     axes=data.get("axes", {}), zipped=bool(data.get("zipped", False)), base=data.get("base", {}),
-                     split=data.get("split", ""))
+        return Study(
+            name=data.get("name", Path(path).stem),
+            question=data.get("question", ""),
+            axes=data.get("axes", {}),
+            zipped=bool(data.get("zipped", False)),
+            base=data.get("base", {}),
+            split=data.get("split", ""),
+        )
     except (TypeError, ValueError) as err:
         raise ConfigError(f"study file {path}: {err}") from None

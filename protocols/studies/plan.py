@@ -66,12 +66,14 @@ def plan_lines(study: Study, runs: int, n_metrics: int = 1, effect: float = STAT
     """What the study can answer with ``runs`` runs, in words."""
     m = max(1, family_size(study, n_metrics))
     floor, dz = holm_floor(runs, m), detectable_dz(runs, m, ALPHA, POWER)
-    lines = [f"study {study.name}: {len(conditions(study)) or 1} conditions, {m} tests adjusted together (Holm)",
-             f"with {runs} runs: smallest attainable Holm p {floor:.3g}"
-             + (f" >= {ALPHA}: no test can come out positive, whatever the effect" if floor >= ALPHA else ""),
-             f"detectable paired effect (power {POWER:.0%}, alpha {ALPHA}): "
-             + (f"dz {dz:.2f} (the mean per-run change of Fisher z over its SD)" if np.isfinite(dz) else "none"),
-             f"runs needed for dz {effect:g}: {runs_needed(effect, m, ALPHA, POWER)}"]
+    lines = [
+        f"study {study.name}: {len(conditions(study)) or 1} conditions, {m} tests adjusted together (Holm)",
+        f"with {runs} runs: smallest attainable Holm p {floor:.3g}"
+        + (f" >= {ALPHA}: no test can come out positive, whatever the effect" if floor >= ALPHA else ""),
+        f"detectable paired effect (power {POWER:.0%}, alpha {ALPHA}): "
+        + (f"dz {dz:.2f} (the mean per-run change of Fisher z over its SD)" if np.isfinite(dz) else "none"),
+        f"runs needed for dz {effect:g}: {runs_needed(effect, m, ALPHA, POWER)}",
+    ]
     return lines
 
 
@@ -81,9 +83,11 @@ def check_power(study: Study, runs: int, n_metrics: int = 1, force: bool = False
     floor = holm_floor(runs, m)
     if floor < ALPHA:
         return None
-    message = (f"study {study.name} with {runs} runs cannot detect anything: {m} tests adjusted together leave "
-               f"a smallest Holm p of {floor:.3g} >= {ALPHA}; grow at least "
-               f"{runs_needed(STATED_EFFECT, m, ALPHA, POWER)} runs (--runs) for a dz of {STATED_EFFECT:g}")
+    message = (
+        f"study {study.name} with {runs} runs cannot detect anything: {m} tests adjusted together leave "
+        f"a smallest Holm p of {floor:.3g} >= {ALPHA}; grow at least "
+        f"{runs_needed(STATED_EFFECT, m, ALPHA, POWER)} runs (--runs) for a dz of {STATED_EFFECT:g}"
+    )
     if not force:
         raise ConfigError(message + ", or pass --force")
     return "warning: " + message

@@ -72,8 +72,14 @@ class StudyRun:
     (``--set``), grown into ``out``; ``plan()`` says what it can detect, ``run()`` grows, compares and
     returns the ``StudyResults``. Without ``runs`` it grows the runs that detect a large paired effect."""
 
-    def __init__(self, study: Study, preset: str = "small", out: str | Path | None = None,
-                 settings: dict[str, Any] | None = None, **options: Any):
+    def __init__(
+        self,
+        study: Study,
+        preset: str = "small",
+        out: str | Path | None = None,
+        settings: dict[str, Any] | None = None,
+        **options: Any,
+    ):
         self.study, self.preset = study, preset
         self.out = Path(out) if out else default_out(study.name, preset)
         self.settings, self.options = dict(settings or {}), options
@@ -88,7 +94,9 @@ class StudyRun:
             self.options["runs"] = default_runs(study, self.n_metrics)
 
     def __repr__(self) -> str:
-        return f"StudyRun({self.study.name!r}, preset={self.preset!r}, runs={self.options['runs']}, out={str(self.out)!r})"
+        return (
+            f"StudyRun({self.study.name!r}, preset={self.preset!r}, runs={self.options['runs']}, out={str(self.out)!r})"
+        )
 
     @property
     def title(self) -> str:
@@ -114,20 +122,29 @@ class StudyRun:
         verdicts = [(results.out.name, sweep_lines(results.summary)) for _, results in grown]
         if len(verdicts) == 1:
             lines = verdicts[0][1] + lines
-        sections = [(f"Condition {folder} against its nulls", "\n".join(f"- {line}" for line in found))
-                    for folder, found in verdicts]
+        sections = [
+            (f"Condition {folder} against its nulls", "\n".join(f"- {line}" for line in found))
+            for folder, found in verdicts
+        ]
         write_comparison(self.out, self.title, self.study.question, lines, rows, sections)
-        figures = [path for metric, by_label in cells.items()
-                   for path in study_figures(by_label, axes, self.out, metric or "metrics")]
-        return StudyResults(self.out, self.title, self.study.question, tuple(lines), tuple(rows), tuple(grown),
-                            tuple(figures))
+        figures = [
+            path
+            for metric, by_label in cells.items()
+            for path in study_figures(by_label, axes, self.out, metric or "metrics")
+        ]
+        return StudyResults(
+            self.out, self.title, self.study.question, tuple(lines), tuple(rows), tuple(grown), tuple(figures)
+        )
 
     def sweep_of(self, condition: dict[str, Any]):
         """The Twins sweep of one condition: the user's options, then the study's base and levels."""
         options, settings = split_options(condition)
-        return sweep(preset=self.preset, out=self.out / folder_name(condition),
-                     settings={**self.settings, **self.base_settings, **{k: str(v) for k, v in settings.items()}},
-                     **{**self.options, **self.base_options, **options})
+        return sweep(
+            preset=self.preset,
+            out=self.out / folder_name(condition),
+            settings={**self.settings, **self.base_settings, **{k: str(v) for k, v in settings.items()}},
+            **{**self.options, **self.base_options, **options},
+        )
 
     def grow(self, progress: bool = True) -> list[tuple[dict[str, Any], Results]]:
         """Grow (or resume) every condition, the chunks of all of them together on the study's executor;
@@ -168,8 +185,10 @@ class StudyRun:
             for metric, cell in folder_cells(results.out, levels).items():
                 by_metric.setdefault(metric, {})[folder_name(condition)] = cell
         if not self.study.axes:  # one sweep: its metrics are the conditions
-            cells = {m: type(c)(levels={"metric": m}, pairing=c.pairing, activity=c.activity, emotion=c.emotion)
-                     for m, c in ((m, next(iter(v.values()))) for m, v in by_metric.items())}
+            cells = {
+                m: type(c)(levels={"metric": m}, pairing=c.pairing, activity=c.activity, emotion=c.emotion)
+                for m, c in ((m, next(iter(v.values()))) for m, v in by_metric.items())
+            }
             rows = compare_cells(list(cells.values()), axes, "", activity=False)
             return axes, {"": cells}, adjust(rows)
         rows = []
@@ -181,16 +200,26 @@ class StudyRun:
         """study.json and comparison.parquet."""
         first = grown[0][1].manifest
         folder = ResultsFolder(self.out)
-        write_json(folder.study_path, {
-            "study": self.study.name, "question": self.study.question, "preset": self.preset,
-            "axes": {k: list(v) for k, v in self.study.axes.items()}, "zipped": self.study.zipped,
-            "base": self.study.base, "options": {k: v for k, v in self.options.items() if v is not None},
-            "settings": self.settings,
-            "conditions": [{"folder": folder_name(c), "levels": c} for c, _ in grown],
-            "comparison_axes": [{"name": a.name, "values": list(a.values), "ordered": a.positions is not None}
-                                for a in axes],
-            "seed": first["config"]["seed"], "seeds": first["seeds"], "versions": first["versions"],
-        })
+        write_json(
+            folder.study_path,
+            {
+                "study": self.study.name,
+                "question": self.study.question,
+                "preset": self.preset,
+                "axes": {k: list(v) for k, v in self.study.axes.items()},
+                "zipped": self.study.zipped,
+                "base": self.study.base,
+                "options": {k: v for k, v in self.options.items() if v is not None},
+                "settings": self.settings,
+                "conditions": [{"folder": folder_name(c), "levels": c} for c, _ in grown],
+                "comparison_axes": [
+                    {"name": a.name, "values": list(a.values), "ordered": a.positions is not None} for a in axes
+                ],
+                "seed": first["config"]["seed"],
+                "seeds": first["seeds"],
+                "versions": first["versions"],
+            },
+        )
         write_table(folder.comparison_path, pa.Table.from_pylist(rows))
 
 
@@ -198,8 +227,13 @@ def _label(condition: dict[str, Any], name: str) -> str:
     return "+".join(str(condition[part]) for part in name.split("+"))
 
 
-def study_run(name: str | Study, preset: str = "small", out: str | Path | None = None,
-              settings: dict[str, Any] | None = None, **options: Any) -> StudyRun:
+def study_run(
+    name: str | Study,
+    preset: str = "small",
+    out: str | Path | None = None,
+    settings: dict[str, Any] | None = None,
+    **options: Any,
+) -> StudyRun:
     """The Python entry of ``emergence study``: a registered study's name, a study file (``.toml``) or
     a ``Study``, with the options of ``emergence protocol twins`` but the design's own."""
     if isinstance(name, Study):

@@ -30,10 +30,15 @@ def split_verdicts(field: str, grown: list[tuple[dict[str, Any], Results]]) -> l
             continue
         split = split_sweep(results.steps, results.summary.sweep, at)
         if not all(q["windows_before"] and q["windows_after"] for q in split.values()):
-            lines.append(f"{folder_name(condition)}: no window before or none after {field} = {at:,}: not split "
-                         "(choose more --steps or other --windows)")
+            lines.append(
+                f"{folder_name(condition)}: no window before or none after {field} = {at:,}: not split "
+                "(choose more --steps or other --windows)"
+            )
             continue
-        reference = None if results is first else (folder_name(first_condition),
-                                                   split_sweep(first.steps, first.summary.sweep, at))
+        reference = (
+            None
+            if results is first
+            else (folder_name(first_condition), split_sweep(first.steps, first.summary.sweep, at))
+        )
         lines += split_lines(folder_name(condition), field, at, split, reference)
     return lines or [f"no condition's {field} falls inside its runs: no within-run comparison"]

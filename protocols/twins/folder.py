@@ -24,7 +24,13 @@ from .seeds import run_seeds
 from .settings import TwinsConfig
 
 __all__ = [
-    "manifest_for", "open_folder", "read_folder", "folder_chunk_size", "differences", "code_differences", "NOT_IDENTITY",
+    "manifest_for",
+    "open_folder",
+    "read_folder",
+    "folder_chunk_size",
+    "differences",
+    "code_differences",
+    "NOT_IDENTITY",
 ]
 
 # Config fields that never change what grows.
@@ -100,8 +106,11 @@ def code_differences(folder: dict, now: dict) -> list[str]:
     for twin, scaffolds in now["scaffold_settings"].items():
         for name, fields in scaffolds.items():
             was = _dict(_dict(_dict(folder.get("scaffold_settings")).get(twin)).get(name))
-            changed += [f"{twin}.{name}.{field}: {was[field]!r} -> {value!r}"
-                        for field, value in fields.items() if field in was and was[field] != value]
+            changed += [
+                f"{twin}.{name}.{field}: {was[field]!r} -> {value!r}"
+                for field, value in fields.items()
+                if field in was and was[field] != value
+            ]
     return sorted(changed)
 
 
@@ -144,19 +153,25 @@ def folder_chunk_size(out: ResultsFolder) -> int | None:
     try:
         str(out).encode("utf-8")
     except UnicodeEncodeError:
-        raise ResultsError(f"{str(out)!r} is not a UTF-8 path, which Parquet files cannot be written under; choose "
-                           "another --out (nothing was written)") from None
+        raise ResultsError(
+            f"{str(out)!r} is not a UTF-8 path, which Parquet files cannot be written under; choose "
+            "another --out (nothing was written)"
+        ) from None
     if out.is_sweep():
         return read_folder(out)["chunk_size"]
     foreign = out.foreign_entries()
     if foreign:
         more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
-        raise ResultsError(f"{out} is not a results folder (it holds {', '.join(foreign[:3])}{more} and no "
-                           f"{out.manifest_path.name}); choose a new or empty --out (nothing was touched)")
+        raise ResultsError(
+            f"{out} is not a results folder (it holds {', '.join(foreign[:3])}{more} and no "
+            f"{out.manifest_path.name}); choose a new or empty --out (nothing was touched)"
+        )
     return None
 
 
-def open_folder(config: TwinsConfig, out: ResultsFolder, chunk_size: int, command_line: list[str], device: torch.device) -> dict:
+def open_folder(
+    config: TwinsConfig, out: ResultsFolder, chunk_size: int, command_line: list[str], device: torch.device
+) -> dict:
     """Create the manifest, or accept an existing one only if it holds a sweep with the same results
     (a refusal names each differing field) grown on the same kind of device (a checkpoint's generator
     states belong to their device) by the same code (``code_differences``)."""
@@ -167,13 +182,17 @@ def open_folder(config: TwinsConfig, out: ResultsFolder, chunk_size: int, comman
     manifest = read_folder(out)
     changed = differences(_with_defaults(manifest["config"]), config.to_dict())
     if changed:
-        raise ResultsError(f"{out} holds a sweep with a different configuration ({'; '.join(changed)}); choose "
-                           "another --out (nothing was overwritten)")
+        raise ResultsError(
+            f"{out} holds a sweep with a different configuration ({'; '.join(changed)}); choose "
+            "another --out (nothing was overwritten)"
+        )
     grown_on = manifest.get("device", "cpu")
     if torch.device(grown_on).type != device.type:
         raise ResultsError(f"{out} was grown on {grown_on}; resume it with --device {grown_on}")
     changed = code_differences(manifest, manifest_for(config, chunk_size, command_line, device))
     if changed:
-        raise ResultsError(f"{out} was grown by other code ({'; '.join(changed)}); install what grew it to resume it, "
-                           "or choose another --out (nothing was overwritten)")
+        raise ResultsError(
+            f"{out} was grown by other code ({'; '.join(changed)}); install what grew it to resume it, "
+            "or choose another --out (nothing was overwritten)"
+        )
     return manifest

@@ -47,8 +47,10 @@ def oversubscribed(workers: int, threads: int, cores: int) -> str | None:
     fit = max(1, cores // threads)
     if workers <= fit:
         return None
-    return (f"warning: {workers} workers x {threads} threads exceed the {cores} cores here: they share them and "
-            f"grow no faster than {fit}; use --workers {fit}")
+    return (
+        f"warning: {workers} workers x {threads} threads exceed the {cores} cores here: they share them and "
+        f"grow no faster than {fit}; use --workers {fit}"
+    )
 
 
 def _used(out: Path) -> int:
@@ -83,18 +85,26 @@ class Plan:
         """Why the sweep cannot run here (one line, with the bytes), or None."""
         chunk = self.chunk_size * self.pair_bytes
         if self.pair_bytes > self.memory_free:
-            return (f"one twin pair needs {gib(self.pair_bytes)} of memory on {self.device}, {gib(self.memory_free)} "
-                    "available; use a smaller --n-main or another --device")
+            return (
+                f"one twin pair needs {gib(self.pair_bytes)} of memory on {self.device}, {gib(self.memory_free)} "
+                "available; use a smaller --n-main or another --device"
+            )
         if chunk > self.memory_free:
-            return (f"a chunk of {self.chunk_size} pairs needs {gib(chunk)} of memory on {self.device}, "
-                    f"{gib(self.memory_free)} available; use a smaller --chunk-size (0: as many as fit)")
+            return (
+                f"a chunk of {self.chunk_size} pairs needs {gib(chunk)} of memory on {self.device}, "
+                f"{gib(self.memory_free)} available; use a smaller --chunk-size (0: as many as fit)"
+            )
         if self.processes_bytes > self.memory_free:
-            return (f"{self.processes} worker processes need about {gib(self.processes_bytes)} of memory (about "
-                    f"{gib(PROCESS_BYTES)} each besides their chunks), {gib(self.memory_free)} available; use fewer "
-                    "--workers")
+            return (
+                f"{self.processes} worker processes need about {gib(self.processes_bytes)} of memory (about "
+                f"{gib(PROCESS_BYTES)} each besides their chunks), {gib(self.memory_free)} available; use fewer "
+                "--workers"
+            )
         if self.disk_needed > self.disk_free:
-            return (f"the results need about {gib(self.disk_needed)} more on disk, {gib(self.disk_free)} free; "
-                    "free some space, choose another --out, or use fewer --runs or --steps")
+            return (
+                f"the results need about {gib(self.disk_needed)} more on disk, {gib(self.disk_free)} free; "
+                "free some space, choose another --out, or use fewer --runs or --steps"
+            )
         return None
 
     def lines(self) -> list[str]:
@@ -110,8 +120,15 @@ class Plan:
         ]
 
 
-def plan_sweep(config: TwinsConfig, out: Path, device: torch.device, chunk_size: int | None = None,
-               keep_checkpoints: str = "last", parallel: int = 1, processes: int = 0) -> Plan:
+def plan_sweep(
+    config: TwinsConfig,
+    out: Path,
+    device: torch.device,
+    chunk_size: int | None = None,
+    keep_checkpoints: str = "last",
+    parallel: int = 1,
+    processes: int = 0,
+) -> Plan:
     """The plan of ``config`` into ``out`` on ``device`` with ``parallel`` chunks growing at once, in
     ``processes`` worker processes started on this machine (0: in this one, or elsewhere);
     ``chunk_size``: the folder's, else the config's, else the runs shared among the parallel chunks,
@@ -137,15 +154,27 @@ def plan_sweep(config: TwinsConfig, out: Path, device: torch.device, chunk_size:
         "snapshots": config.runs * 2 * snapshots * (4 * agent.n_emo + SNAPSHOT_OVERHEAD),
         "checkpoints": one * (kept + 1),
     }
-    return Plan(runs=config.runs, steps=config.steps, chunk_size=size, pair_bytes=pair, memory_free=memory,
-                device=str(device), disk=disk, disk_used=_used(out), disk_free=_free_disk(out), processes=processes)
+    return Plan(
+        runs=config.runs,
+        steps=config.steps,
+        chunk_size=size,
+        pair_bytes=pair,
+        memory_free=memory,
+        device=str(device),
+        disk=disk,
+        disk_used=_used(out),
+        disk_free=_free_disk(out),
+        processes=processes,
+    )
 
 
 def measure_pair_steps(config: TwinsConfig, device: torch.device, pairs: int, seconds: float = 1.0) -> float:
     """Pair-steps per second of a population of ``pairs`` pairs on ``device``, timed over about ``seconds``
     after two warm-up steps (compilation); nothing is written."""
-    twins = [build_agent(config.agent, list(range(pairs)), list(range(pairs)), scaffolds=s, device=device)
-             for s in (config.a, config.b)]
+    twins = [
+        build_agent(config.agent, list(range(pairs)), list(range(pairs)), scaffolds=s, device=device)
+        for s in (config.a, config.b)
+    ]
     for agent in twins:
         agent.receive_feedback(config.feedback_message, config.feedback_strength)
     for _ in range(2):

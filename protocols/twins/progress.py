@@ -30,11 +30,24 @@ def progress_display(runs: int, pair_steps: int, show: bool = True) -> Iterator[
         yield PlainProgress(runs, pair_steps)
         return
     from rich.progress import (
-        BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
     )
 
-    columns = (TextColumn("pair-steps"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-               TextColumn("{task.description}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    columns = (
+        TextColumn("pair-steps"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console) as bar:
         task = bar.add_task(_runs(runs, 0), total=pair_steps, rate="")
 
@@ -54,8 +67,9 @@ class PlainProgress:
     """Plain progress lines on ``stream`` (default stderr): one at each tenth of the sweep grown and at
     least every ``EVERY_SECONDS`` while it grows; none before anything has grown or been waited for."""
 
-    def __init__(self, runs: int, pair_steps: int, stream: TextIO | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, runs: int, pair_steps: int, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic
+    ):
         self.runs, self.total, self.stream, self.clock = runs, pair_steps, stream, clock
         self.start_time = self.last_time = clock()
         self.start_steps: int | None = None  # what a resumed sweep held when it started
@@ -78,8 +92,10 @@ class PlainProgress:
         elapsed = now - self.start_time
         rate = (steps - self.start_steps) / elapsed if elapsed > 0 else 0.0
         left = f", about {_clock((self.total - steps) / rate)} left" if rate > 0 and steps < self.total else ""
-        return (f"{steps:,}/{self.total:,} pair-steps ({100 * steps // max(self.total, 1)}%), {finished}/{self.runs} "
-                f"runs finished, {rate:,.0f} pair-steps/s, {_clock(elapsed)} elapsed{left}")
+        return (
+            f"{steps:,}/{self.total:,} pair-steps ({100 * steps // max(self.total, 1)}%), {finished}/{self.runs} "
+            f"runs finished, {rate:,.0f} pair-steps/s, {_clock(elapsed)} elapsed{left}"
+        )
 
 
 def _clock(seconds: float) -> str:

@@ -45,8 +45,19 @@ from .seeds import run_seeds
 from .settings import TwinsConfig
 
 __all__ = [
-    "run_sweep", "run_seeds", "check_plugins", "KEEP_CHECKPOINTS", "ChunkTask", "grow_task", "prepare_sweep",
-    "grow_tasks", "executor_for", "resources_for", "run_sweeps", "grow_sweeps", "DEFAULT_THREADS",
+    "run_sweep",
+    "run_seeds",
+    "check_plugins",
+    "KEEP_CHECKPOINTS",
+    "ChunkTask",
+    "grow_task",
+    "prepare_sweep",
+    "grow_tasks",
+    "executor_for",
+    "resources_for",
+    "run_sweeps",
+    "grow_sweeps",
+    "DEFAULT_THREADS",
 ]
 
 Progress = Callable[[int, int], None]  # (pair-steps grown so far, runs finished so far)
@@ -72,8 +83,9 @@ def check_plugins(config: TwinsConfig) -> None:
         catalogue.metrics[name]
 
 
-def _complete_windows(folder: ResultsFolder, config: TwinsConfig, runs: list[int],
-                      index: FolderIndex) -> tuple[int, str]:
+def _complete_windows(
+    folder: ResultsFolder, config: TwinsConfig, runs: list[int], index: FolderIndex
+) -> tuple[int, str]:
     """How many leading windows every run of the chunk holds in full and valid, and why the next is not."""
     windows = config.steps // config.checkpoint_every
     config_dict = {"checkpoint_every": config.checkpoint_every, "snapshot_every": config.snapshot_every}
@@ -86,8 +98,9 @@ def _complete_windows(folder: ResultsFolder, config: TwinsConfig, runs: list[int
     return windows, ""
 
 
-def _resume(chunk: ChunkFolder, runs: list[int], build: Callable[[], dict], complete_step: int,
-            say: Say) -> tuple[dict, int]:
+def _resume(
+    chunk: ChunkFolder, runs: list[int], build: Callable[[], dict], complete_step: int, say: Say
+) -> tuple[dict, int]:
     """The chunk's twins restored from its newest usable committed checkpoint (one of these runs and this
     population), and its step (fresh twins and 0 when there is none)."""
     for step, folder in chunk.committed():
@@ -109,12 +122,21 @@ def _remove_damaged(chunk: ChunkFolder, say: Say) -> None:
             verified_files(folder, TWINS)
         except ResultsError as err:
             removed(folder)
-            say(f"{err}; removed {chunk.folder.relative(folder)} (chunk {chunk.number} is finished and its data "
-                "are intact)")
+            say(
+                f"{err}; removed {chunk.folder.relative(folder)} (chunk {chunk.number} is finished and its data "
+                "are intact)"
+            )
 
 
-def grow_chunk(config: TwinsConfig, chunk: ChunkFolder, runs: list[int], index: FolderIndex,
-               device: torch.device, keep_checkpoints: str = "last", say: Say = _stderr) -> int:
+def grow_chunk(
+    config: TwinsConfig,
+    chunk: ChunkFolder,
+    runs: list[int],
+    index: FolderIndex,
+    device: torch.device,
+    keep_checkpoints: str = "last",
+    say: Say = _stderr,
+) -> int:
     """Grow one chunk of pairs to ``config.steps`` on ``device``, resuming from its checkpoints if usable;
     returns the steps it grew (0: it was finished)."""
     C = config.checkpoint_every
@@ -160,7 +182,6 @@ def grow_chunk(config: TwinsConfig, chunk: ChunkFolder, runs: list[int], index: 
     return config.steps - start
 
 
-
 @frozen
 class ChunkTask:
     """One chunk of one sweep: all a worker needs to grow it (it pickles small)."""
@@ -188,21 +209,41 @@ def grow_task(task: ChunkTask) -> dict:
     notes: list[str] = []
     chunk, started = ResultsFolder(task.out).chunk(task.chunk), time.perf_counter()
     with chunk.lock():
-        steps = grow_chunk(task.config, chunk, list(task.runs), chunk.index(notes.append), resolve_device(task.device),
-                           task.keep_checkpoints, notes.append)
-    return {"chunk": task.chunk, "steps": steps, "seconds": time.perf_counter() - started, "notes": notes,
-            "worker": f"{socket.gethostname()}:{os.getpid()}"}
+        steps = grow_chunk(
+            task.config,
+            chunk,
+            list(task.runs),
+            chunk.index(notes.append),
+            resolve_device(task.device),
+            task.keep_checkpoints,
+            notes.append,
+        )
+    return {
+        "chunk": task.chunk,
+        "steps": steps,
+        "seconds": time.perf_counter() - started,
+        "notes": notes,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
 
 
-def prepare_sweep(config: TwinsConfig, out: ResultsFolder, device: torch.device, keep_checkpoints: str, parallel: int | None,
-                  threads: int | None, command_line: list[str], say: Say, stack: ExitStack,
-                  processes: int = 0) -> tuple[dict, list[ChunkTask]]:
+def prepare_sweep(
+    config: TwinsConfig,
+    out: ResultsFolder,
+    device: torch.device,
+    keep_checkpoints: str,
+    parallel: int | None,
+    threads: int | None,
+    command_line: list[str],
+    say: Say,
+    stack: ExitStack,
+    processes: int = 0,
+) -> tuple[dict, list[ChunkTask]]:
     """Plan the sweep for ``parallel`` chunks at once (None: a chunk per pair) in ``processes`` worker
     processes on this machine, and refuse it before anything is written if it does not fit; take the
     folder's lock (held until ``stack`` closes), open the folder, remove what interrupted writes left;
     return its manifest and its chunks."""
-    plan = plan_sweep(config, out, device, folder_chunk_size(out), keep_checkpoints, parallel or config.runs,
-                      processes)
+    plan = plan_sweep(config, out, device, folder_chunk_size(out), keep_checkpoints, parallel or config.runs, processes)
     if plan.refusal():
         raise ResultsError(f"{plan.refusal()} (nothing was written)")
     stack.enter_context(out.lock())
@@ -210,13 +251,27 @@ def prepare_sweep(config: TwinsConfig, out: ResultsFolder, device: torch.device,
     for leftover in out.remove_leftovers():
         say(f"removed {out.relative(leftover)}, left by an interrupted write")
     size = manifest["chunk_size"]
-    return manifest, [ChunkTask(config, str(out), chunk, tuple(range(first, min(first + size, config.runs))), str(device),
-                      keep_checkpoints, threads or DEFAULT_THREADS)
-            for chunk, first in enumerate(range(0, config.runs, size))]
+    return manifest, [
+        ChunkTask(
+            config,
+            str(out),
+            chunk,
+            tuple(range(first, min(first + size, config.runs))),
+            str(device),
+            keep_checkpoints,
+            threads or DEFAULT_THREADS,
+        )
+        for chunk, first in enumerate(range(0, config.runs, size))
+    ]
 
 
-def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | None = None,
-               progress: Progress = lambda steps, runs: None, say: Say = _stderr) -> None:
+def grow_tasks(
+    tasks: Sequence[ChunkTask],
+    executor: Executor,
+    workers: int | None = None,
+    progress: Progress = lambda steps, runs: None,
+    say: Say = _stderr,
+) -> None:
     """Grow every chunk on ``executor``, at most ``workers`` at once (None: all handed out). A chunk that
     fails is said in a line (a sweep of one chunk: in the error alone) and the others grow on; then one
     ResultsError says what to re-run (once the plugin is fixed, where a plugin's fault stopped a chunk),
@@ -272,12 +327,16 @@ def grow_tasks(tasks: Sequence[ChunkTask], executor: Executor, workers: int | No
         raise ResultsError(f"{failures[0]}; {then}re-run the same command to resume it (finished chunks are kept)")
     if len(failures) == 1:
         then = "once the plugin is fixed, " if plugin_faults else ""
-        raise ResultsError(f"1 of {len(tasks)} chunks did not finish ({failed[0]}, said above); {then}re-run the same "
-                           "command to resume it (finished chunks are kept)")
+        raise ResultsError(
+            f"1 of {len(tasks)} chunks did not finish ({failed[0]}, said above); {then}re-run the same "
+            "command to resume it (finished chunks are kept)"
+        )
     if failures:
         then = "once the plugin is fixed, " if plugin_faults else ""
-        raise ResultsError(f"{len(failures)} of {len(tasks)} chunks did not finish (each said above; the first: "
-                           f"{failures[0]}); {then}re-run the same command to resume them (finished chunks are kept)")
+        raise ResultsError(
+            f"{len(failures)} of {len(tasks)} chunks did not finish (each said above; the first: "
+            f"{failures[0]}); {then}re-run the same command to resume them (finished chunks are kept)"
+        )
 
 
 def resources_for(device: torch.device, workers: int | None, threads: int | None) -> Resources:
@@ -286,8 +345,9 @@ def resources_for(device: torch.device, workers: int | None, threads: int | None
 
 
 @contextmanager
-def executor_for(spec: str | PluginSpec, device: torch.device, workers: int | None,
-                 threads: int | None) -> Iterator[Executor]:
+def executor_for(
+    spec: str | PluginSpec, device: torch.device, workers: int | None, threads: int | None
+) -> Iterator[Executor]:
     """The executor named by ``spec`` for chunks on ``device``'s kind, ``threads`` CPU threads each; shut
     down on leaving (at once, stopping its workers, when leaving on an error or an interrupt)."""
     executor = open_executor(spec, resources_for(device, workers, threads))
@@ -327,8 +387,18 @@ def grow_sweeps(
         here = processes_here(type(pool), pool.workers)
         manifests, tasks = [], []
         for config, out in sweeps:
-            manifest, chunks = prepare_sweep(config, ResultsFolder(out), device, keep_checkpoints, pool.workers, threads,
-                                             command_line or [], say, stack, here)
+            manifest, chunks = prepare_sweep(
+                config,
+                ResultsFolder(out),
+                device,
+                keep_checkpoints,
+                pool.workers,
+                threads,
+                command_line or [],
+                say,
+                stack,
+                here,
+            )
             manifests.append(manifest)
             tasks += chunks
         crowded = oversubscribed(min(here, len(tasks)), threads or DEFAULT_THREADS, cores())

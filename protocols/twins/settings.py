@@ -80,8 +80,9 @@ class TwinsConfig:
     chunk_size: int = field(default=0, validator=NON_NEGATIVE)
     substrate: str = field(default=DEFAULT_SUBSTRATE, validator=instance_of(str))
     windows: str = field(default=DEFAULT_WINDOWS, converter=_windows)
-    burn_in: int = field(default=Factory(lambda self: default_burn_in(self.steps), takes_self=True),
-                         validator=NON_NEGATIVE)
+    burn_in: int = field(
+        default=Factory(lambda self: default_burn_in(self.steps), takes_self=True), validator=NON_NEGATIVE
+    )
 
     def __attrs_post_init__(self):
         if self.steps % self.checkpoint_every:
@@ -90,11 +91,15 @@ class TwinsConfig:
                 "the data are written at each checkpoint"
             )
         if parse_windows(self.windows, self.checkpoint_every, self.burn_in).count(self.steps) == 0:
-            raise ConfigError(f"no {self.windows} window fits in {self.steps:,} steps after a burn-in of "
-                              f"{self.burn_in:,} steps; choose a shorter --burn-in or other --windows")
+            raise ConfigError(
+                f"no {self.windows} window fits in {self.steps:,} steps after a burn-in of "
+                f"{self.burn_in:,} steps; choose a shorter --burn-in or other --windows"
+            )
         if self.input == "shared" and not hasattr(self.agent, "text_noise"):
-            raise ConfigError(f"'input': 'shared' shares the text noise, which the {self.substrate} substrate "
-                              "does not have; use input 'own'")
+            raise ConfigError(
+                f"'input': 'shared' shares the text noise, which the {self.substrate} substrate "
+                "does not have; use input 'own'"
+            )
         if not self.emotion_metrics:
             raise ConfigError("'emotion_metrics' must name at least one metric")
 
@@ -109,8 +114,9 @@ class TwinsConfig:
         substrate, agent = values.get("substrate", DEFAULT_SUBSTRATE), values.get("agent")
         config_class = catalogue.substrates[substrate].config_class
         if not isinstance(agent, config_class):
-            raise ConfigError(f"'agent' must be a {config_class.__name__} for the substrate {substrate!r}, "
-                              f"got {type(agent).__name__}")
+            raise ConfigError(
+                f"'agent' must be a {config_class.__name__} for the substrate {substrate!r}, got {type(agent).__name__}"
+            )
         try:
             return cls(**values)
         except (TypeError, ValueError) as err:
@@ -118,13 +124,17 @@ class TwinsConfig:
 
     def scaffold_settings(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Every setting of each twin's scaffolds, defaults included: ``{"a": {name: {field: value}}, "b": ...}``."""
-        return {twin: {s.name: settings_dict(s.settings) for s in specs} for twin, specs in (("a", self.a), ("b", self.b))}
+        return {
+            twin: {s.name: settings_dict(s.settings) for s in specs} for twin, specs in (("a", self.a), ("b", self.b))
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The config as the manifest records it: each scaffold spec as its text."""
         values = {f.name: getattr(self, f.name) for f in fields(type(self)) if f.name != "agent"}
-        values = {k: [str(x) if isinstance(x, PluginSpec) else x for x in v] if isinstance(v, tuple) else v
-                  for k, v in values.items()}
+        values = {
+            k: [str(x) if isinstance(x, PluginSpec) else x for x in v] if isinstance(v, tuple) else v
+            for k, v in values.items()
+        }
         return {"agent": config_to_dict(self.agent), **values}
 
     @classmethod
@@ -143,8 +153,10 @@ def _scaffold_settings(scoped: Mapping[str, str], config: TwinsConfig, catalogue
     for key in scoped:
         scaffold = split_scope(key)[0]
         if not any(spec.name == scaffold for specs in twins.values() for spec in specs):
-            raise ConfigError(f"--set {key}: neither twin carries the scaffold {scaffold!r} "
-                              f"(a: {', '.join(s.name for s in twins['a'])}; b: {', '.join(s.name for s in twins['b'])})")
+            raise ConfigError(
+                f"--set {key}: neither twin carries the scaffold {scaffold!r} "
+                f"(a: {', '.join(s.name for s in twins['a'])}; b: {', '.join(s.name for s in twins['b'])})"
+            )
 
     def changed(spec: PluginSpec) -> PluginSpec:
         texts = {split_scope(key)[1]: value for key, value in scoped.items() if split_scope(key)[0] == spec.name}

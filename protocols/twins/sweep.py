@@ -35,8 +35,16 @@ class TwinsSweep:
     once (None: as many as its machines allow), ``threads`` CPU threads each (None: 2); its spec is
     resolved here, once."""
 
-    def __init__(self, config: TwinsConfig, out: str | Path, device: str = "cpu", keep_checkpoints: str = "last",
-                 executor: str | PluginSpec = "local", workers: int | None = None, threads: int | None = None):
+    def __init__(
+        self,
+        config: TwinsConfig,
+        out: str | Path,
+        device: str = "cpu",
+        keep_checkpoints: str = "last",
+        executor: str | PluginSpec = "local",
+        workers: int | None = None,
+        threads: int | None = None,
+    ):
         if not isinstance(config, TwinsConfig):
             raise TypeError(f"config must be a TwinsConfig, got {type(config).__name__}")
         if not isinstance(out, (str, Path)):
@@ -81,8 +89,9 @@ class TwinsSweep:
         existing = folder_chunk_size(ResultsFolder(self.out))
         parallel = executor_workers(self.executor, resources_for(device, self.workers, self.threads))  # not started
         here = processes_here(installed().executors[self.executor.name], parallel)
-        plan = plan_sweep(self.config, self.out, device, existing, self.keep_checkpoints, parallel or self.config.runs,
-                          here)
+        plan = plan_sweep(
+            self.config, self.out, device, existing, self.keep_checkpoints, parallel or self.config.runs, here
+        )
         lines, refusal = plan.lines(), plan.refusal()
         chunks = -(-self.config.runs // plan.chunk_size)
         at_once = min(chunks, parallel or chunks)
@@ -94,15 +103,19 @@ class TwinsSweep:
         if refusal and self.keep_checkpoints == "last" and plan.disk_needed > plan.disk_free:
             lean = plan_sweep(self.config, self.out, device, existing, "none", parallel or self.config.runs, here)
             if lean.refusal() is None:
-                refusal += (f"; --keep-checkpoints none (a chunk's checkpoints deleted once it is finished) needs "
-                            f"about {gib(lean.disk_needed)}")
+                refusal += (
+                    f"; --keep-checkpoints none (a chunk's checkpoints deleted once it is finished) needs "
+                    f"about {gib(lean.disk_needed)}"
+                )
         if measure and not refusal:
             pairs = min(plan.chunk_size, 4)
             rate = measure_pair_steps(self.config, device, pairs)
             seconds = -(-chunks // growing) * plan.chunk_size * self.config.steps / rate
-            lines.append(f"time: about {_duration(seconds)} at {rate:,.0f} pair-steps/s per worker, {growing} at once "
-                         f"(a {pairs}-pair probe on {device} in this process; larger chunks run faster, workers "
-                         "sharing cores slower)")
+            lines.append(
+                f"time: about {_duration(seconds)} at {rate:,.0f} pair-steps/s per worker, {growing} at once "
+                f"(a {pairs}-pair probe on {device} in this process; larger chunks run faster, workers "
+                "sharing cores slower)"
+            )
         return lines, refusal
 
 
@@ -119,9 +132,16 @@ def grow_together(sweeps: list[TwinsSweep], progress: bool = True, command_line:
     device = resolve_device(first.device)
     total = sum(s.config.runs for s in sweeps), sum(s.config.runs * s.config.steps for s in sweeps)
     with progress_display(*total, progress) as show:
-        grow_sweeps([(s.config, s.out) for s in sweeps], device=device, executor=first.executor, workers=first.workers,
-                   threads=first.threads, progress=show, keep_checkpoints=first.keep_checkpoints,
-                   command_line=command_line if command_line is not None else sys.argv)
+        grow_sweeps(
+            [(s.config, s.out) for s in sweeps],
+            device=device,
+            executor=first.executor,
+            workers=first.workers,
+            threads=first.threads,
+            progress=show,
+            keep_checkpoints=first.keep_checkpoints,
+            command_line=command_line if command_line is not None else sys.argv,
+        )
 
 
 def _duration(seconds: float) -> str:
@@ -131,8 +151,14 @@ def _duration(seconds: float) -> str:
 
 
 def sweep(
-    a: Any = "hrls", b: Any = "surge", *, substrate: str = DEFAULT_SUBSTRATE, preset: str = "small",
-    out: str | Path | None = None, device: str = "cpu", **options: Any,
+    a: Any = "hrls",
+    b: Any = "surge",
+    *,
+    substrate: str = DEFAULT_SUBSTRATE,
+    preset: str = "small",
+    out: str | Path | None = None,
+    device: str = "cpu",
+    **options: Any,
 ) -> TwinsSweep:
     """The Python entry of the protocol: the options of ``emergence protocol twins`` as keywords;
     ``settings={"emo_noise": 0.06}`` sets any field of the agent's config (``--set``)."""

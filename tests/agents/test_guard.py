@@ -16,6 +16,7 @@ ENGINES = ["fast", "plain"]
 
 def _noise(amplitude):
     """A plugin whose noise model's amplitude is ``amplitude(field, activation)``."""
+
     class Model:
         def amplitude(self, field, activation):
             return amplitude(field, activation)
@@ -36,13 +37,19 @@ def _run(plugin, engine="fast", steps=3, **changes):
 
 class TestNoiseAmplitudes:
     @pytest.mark.parametrize("engine", ENGINES)
-    @pytest.mark.parametrize("amplitude, words", [
-        (lambda f, a: torch.full_like(a, 0.01)[:, :-1].clone(), "has shape (2, 7), expected (2, 8)"),
-        (lambda f, a: torch.full((1, a.shape[1]), 0.01), "has shape (1, 8), expected (2, 8)"),
-        (lambda f, a: torch.full_like(a, 0.01, dtype=torch.float64), "has dtype torch.float64, expected torch.float32"),
-        (lambda f, a: torch.full_like(a, float("nan")), "is not finite"),
-        (lambda f, a: [0.01] * a.shape[1], "is a list, not a tensor"),
-    ])
+    @pytest.mark.parametrize(
+        "amplitude, words",
+        [
+            (lambda f, a: torch.full_like(a, 0.01)[:, :-1].clone(), "has shape (2, 7), expected (2, 8)"),
+            (lambda f, a: torch.full((1, a.shape[1]), 0.01), "has shape (1, 8), expected (2, 8)"),
+            (
+                lambda f, a: torch.full_like(a, 0.01, dtype=torch.float64),
+                "has dtype torch.float64, expected torch.float32",
+            ),
+            (lambda f, a: torch.full_like(a, float("nan")), "is not finite"),
+            (lambda f, a: [0.01] * a.shape[1], "is a list, not a tensor"),
+        ],
+    )
     def test_a_bad_amplitude_is_named_before_a_kernel_reads_it(self, engine, amplitude, words):
         """One neuron short (the fast engine's kernels would read past it), one row for the whole
         population (torch would broadcast it), another dtype, NaN, not a tensor: a PluginError naming
@@ -55,11 +62,15 @@ class TestNoiseAmplitudes:
 
     def test_a_raising_noise_model_is_named(self):
         """An exception inside the noise model's method: a PluginError naming the hook and method."""
+
         def broken(field, activation):
             raise RuntimeError("noise model broke")
 
-        with pytest.raises(PluginError, match=r"plugin Noise: noise \(amplitude\) raised RuntimeError at step 0: "
-                                              "noise model broke; fix or update that plugin"):
+        with pytest.raises(
+            PluginError,
+            match=r"plugin Noise: noise \(amplitude\) raised RuntimeError at step 0: "
+            "noise model broke; fix or update that plugin",
+        ):
             _run(_noise(broken))
 
     def test_a_right_amplitude_runs_as_before(self):
@@ -72,6 +83,7 @@ class TestOtherComponents:
     @pytest.mark.parametrize("engine", ENGINES)
     def test_an_energy_model_of_the_wrong_shape_is_named(self, engine):
         """Energy of shape (1,) for two agents (the kernels index ``learning`` per agent): a PluginError."""
+
         class Scalar:
             def update(self, energy, awake, main):
                 return energy[:1].clone(), awake
@@ -81,13 +93,17 @@ class TestOtherComponents:
             def energy(self, config):
                 return Scalar()
 
-        with pytest.raises(PluginError, match=r"plugin Energy: energy gave energy that has shape \(1,\), expected "
-                                              r"\(2,\), at step 0"):
+        with pytest.raises(
+            PluginError,
+            match=r"plugin Energy: energy gave energy that has shape \(1,\), expected "
+            r"\(2,\), at step 0",
+        ):
             _run(Energy(), engine)
 
     @pytest.mark.parametrize("engine", ENGINES)
     def test_a_rule_that_replaces_a_weight_matrix_is_named(self, engine):
         """A learning rule that replaces W_main_emo by a matrix of another shape: a PluginError."""
+
         class Shrinks:
             def apply(self, agent, learning):
                 agent.W_main_emo = torch.zeros(agent.population, 3, 3)
@@ -97,26 +113,34 @@ class TestOtherComponents:
             def plasticity(self, config):
                 return Shrinks()
 
-        with pytest.raises(PluginError, match=r"plugin Rule: plasticity left W_main_emo that has shape \(2, 3, 3\), "
-                                              r"expected \(2, 6, 24\), at step 0"):
+        with pytest.raises(
+            PluginError,
+            match=r"plugin Rule: plasticity left W_main_emo that has shape \(2, 3, 3\), "
+            r"expected \(2, 6, 24\), at step 0",
+        ):
             _run(Rule(), engine)
 
 
 class TestDriftAndFeedback:
     def test_a_drift_hook_that_replaces_a_weight_matrix_is_named(self):
         """relational_drift replacing W_main_emo by a (P, 3, 3) tensor: stopped that step."""
+
         class Shape:
             @hookimpl
             def relational_drift(self, agent, step):
                 if step == 2:
                     agent.W_main_emo = torch.zeros(agent.population, 3, 3)
 
-        with pytest.raises(PluginError, match=r"plugin Shape: relational_drift left W_main_emo that has shape "
-                                              r"\(2, 3, 3\), expected \(2, 6, 24\), at step 2"):
+        with pytest.raises(
+            PluginError,
+            match=r"plugin Shape: relational_drift left W_main_emo that has shape "
+            r"\(2, 3, 3\), expected \(2, 6, 24\), at step 2",
+        ):
             _run(Shape(), steps=5)
 
     def test_a_drift_hook_that_writes_nan_is_named(self):
         """relational_drift writing NaN into the emotion field: named at that step."""
+
         class NaN:
             @hookimpl
             def relational_drift(self, agent, step):
@@ -130,6 +154,7 @@ class TestDriftAndFeedback:
     def test_state_the_dynamics_left_non_finite_is_not_blamed_on_the_drift(self):
         """A field driven out of range by the configuration (not the drift hook) is left for the
         recorder to report: no PluginError."""
+
         class Watches:
             @hookimpl
             def relational_drift(self, agent, step):
@@ -140,6 +165,7 @@ class TestDriftAndFeedback:
 
     def test_raising_hooks_are_named_with_their_step(self):
         """relational_drift and receive_feedback raising: the plugin, the hook, the step and the error."""
+
         class Raises:
             @hookimpl
             def relational_drift(self, agent, step):
@@ -151,10 +177,15 @@ class TestDriftAndFeedback:
                 raise KeyError("feedback")
 
         agent = build_agent(TINY, [1], [2], plugins=[Raises()])
-        with pytest.raises(PluginError, match=r"^plugin Raises: receive_feedback raised KeyError at step 0: 'feedback'"):
+        with pytest.raises(
+            PluginError, match=r"^plugin Raises: receive_feedback raised KeyError at step 0: 'feedback'"
+        ):
             agent.receive_feedback("Be kind to small voices")
-        with pytest.raises(PluginError, match=r"^plugin Raises: relational_drift raised ValueError at step 3: "
-                                              "drift broke; fix or update that plugin$"):
+        with pytest.raises(
+            PluginError,
+            match=r"^plugin Raises: relational_drift raised ValueError at step 3: "
+            "drift broke; fix or update that plugin$",
+        ):
             agent.run(5)
 
     def test_a_fault_of_the_substrate_is_not_blamed_on_a_plugin(self, monkeypatch):

@@ -47,7 +47,10 @@ class TestOja:
         """One update equals eta * (y x^T - y^2 W) with normalised x and y."""
         g = torch.Generator().manual_seed(0)
         W = torch.randn(1, 5, 7, generator=g, dtype=torch.float64)
-        pre, post = torch.randn(1, 7, generator=g, dtype=torch.float64), torch.randn(1, 5, generator=g, dtype=torch.float64)
+        pre, post = (
+            torch.randn(1, 7, generator=g, dtype=torch.float64),
+            torch.randn(1, 5, generator=g, dtype=torch.float64),
+        )
         x, y = pre[0] / pre[0].norm(), post[0] / post[0].norm() * 5**0.5
         expected = W[0] + 0.1 * (torch.outer(y, x) - (y**2)[:, None] * W[0])
         oja_update(W, pre, post, torch.tensor([0.1], dtype=torch.float64))

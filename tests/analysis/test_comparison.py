@@ -5,7 +5,12 @@ import pytest
 from scipy import stats
 
 from emergence.analysis.contrasts import (
-    correlation_difference, fisher_z, holm, mean_difference, spread_difference, trend,
+    correlation_difference,
+    fisher_z,
+    holm,
+    mean_difference,
+    spread_difference,
+    trend,
 )
 from emergence.analysis.comparison import Axis, Cell, adjust, compare_cells
 
@@ -77,7 +82,10 @@ class TestGrid:
         """Two conditions with the same activity: one 'identical' row, no activity p-values."""
         rng = np.random.default_rng(5)
         a = rng.uniform(0, 0.5, 8)
-        cells = [_cell({"a": "hrls"}, a, rng.uniform(-0.3, 0.3, 8)), _cell({"a": "surge"}, a, rng.uniform(-0.3, 0.3, 8))]
+        cells = [
+            _cell({"a": "hrls"}, a, rng.uniform(-0.3, 0.3, 8)),
+            _cell({"a": "surge"}, a, rng.uniform(-0.3, 0.3, 8)),
+        ]
         rows = adjust(compare_cells(cells, [Axis("a", ("hrls", "surge"))], "mean"))
         activity = [r for r in rows if r["quantity"] == "activity"]
         assert [r["test"] for r in activity] == ["identical"]
@@ -88,8 +96,11 @@ class TestGrid:
         """A 2x2 grid where only x raises emotion: x's main effect is found, y's is not."""
         rng = np.random.default_rng(6)
         base = rng.normal(0, 0.05, 12)
-        cells = [_cell({"x": x, "y": y}, rng.uniform(0, 0.5, 12), base + (0.4 if x == "1" else 0) + rng.normal(0, 0.02, 12))
-                 for x in ("0", "1") for y in ("0", "1")]
+        cells = [
+            _cell({"x": x, "y": y}, rng.uniform(0, 0.5, 12), base + (0.4 if x == "1" else 0) + rng.normal(0, 0.02, 12))
+            for x in ("0", "1")
+            for y in ("0", "1")
+        ]
         rows = compare_cells(cells, [Axis("x", ("0", "1")), Axis("y", ("0", "1"))], "mean")
         effects = {r["contrast"]: r for r in rows if r["quantity"] == "emotion" and r["kind"] != "pair"}
         assert set(effects) == {"x: main effect", "y: main effect", "x x y: interaction"}
@@ -98,7 +109,9 @@ class TestGrid:
     def test_ordered_axis_has_a_trend_and_unpaired_cells_are_said(self):
         """Three ordered levels add a trend row; cells of different seeds are compared unpaired."""
         rng = np.random.default_rng(7)
-        cells = [_cell({"n": str(n)}, rng.uniform(0, 0.5, 6), rng.uniform(-0.3, 0.3, 6), pairing=(n,)) for n in (1, 2, 5)]
+        cells = [
+            _cell({"n": str(n)}, rng.uniform(0, 0.5, 6), rng.uniform(-0.3, 0.3, 6), pairing=(n,)) for n in (1, 2, 5)
+        ]
         rows = compare_cells(cells, [Axis("n", ("1", "2", "5"), (1.0, 2.0, 5.0))], "mean")
         assert {r["test"] for r in rows if r["kind"] == "trend"} == {"trend"}
         assert not any(r["paired"] for r in rows)

@@ -42,10 +42,9 @@ def _coupled(rng, runs=12, steps=1000):
     return [s + rng.standard_normal((runs, steps)) for s in shared for _ in range(2)]
 
 
-
 class TestDetrend:
     def test_linear_is_scipy_detrend_per_window(self, seed):
-        """"linear" equals scipy.signal.detrend on each window, a kept partial window included."""
+        """ "linear" equals scipy.signal.detrend on each window, a kept partial window included."""
         x = np.random.default_rng(seed).standard_normal((2, 107)).cumsum(axis=1)
         values, mask = segments(x, Windows.blocks(20), "linear")
         expected = signal.detrend(x[:, :100].reshape(2, 5, 20), axis=-1)
@@ -54,7 +53,7 @@ class TestDetrend:
         assert mask.sum(axis=-1).tolist() == [20] * 5 + [7]
 
     def test_diff_is_within_each_window(self, seed):
-        """"diff" gives each window's own first differences (one point fewer)."""
+        """ "diff" gives each window's own first differences (one point fewer)."""
         x = np.random.default_rng(seed).standard_normal(60)
         values, mask = segments(x, Windows("trail", 10, 20), "diff")
         np.testing.assert_allclose(values[0, : mask[0].sum()], np.diff(x[10:20]))
@@ -138,8 +137,12 @@ class TestCrossPairNull:
         rng = np.random.default_rng(seed)
         series = [rng.standard_normal((3, 120)) for _ in range(4)]
         out = cross_pair_null(*series, 20)
-        direct = [run_correlations(window_correlations(series[0][r], series[1][s], 20))
-                  for r in range(3) for s in range(3) if r != s]
+        direct = [
+            run_correlations(window_correlations(series[0][r], series[1][s], 20))
+            for r in range(3)
+            for s in range(3)
+            if r != s
+        ]
         assert out["pairs"]["activity"]["mean"] == pytest.approx(np.mean(direct))
         assert out["pairs"]["activity"]["min"] == pytest.approx(np.min(direct))
 
@@ -159,8 +162,7 @@ class TestSurrogates:
     @pytest.mark.parametrize("detrend", DETRENDS)
     def test_coupled_runs_exceed_their_surrogates(self, seed, detrend):
         """Each really coupled run lies above the 95th percentile of its shifted-B null."""
-        out = surrogate_null(*_coupled(np.random.default_rng(seed)), WINDOW, detrend=detrend, n_shifts=19,
-                             seed=seed)
+        out = surrogate_null(*_coupled(np.random.default_rng(seed)), WINDOW, detrend=detrend, n_shifts=19, seed=seed)
         for quantity in ("activity", "emotion"):
             per_run = out["per_run"][quantity]
             assert per_run["fraction_above_p95"] == 1.0
@@ -176,7 +178,7 @@ class TestSurrogates:
     def test_no_shift_long_enough(self):
         """A run too short for a shift longer than its autocorrelation time is left out, with a reason."""
         ramp = np.tile(np.arange(5.0), (2, 1))
-        out = surrogate_null(ramp, ramp ** 2, ramp, ramp, 5)
+        out = surrogate_null(ramp, ramp**2, ramp, ramp, 5)
         assert out["n_runs_used"] == 0 and out["reason"]
         assert np.isnan(out["per_run"]["activity"]["p_value"]).all()
 
@@ -236,8 +238,9 @@ class TestBurnIn:
             dirty, plain = control(*series, windows, seed=seed), control(*clean, windows, seed=seed)
             for key in STATISTICS:
                 assert dirty["statistics"][key]["twin"] == pytest.approx(plain["statistics"][key]["twin"], nan_ok=True)
-                assert dirty["statistics"][key]["null_mean"] == pytest.approx(plain["statistics"][key]["null_mean"],
-                                                                              nan_ok=True)
+                assert dirty["statistics"][key]["null_mean"] == pytest.approx(
+                    plain["statistics"][key]["null_mean"], nan_ok=True
+                )
 
     def test_kept_start_up_looks_like_coupling(self, seed):
         """With no burn-in the common start-up makes unrelated twins look coupled against the shift null."""
@@ -273,8 +276,10 @@ class TestTiesAndPower:
         """The exact sign-flip p of run means against 0 equals the enumeration by hand."""
         r = np.array([0.1, 0.2, 0.3, -0.05])
         z = np.arctanh(r)
-        flips = [np.abs((np.array(s) * z).mean()) >= abs(z.mean()) - 1e-12
-                 for s in np.array(np.meshgrid(*[[-1, 1]] * 4)).T.reshape(-1, 4)]
+        flips = [
+            np.abs((np.array(s) * z).mean()) >= abs(z.mean()) - 1e-12
+            for s in np.array(np.meshgrid(*[[-1, 1]] * 4)).T.reshape(-1, 4)
+        ]
         assert sign_flip_zero(r)["p_value"] == pytest.approx(np.mean(flips))
         assert sign_flip_zero(r)["smallest_p"] == pytest.approx(2 / 16)
 
@@ -282,11 +287,23 @@ class TestTiesAndPower:
 class TestRunControls:
     def test_report_and_table(self, seed):
         """Everything runs on a small sweep; the result is JSON-ready and the table has one row per null."""
-        out = run_controls(*_coupled(np.random.default_rng(seed), runs=5, steps=400), WINDOW, n_null=49,
-                           n_shifts=19, seed=seed)
+        out = run_controls(
+            *_coupled(np.random.default_rng(seed), runs=5, steps=400), WINDOW, n_null=49, n_shifts=19, seed=seed
+        )
         assert json_ready(out) and set(out["detrend"]) == set(DETRENDS)
         json.dumps(out)
         rows = control_rows(out)
         assert len(rows) == len(DETRENDS) * 2 * len(STATISTICS)
-        assert set(rows[0]) == {"detrend", "control", "statistic", "quantity", "twin", "null_mean", "null_sd",
-                                "difference", "p_value", "effect_size", "n_null"}
+        assert set(rows[0]) == {
+            "detrend",
+            "control",
+            "statistic",
+            "quantity",
+            "twin",
+            "null_mean",
+            "null_sd",
+            "difference",
+            "p_value",
+            "effect_size",
+            "n_null",
+        }

@@ -37,8 +37,9 @@ class TestRegimeSummary:
         """Unsaturated, moving and diverging: no window counted, one line saying the regime holds."""
         regime = regime_summary(_series(), windows=10, bounded=True)
         assert regime["counts"] == {"saturated": 0, "frozen": 0, "clones": 0} and regime["n_windows"] == 8
-        assert regime_lines(regime) == ["regime: cortex never saturated, emotion field moving and twins "
-                                        "diverging in all 8 windows"]
+        assert regime_lines(regime) == [
+            "regime: cortex never saturated, emotion field moving and twins diverging in all 8 windows"
+        ]
 
     def test_saturated_frozen_clones_are_counted_and_said(self):
         """A saturated, frozen, cloned sweep: every window counted, a line for each."""

@@ -33,7 +33,6 @@ def _pearson_per_window(x, y, window):
     return np.array(out)
 
 
-
 def _sweep(rng, runs=6, steps=230, coupling_a=0.6, coupling_e=0.2):
     shared = rng.standard_normal((2, runs, steps))
     series = [coupling_a * shared[0] + rng.standard_normal((runs, steps)) for _ in range(2)]
@@ -107,8 +106,9 @@ class TestWindows:
         assert np.isnan(window_correlations(x, y, 20)).tolist() == [[False, True, False]]
         assert quantity_summary(x, y, 20)["across_steps"]["n_constant"] == 1
 
-    @given(arrays(np.float64, (2, 37), elements=finite), arrays(np.float64, (2, 37), elements=finite),
-           st.integers(3, 40))
+    @given(
+        arrays(np.float64, (2, 37), elements=finite), arrays(np.float64, (2, 37), elements=finite), st.integers(3, 40)
+    )
     def test_bounded_and_symmetric(self, x, y, window):
         """Window r's are NaN or within [-1, 1], and swapping the twins changes nothing."""
         r = window_correlations(x, y, window)

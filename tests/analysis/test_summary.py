@@ -12,8 +12,22 @@ from emergence.analysis.summary import QuantitySummary
 from emergence.cli import main
 from emergence.results import write_json
 
-SIZES = ["--n-main", "40", "--n-emo", "8", "--runs", "3", "--steps", "60", "--checkpoint-every", "20",
-         "--snapshot-every", "5", "--feedback-every", "25"]
+SIZES = [
+    "--n-main",
+    "40",
+    "--n-emo",
+    "8",
+    "--runs",
+    "3",
+    "--steps",
+    "60",
+    "--checkpoint-every",
+    "20",
+    "--snapshot-every",
+    "5",
+    "--feedback-every",
+    "25",
+]
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden_summary.json"
 
 
@@ -21,8 +35,26 @@ GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden_summary.json"
 def sweep(tmp_path_factory):
     """A tiny analysed sweep, with a metric that has too few values to be defined."""
     out = tmp_path_factory.mktemp("summary") / "twins"
-    assert main(["protocol", "twins", "--a", "hrls", "--b", "surge", *SIZES, "--out", str(out),
-                 "--emotion-metric", "mean", "--emotion-metric", "burstiness"]) == 0
+    assert (
+        main(
+            [
+                "protocol",
+                "twins",
+                "--a",
+                "hrls",
+                "--b",
+                "surge",
+                *SIZES,
+                "--out",
+                str(out),
+                "--emotion-metric",
+                "mean",
+                "--emotion-metric",
+                "burstiness",
+            ]
+        )
+        == 0
+    )
     return out
 
 

@@ -18,12 +18,30 @@ def _summary(runs: int, shared: float, seed: int = 0) -> SweepSummary:
     windows = Windows("trail", 16, 20, burn_in=100)
     controls = run_controls(*series, windows, detrends=("none",), n_null=199, n_shifts=19, seed=seed)
     base = controls["detrend"]["none"]["summary"]
-    sweep = SweepInfo(protocol="twins", substrate="fields", a=("hrls",), b=("surge",), runs=runs, steps=2000,
-                      window=20, init="same", n_main=40, n_emo=8, snapshot_every=5, weight_noise_mode="step",
-                      windows=windows.spec, burn_in=100, windows_text=windows.describe(2000))
-    metric = MetricSummary(description="mean", uses_snapshots=False, emotion=QuantitySummary(**base["emotion"]),
-                           controls=controls, corr_activity_emotion=coupling(base["activity"]["per_run"]["corr"],
-                                                                             base["emotion"]["per_run"]["corr"]))
+    sweep = SweepInfo(
+        protocol="twins",
+        substrate="fields",
+        a=("hrls",),
+        b=("surge",),
+        runs=runs,
+        steps=2000,
+        window=20,
+        init="same",
+        n_main=40,
+        n_emo=8,
+        snapshot_every=5,
+        weight_noise_mode="step",
+        windows=windows.spec,
+        burn_in=100,
+        windows_text=windows.describe(2000),
+    )
+    metric = MetricSummary(
+        description="mean",
+        uses_snapshots=False,
+        emotion=QuantitySummary(**base["emotion"]),
+        controls=controls,
+        corr_activity_emotion=coupling(base["activity"]["per_run"]["corr"], base["emotion"]["per_run"]["corr"]),
+    )
     return SweepSummary(sweep=sweep, activity=QuantitySummary(**base["activity"]), metrics={"mean": metric})
 
 
@@ -61,16 +79,23 @@ class TestEquivalence:
 
         rng = np.random.default_rng(3)
         base = rng.uniform(-0.3, 0.3, runs)
-        cells = [Cell(levels={"a": level}, pairing=(1,), activity=base + d + rng.normal(0, 0.005, runs),
-                      emotion=base + d + rng.normal(0, 0.005, runs)) for level, d in (("x", 0.0), ("y", shift))]
+        cells = [
+            Cell(
+                levels={"a": level},
+                pairing=(1,),
+                activity=base + d + rng.normal(0, 0.005, runs),
+                emotion=base + d + rng.normal(0, 0.005, runs),
+            )
+            for level, d in (("x", 0.0), ("y", shift))
+        ]
         return comparison_lines(adjust(compare_cells(cells, [Axis("a", ("x", "y"))], "mean")))
 
     def test_no_change_larger_than_the_margin(self):
         """Twelve paired runs that barely differ: no difference, and none larger than the margin."""
-        line = next(l for l in self._lines(0.0, 12) if "emotion coupling" in l)
+        line = next(found for found in self._lines(0.0, 12) if "emotion coupling" in found)
         assert "no difference detected, and none larger than ±0.10 in Fisher z" in line
 
     def test_too_few_runs_to_exclude_a_change(self):
         """Three runs cannot show equivalence either: the line says a change is not excluded."""
-        line = next(l for l in self._lines(0.0, 3) if "emotion coupling" in l)
+        line = next(found for found in self._lines(0.0, 3) if "emotion coupling" in found)
         assert "a change of ±0.10 in Fisher z is not excluded either" in line

@@ -48,9 +48,19 @@ class TestSweep:
     @staticmethod
     def _steps(a, b, emotion_sign: float = 1.0) -> pd.DataFrame:
         runs, steps = a.shape
-        frames = [pd.DataFrame({"run": run, "twin": twin, "step": np.arange(steps), "activity": x[run],
-                                "emotion": emotion_sign * x[run]})
-                  for twin, x in (("A", a), ("B", b)) for run in range(runs)]
+        frames = [
+            pd.DataFrame(
+                {
+                    "run": run,
+                    "twin": twin,
+                    "step": np.arange(steps),
+                    "activity": x[run],
+                    "emotion": emotion_sign * x[run],
+                }
+            )
+            for twin, x in (("A", a), ("B", b))
+            for run in range(runs)
+        ]
         return pd.concat(frames[::-1], ignore_index=True)  # any row order
 
     def test_reads_both_quantities_of_a_sweep_and_says_it(self):
@@ -59,9 +69,22 @@ class TestSweep:
         a, b = _twins()
         steps = self._steps(a, b)
         np.testing.assert_array_equal(twin_series(steps, "activity")[1], b)
-        sweep = SweepInfo(protocol="twins", substrate="fields", a=("hrls",), b=("surge",), runs=6, steps=200,
-                          window=20, init="same", n_main=40, n_emo=8, snapshot_every=5, weight_noise_mode="step",
-                          windows="contiguous", burn_in=0)
+        sweep = SweepInfo(
+            protocol="twins",
+            substrate="fields",
+            a=("hrls",),
+            b=("surge",),
+            runs=6,
+            steps=200,
+            window=20,
+            init="same",
+            n_main=40,
+            n_emo=8,
+            snapshot_every=5,
+            weight_noise_mode="step",
+            windows="contiguous",
+            burn_in=0,
+        )
         split = split_sweep(steps, sweep, 100)
         assert split["activity"]["windows_before"] == 5 and split["emotion"]["after"] < -0.99
         reference = split_sweep(self._steps(a, a), sweep, 100)  # twins that never change: no change

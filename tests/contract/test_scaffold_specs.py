@@ -10,19 +10,27 @@ from emergence_plugins.hrls.scaffold import HRLSConfig
 
 
 class TestSpecs:
-    @pytest.mark.parametrize("spec, expected", [
-        ("hrls", ("hrls", {})),
-        ("damp:threshold=0.02", ("damp", {"threshold": "0.02"})),
-        ("damp:threshold=2, factor=0.5,label=calm", ("damp", {"threshold": "2", "factor": "0.5", "label": "calm"})),
-    ])
+    @pytest.mark.parametrize(
+        "spec, expected",
+        [
+            ("hrls", ("hrls", {})),
+            ("damp:threshold=0.02", ("damp", {"threshold": "0.02"})),
+            ("damp:threshold=2, factor=0.5,label=calm", ("damp", {"threshold": "2", "factor": "0.5", "label": "calm"})),
+        ],
+    )
     def test_split(self, spec, expected):
         """NAME:FIELD=VALUE,...: the values stay text until their fields type them."""
         assert split_spec(spec) == expected
 
-    @pytest.mark.parametrize("spec, field, value", [
-        ("hrls:variance_threshold=0.5", "variance_threshold", 0.5), ("hrls:nudge_scale=x2", "nudge_scale", 2e-4),
-        ("hrls:buffer_length=8", "buffer_length", 8), ("hrls:buffer_length=x0.5", "buffer_length", 128),
-    ])
+    @pytest.mark.parametrize(
+        "spec, field, value",
+        [
+            ("hrls:variance_threshold=0.5", "variance_threshold", 0.5),
+            ("hrls:nudge_scale=x2", "nudge_scale", 2e-4),
+            ("hrls:buffer_length=8", "buffer_length", 8),
+            ("hrls:buffer_length=x0.5", "buffer_length", 128),
+        ],
+    )
     def test_values_are_typed_by_their_fields(self, spec, field, value):
         """A spec's value is parsed to its field's type, as --set parses an agent field (xF: F times the
         default); its text writes the value as the settings hold it."""
@@ -60,12 +68,18 @@ class TestSpecs:
 
 
 class TestOneLineErrors:
-    @pytest.mark.parametrize("spec, message", [
-        ("hrls:variance_threshold=-1", "scaffold 'hrls': 'variance_threshold' must be >= 0"),
-        ("hrls:buffer_length=2.5", "scaffold 'hrls': 'buffer_length' must be a positive integer"),
-        ("hrls:varience=1", "scaffold 'hrls' has no setting 'varience'; known: variance_threshold, nudge_scale, buffer_length"),
-        ("surge:x=1", "scaffold 'surge' takes no settings"),
-    ])
+    @pytest.mark.parametrize(
+        "spec, message",
+        [
+            ("hrls:variance_threshold=-1", "scaffold 'hrls': 'variance_threshold' must be >= 0"),
+            ("hrls:buffer_length=2.5", "scaffold 'hrls': 'buffer_length' must be a positive integer"),
+            (
+                "hrls:varience=1",
+                "scaffold 'hrls' has no setting 'varience'; known: variance_threshold, nudge_scale, buffer_length",
+            ),
+            ("surge:x=1", "scaffold 'surge' takes no settings"),
+        ],
+    )
     def test_bad_setting_names_scaffold_and_field(self, spec, message, tmp_path, capsys):
         """A bad or unknown setting: one line naming the scaffold and the field, exit 2, no folder."""
         assert main(["protocol", "twins", "--a", spec, "--out", str(tmp_path / "x")]) == 2
@@ -91,8 +105,9 @@ class TestOneLineErrors:
 
         @frozen
         class Settings:
-            awake_only: bool = field(default=True, validator=instance_of(bool)) if validator == "instance_of" \
-                else bool_field(True)
+            awake_only: bool = (
+                field(default=True, validator=instance_of(bool)) if validator == "instance_of" else bool_field(True)
+            )
 
         class Homeostat:
             SETTINGS = Settings

@@ -55,7 +55,9 @@ class TestConformance:
         before = {n: getattr(agent, n).clone() for n in substrate.plastic}
         check_no_learning_while_asleep(agent, steps=50)
         assert any(not t["awake"] for t in agent.trails(0)), "the agent never slept"
-        assert all(not torch.equal(getattr(agent, n), before[n]) for n in substrate.plastic), "some weight never learned"
+        assert all(not torch.equal(getattr(agent, n), before[n]) for n in substrate.plastic), (
+            "some weight never learned"
+        )
 
     def test_same_seed_same_trajectory(self, name):
         """Two populations with the same seeds follow bit-identical trajectories, trails included."""

@@ -101,8 +101,14 @@ class TestIdentical:
     def test_submitit_local(self, reference, tmp_path, submitit):
         """One job per chunk through submitit's local executor."""
         out = tmp_path / "twins"
-        run_sweep(tiny(), out, executor=f"slurm:cluster='local',folder='{tmp_path / 'jobs'}'", workers=2,
-                  threads=1, say=lambda line: None)
+        run_sweep(
+            tiny(),
+            out,
+            executor=f"slurm:cluster='local',folder='{tmp_path / 'jobs'}'",
+            workers=2,
+            threads=1,
+            say=lambda line: None,
+        )
         assert_same(out, reference)
 
 
@@ -118,12 +124,14 @@ class TestFaults:
 
     def test_local_worker_killed_mid_chunk(self, long_reference, tmp_path):
         """SIGKILL to a local worker: the chunks it took down are each a line and one error says to re-run;
-        re-running completes the sweep with the same bits."""
+        re-running completes the sweep with the same bits. Whether the broken pool also takes the other
+        chunk down depends on timing: the death is said in the error or in the chunk's line."""
         out, said = tmp_path / "twins", []
         killed = kill_at_first_checkpoint(out, 0)
-        with pytest.raises(ResultsError, match="worker process died") as error:
+        with pytest.raises(ResultsError) as error:
             run_sweep(tiny(**LONG), out, executor="local", workers=2, threads=1, say=said.append)
         assert killed and 0 < killed["step"] < LONG["steps"], killed
+        assert "worker process died" in " ".join([str(error.value), *said]), (error.value, said)
         assert "re-run the same command" in str(error.value) and "\n" not in str(error.value)
         assert any(line.startswith("failed: ") and "chunk 0 (runs 0-0)" in line for line in said), said
         run_sweep(tiny(**LONG), out, executor="local", workers=2, threads=1, say=lambda line: None)
@@ -136,8 +144,14 @@ class TestFaults:
         reference, out = tmp_path / "reference", tmp_path / "twins"
         run_sweep(tiny(**sizes), reference, workers=1, say=lambda line: None)
         stopped = kill_at_first_checkpoint(out, 0, signal.SIGUSR2)
-        run_sweep(tiny(**sizes), out, executor=f"slurm:cluster='local',folder='{tmp_path / 'jobs'}'", workers=2,
-                  threads=1, say=lambda line: None)
+        run_sweep(
+            tiny(**sizes),
+            out,
+            executor=f"slurm:cluster='local',folder='{tmp_path / 'jobs'}'",
+            workers=2,
+            threads=1,
+            say=lambda line: None,
+        )
         assert stopped and 0 < stopped["step"] < sizes["steps"], stopped
         log = "".join(path.read_text() for path in (tmp_path / "jobs").glob("*_log.*"))
         assert "Caught signal SIGUSR2" in log and "Requeued job" in log, log
@@ -148,13 +162,34 @@ class TestStudy:
     def test_a_study_through_ray(self, tmp_path, local_ray):
         """`emergence study FILE --executor ray`: every condition's chunks grow as Ray tasks, to the same
         comparison as in this process."""
-        (tmp_path / "tiny.toml").write_text('name = "tiny"\nquestion = "Does emotion noise matter?"\n'
-                                            '[axes]\nemo_noise = ["x1", "x3"]\n')
-        sizes = ["--n-main", "40", "--n-emo", "8", "--runs", "4", "--steps", "60", "--checkpoint-every", "20",
-                 "--snapshot-every", "5", "--feedback-every", "25", "--threads", "1"]
+        (tmp_path / "tiny.toml").write_text(
+            'name = "tiny"\nquestion = "Does emotion noise matter?"\n[axes]\nemo_noise = ["x1", "x3"]\n'
+        )
+        sizes = [
+            "--n-main",
+            "40",
+            "--n-emo",
+            "8",
+            "--runs",
+            "4",
+            "--steps",
+            "60",
+            "--checkpoint-every",
+            "20",
+            "--snapshot-every",
+            "5",
+            "--feedback-every",
+            "25",
+            "--threads",
+            "1",
+        ]
         for name, executor in (("here", ["--workers", "1"]), ("ray", ["--executor", "ray"])):
-            assert main(["study", str(tmp_path / "tiny.toml"), *sizes, *executor, "--force", "--out",
-                         str(tmp_path / name)]) == 0
+            assert (
+                main(
+                    ["study", str(tmp_path / "tiny.toml"), *sizes, *executor, "--force", "--out", str(tmp_path / name)]
+                )
+                == 0
+            )
         for folder in ("emo_noise=x1", "emo_noise=x3"):
             assert_same(tmp_path / "ray" / folder, tmp_path / "here" / folder)
         here, there = (pd.read_parquet(tmp_path / name / "comparison.parquet") for name in ("here", "ray"))
@@ -162,14 +197,35 @@ class TestStudy:
 
 
 class TestErrors:
-    @pytest.mark.parametrize("args, words", [
-        (["--executor", "dask"], ["unknown executor 'dask'", "local, ray, slurm"]),
-        (["--executor", "ray:retries=2"], ["executor 'ray' has no setting 'retries'", "max_retries"]),
-        (["--executor", "slurm:cluster=local", "--ray-address", "auto"], ["--ray-address is for --executor ray"]),
-    ])
+    @pytest.mark.parametrize(
+        "args, words",
+        [
+            (["--executor", "dask"], ["unknown executor 'dask'", "local, ray, slurm"]),
+            (["--executor", "ray:retries=2"], ["executor 'ray' has no setting 'retries'", "max_retries"]),
+            (["--executor", "slurm:cluster=local", "--ray-address", "auto"], ["--ray-address is for --executor ray"]),
+        ],
+    )
     def test_bad_executor_is_one_line(self, tmp_path, capsys, args, words):
-        assert main(["protocol", "twins", "--n-main", "40", "--runs", "2", "--steps", "40", "--checkpoint-every", "20",
-                     *args, "--out", str(tmp_path / "x")]) == 2
+        assert (
+            main(
+                [
+                    "protocol",
+                    "twins",
+                    "--n-main",
+                    "40",
+                    "--runs",
+                    "2",
+                    "--steps",
+                    "40",
+                    "--checkpoint-every",
+                    "20",
+                    *args,
+                    "--out",
+                    str(tmp_path / "x"),
+                ]
+            )
+            == 2
+        )
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: "), err
         for word in words:
@@ -177,8 +233,27 @@ class TestErrors:
         assert not (tmp_path / "x").exists()
 
     def test_bad_sbatch_options_are_one_line(self, tmp_path, capsys, submitit):
-        assert main(["protocol", "twins", "--n-main", "40", "--runs", "2", "--steps", "40", "--checkpoint-every", "20",
-                     "--executor", "slurm:cluster=local,sbatch=qos", "--out", str(tmp_path / "x")]) == 2
+        assert (
+            main(
+                [
+                    "protocol",
+                    "twins",
+                    "--n-main",
+                    "40",
+                    "--runs",
+                    "2",
+                    "--steps",
+                    "40",
+                    "--checkpoint-every",
+                    "20",
+                    "--executor",
+                    "slurm:cluster=local,sbatch=qos",
+                    "--out",
+                    str(tmp_path / "x"),
+                ]
+            )
+            == 2
+        )
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "KEY=VALUE" in err[0], err
 
@@ -186,9 +261,11 @@ class TestErrors:
         """Local workers start by importing the script that started them: a script that grows a sweep with
         2 workers at its top level gets, from each worker, one line naming the fix."""
         script = tmp_path / "unguarded.py"
-        script.write_text("import emergence\n"
-                          f"emergence.twins(preset='small', runs=2, steps=40, checkpoint_every=20, n_main=40, "
-                          f"n_emo=8, out={str(tmp_path / 'out')!r}, workers=2, threads=1).run(progress=False)\n")
+        script.write_text(
+            "import emergence\n"
+            f"emergence.twins(preset='small', runs=2, steps=40, checkpoint_every=20, n_main=40, "
+            f"n_emo=8, out={str(tmp_path / 'out')!r}, workers=2, threads=1).run(progress=False)\n"
+        )
         done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
         assert done.returncode != 0
         assert 'put the script\'s sweep under `if __name__ == "__main__":`' in done.stderr, done.stderr
@@ -205,9 +282,32 @@ class TestExecutorOptions:
             raise AssertionError("a dry run started the executor")
 
         monkeypatch.setattr(RayExecutor, "__init__", started)
-        assert main(["protocol", "twins", "--n-main", "40", "--n-emo", "8", "--runs", "2", "--steps", "40",
-                     "--checkpoint-every", "20", "--ray-address", "auto", "--workers", "2", "--dry-run",
-                     "--out", str(tmp_path / "x")]) == 0
+        assert (
+            main(
+                [
+                    "protocol",
+                    "twins",
+                    "--n-main",
+                    "40",
+                    "--n-emo",
+                    "8",
+                    "--runs",
+                    "2",
+                    "--steps",
+                    "40",
+                    "--checkpoint-every",
+                    "20",
+                    "--ray-address",
+                    "auto",
+                    "--workers",
+                    "2",
+                    "--dry-run",
+                    "--out",
+                    str(tmp_path / "x"),
+                ]
+            )
+            == 0
+        )
         assert "executor: ray:address='auto', 2 chunk(s), 2 growing at once" in capsys.readouterr().out
         assert not (tmp_path / "x").exists()
 
@@ -219,6 +319,9 @@ class TestExecutorOptions:
         from emergence.options import executor_options
 
         assert {p.name for p in executor_options(click.command()(lambda **k: None)).params} == {
-            "executor", "workers", "threads"}
+            "executor",
+            "workers",
+            "threads",
+        }
         main(["protocol", "twins", "--help"])
         assert "--ray-address" in capsys.readouterr().out

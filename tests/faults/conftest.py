@@ -14,8 +14,28 @@ from emergence_protocols.twins.settings import make_config
 
 SIZES = dict(runs=2, steps=40, checkpoint_every=10, snapshot_every=5, feedback_every=15, chunk_size=1)
 AGENT = dict(n_main=40, n_emo=8)
-CLI = ["protocol", "twins", "--preset", "small", "--n-main", "40", "--n-emo", "8", "--runs", "2", "--steps", "40",
-       "--checkpoint-every", "10", "--snapshot-every", "5", "--feedback-every", "15", "--chunk-size", "1"]
+CLI = [
+    "protocol",
+    "twins",
+    "--preset",
+    "small",
+    "--n-main",
+    "40",
+    "--n-emo",
+    "8",
+    "--runs",
+    "2",
+    "--steps",
+    "40",
+    "--checkpoint-every",
+    "10",
+    "--snapshot-every",
+    "5",
+    "--feedback-every",
+    "15",
+    "--chunk-size",
+    "1",
+]
 
 
 class PowerCut(Exception):
@@ -38,8 +58,9 @@ def assert_same_data(out, reference):
     folder, reference = ResultsFolder(out), ResultsFolder(reference)
     assert folder.problems() == []
     steps = folder.read_steps()
-    keys = pc.binary_join_element_wise(pc.cast(steps["run"], "string"), steps["twin"],
-                                       pc.cast(steps["step"], "string"), ":")
+    keys = pc.binary_join_element_wise(
+        pc.cast(steps["run"], "string"), steps["twin"], pc.cast(steps["step"], "string"), ":"
+    )
     assert steps.num_rows == 2 * 2 * 40 == len(pc.unique(keys))
     assert steps.equals(reference.read_steps())
     assert folder.read_snapshots().equals(reference.read_snapshots())

@@ -17,8 +17,10 @@ from emergence_protocols.twins.runner import run_sweep
 
 def _holder(out, lock="FolderLock({out!r})"):
     """A process holding the folder's lock (or another: ``lock``) until it is killed."""
-    code = ("import sys; from emergence.results import FolderLock, ChunkLock\n"
-            f"with {lock.format(out=str(out))}:\n    print('held', flush=True); sys.stdin.read()")
+    code = (
+        "import sys; from emergence.results import FolderLock, ChunkLock\n"
+        f"with {lock.format(out=str(out))}:\n    print('held', flush=True); sys.stdin.read()"
+    )
     process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "held"
     return process
@@ -33,8 +35,11 @@ class TestLock:
         manifest = (finished / "manifest.json").read_text()
         holder = _holder(finished)
         try:
-            for argv in ([*CLI, "--steps", "20", "--out", str(finished)], ["report", str(finished)],
-                         ["check", str(finished)]):
+            for argv in (
+                [*CLI, "--steps", "20", "--out", str(finished)],
+                ["report", str(finished)],
+                ["check", str(finished)],
+            ):
                 code = main(argv)
                 assert_one_line_error(code, capsys.readouterr().err, f"process {holder.pid} on {socket.gethostname()}")
             assert (finished / "manifest.json").read_text() == manifest

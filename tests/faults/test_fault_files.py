@@ -26,7 +26,7 @@ def _damage(path, how: str) -> None:
         path.write_bytes(data[: len(data) // 2])
     else:  # garble: same length, bytes flipped in the middle
         middle = len(data) // 2
-        path.write_bytes(data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 16]) + data[middle + 16:])
+        path.write_bytes(data[:middle] + bytes(b ^ 0x5A for b in data[middle : middle + 16]) + data[middle + 16 :])
 
 
 DAMAGE = ["delete", "truncate", "garble"]
@@ -76,8 +76,16 @@ class TestParts:
 
 
 class TestCheckpoints:
-    @pytest.mark.parametrize("name, how", [("A.safetensors", "garble"), ("B.safetensors", "truncate"),
-                                           ("A.safetensors", "delete"), (MARKER, "garble"), (MARKER, "delete")])
+    @pytest.mark.parametrize(
+        "name, how",
+        [
+            ("A.safetensors", "garble"),
+            ("B.safetensors", "truncate"),
+            ("A.safetensors", "delete"),
+            (MARKER, "garble"),
+            (MARKER, "delete"),
+        ],
+    )
     def test_a_damaged_checkpoint_is_never_resumed(self, reference, tmp_path, monkeypatch, name, how):
         """A checkpoint file or marker that is missing or fails its checksum is not used: the chunk
         grows again from an earlier point, saying so, to the same data."""
@@ -94,8 +102,10 @@ class TestCheckpoints:
         out = tmp_path / "twins"
         interrupted(out, 25, monkeypatch)
         config, seeds = tiny(), run_seeds(tiny())
-        twins = {t: build_agent(config.agent, [seeds[0][f"init_{t.lower()}"]], [seeds[0][f"noise_{t.lower()}"]],
-                                scaffolds=s) for t, s in (("A", config.a), ("B", config.b))}
+        twins = {
+            t: build_agent(config.agent, [seeds[0][f"init_{t.lower()}"]], [seeds[0][f"noise_{t.lower()}"]], scaffolds=s)
+            for t, s in (("A", config.a), ("B", config.b))
+        }
         for agent in twins.values():
             agent.run(20)
         twins["A"].main.fill_(float("nan"))
@@ -119,8 +129,10 @@ class TestCheckpoints:
         """A committed checkpoint of run 0 loaded into the twins of run 1 (the same population size) is
         refused, naming both."""
         config, seeds = tiny(), run_seeds(tiny())
-        twins = {t: build_agent(config.agent, [seeds[1][f"init_{t.lower()}"]], [seeds[1][f"noise_{t.lower()}"]],
-                                scaffolds=s) for t, s in (("A", config.a), ("B", config.b))}
+        twins = {
+            t: build_agent(config.agent, [seeds[1][f"init_{t.lower()}"]], [seeds[1][f"noise_{t.lower()}"]], scaffolds=s)
+            for t, s in (("A", config.a), ("B", config.b))
+        }
         [(_, folder)] = ResultsFolder(finished).chunk(0).committed()
         with pytest.raises(ResultsError, match=r"holds runs \(0,\), not this chunk's \(1,\)"):
             restore_pair(folder, twins, [1])
@@ -181,6 +193,7 @@ class TestDerived:
                     if len(writes) == 2:
                         raise PowerCut
                 return write(path, data)
+
             return wrapper
 
         with monkeypatch.context() as patch:
@@ -193,12 +206,15 @@ class TestDerived:
 
 
 class TestManifest:
-    @pytest.mark.parametrize("text, words", [
-        ("[]", "no 'config'"),
-        ('{"config": {"runs": 2}}', "config.steps"),
-        ("{", "not valid JSON"),
-        ('{"config": NaN}', "not valid JSON"),
-    ])
+    @pytest.mark.parametrize(
+        "text, words",
+        [
+            ("[]", "no 'config'"),
+            ('{"config": {"runs": 2}}', "config.steps"),
+            ("{", "not valid JSON"),
+            ('{"config": NaN}', "not valid JSON"),
+        ],
+    )
     def test_a_manifest_of_the_wrong_shape_is_one_line(self, finished, capsys, text, words):
         """A damaged manifest: one line naming it, for the sweep, `report` and `check`; nothing written."""
         (finished / "manifest.json").write_text(text)
@@ -207,9 +223,14 @@ class TestManifest:
             assert_one_line_error(2, capsys.readouterr().err, "manifest.json", words)
         assert (finished / "manifest.json").read_text() == text
 
-    @pytest.mark.parametrize("key, value, words", [
-        ("chunk_size", None, "chunk_size"), ("chunk_size", "4", "chunk_size"), ("device", "tpu9", "unknown device"),
-    ])
+    @pytest.mark.parametrize(
+        "key, value, words",
+        [
+            ("chunk_size", None, "chunk_size"),
+            ("chunk_size", "4", "chunk_size"),
+            ("device", "tpu9", "unknown device"),
+        ],
+    )
     def test_a_manifest_missing_a_field_is_one_line(self, finished, capsys, key, value, words):
         """No chunk size, a chunk size of the wrong type, an unknown device: one line, exit 2."""
         manifest = json.loads((finished / "manifest.json").read_text())

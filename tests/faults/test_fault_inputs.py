@@ -39,12 +39,21 @@ class TestOptions:
         assert main([*argv, "--out", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err
         said = [line for line in err.splitlines() if "pair-steps" not in line]  # all but the progress lines
-        assert_one_line_error(2, "\n".join(said), "is not finite at step", "would stop the same way",
-                              "gentler settings in a new")
+        assert_one_line_error(
+            2, "\n".join(said), "is not finite at step", "would stop the same way", "gentler settings in a new"
+        )
         assert "re-run the same command" not in err
 
-    @pytest.mark.parametrize("value", ["n_main=xinf", "n_main=x1e400", "n_main=100000000000000000000000",
-                                       "hrls.buffer_length=100000000000000000000000", "hrls.buffer_length=1e22"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "n_main=xinf",
+            "n_main=x1e400",
+            "n_main=100000000000000000000000",
+            "hrls.buffer_length=100000000000000000000000",
+            "hrls.buffer_length=1e22",
+        ],
+    )
     def test_an_overflowing_setting_is_one_line(self, tmp_path, capsys, value):
         """--set with an infinite factor or an integer beyond 2**63 - 1: one line naming the field."""
         assert main([*CLI, "--set", value, "--out", str(tmp_path / "x")]) == 2
@@ -65,10 +74,13 @@ class TestOptions:
         assert time.monotonic() - started < 30
         assert_one_line_error(result.returncode, result.stderr, "ray: nothing answers at '127.0.0.1:1'")
 
-    @pytest.mark.parametrize("option, value, words", [
-        ("--n-main", "200000", "of memory"),
-        ("--runs", "100000000", "on disk"),
-    ])
+    @pytest.mark.parametrize(
+        "option, value, words",
+        [
+            ("--n-main", "200000", "of memory"),
+            ("--runs", "100000000", "on disk"),
+        ],
+    )
     def test_a_sweep_that_does_not_fit_is_refused_before_writing(self, tmp_path, capsys, option, value, words):
         """A pair too big for memory, results too big for the disk: one line with the bytes, nothing written."""
         assert main([*CLI, option, value, "--out", str(tmp_path / "x")]) == 2

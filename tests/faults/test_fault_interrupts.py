@@ -82,8 +82,10 @@ class TestInterrupts:
 
     def test_temporaries_of_a_killed_write_are_removed(self, finished, reference):
         """Temporary files a kill left behind (a part, a checkpoint) are removed on the next run, said in a line."""
-        left = [finished / "steps" / ".run-0000-part-00001.parquet.x1.tmp",
-                finished / "checkpoints" / "chunk-000" / "step-00000040" / ".A.safetensors.x2.tmp"]
+        left = [
+            finished / "steps" / ".run-0000-part-00001.parquet.x1.tmp",
+            finished / "checkpoints" / "chunk-000" / "step-00000040" / ".A.safetensors.x2.tmp",
+        ]
         for path in left:
             path.write_bytes(b"half a file")
         said = grow(finished)
@@ -106,8 +108,12 @@ class TestInterrupts:
         (between the twins' writes or just after) resumes to the same data."""
         out = tmp_path / "twins"
         code = f"import sys; from emergence.cli import main; sys.exit(main({[*CLI, '--out', str(out)]!r}))"
-        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   env={**os.environ, "NUMBA_NUM_THREADS": "1"})
+        process = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "NUMBA_NUM_THREADS": "1"},
+        )
         marker = out / "checkpoints" / "chunk-000" / "step-00000020" / "A.safetensors"
         while not marker.exists() and process.poll() is None:
             time.sleep(0.001)
@@ -151,8 +157,12 @@ class TestDriver:
         argv = [*CLI, "--steps", "400", "--workers", "2", "--threads", "1", "--out", str(out)]
         code = f"import sys; from emergence.cli import main; sys.exit(main({argv!r}))"
         with open(tmp_path / "err", "w") as err:  # a file: a worker left behind would hold a pipe open
-            driver = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=err,
-                                      env={**os.environ, "NUMBA_NUM_THREADS": "1"})
+            driver = subprocess.Popen(
+                [sys.executable, "-c", code],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env={**os.environ, "NUMBA_NUM_THREADS": "1"},
+            )
         marker = out / "checkpoints" / "chunk-000" / "step-00000010" / "COMMIT.json"
         while not marker.exists() and driver.poll() is None:
             time.sleep(0.005)

@@ -166,17 +166,24 @@ class TestPluginRaises:
             grow(out, faulty_config())
         message = str(error.value)
         assert "\n" not in message and "configuration" not in message
-        for words in (LABEL, "relational_drift raised RuntimeError at step 15: faulty scaffold bug",
-                      "fix or update that plugin", "once the plugin is fixed, re-run the same command"):
+        for words in (
+            LABEL,
+            "relational_drift raised RuntimeError at step 15: faulty scaffold bug",
+            "fix or update that plugin",
+            "once the plugin is fixed, re-run the same command",
+        ):
             assert words in message
         faulty("none")
         grow(out, faulty_config())
         assert_same_data(out, reference_faulty)
 
-    @pytest.mark.parametrize("mode, words", [
-        ("raise_feedback", "receive_feedback raised KeyError at step 15: 'faulty feedback'"),
-        ("noise_raise", "noise (amplitude) raised RuntimeError at step 15: faulty noise model broke"),
-    ])
+    @pytest.mark.parametrize(
+        "mode, words",
+        [
+            ("raise_feedback", "receive_feedback raised KeyError at step 15: 'faulty feedback'"),
+            ("noise_raise", "noise (amplitude) raised RuntimeError at step 15: faulty noise model broke"),
+        ],
+    )
     def test_other_hooks_that_raise_are_named(self, faulty, tmp_path, mode, words):
         """receive_feedback or the noise model raises: one line naming the scaffold, hook and step."""
         faulty(mode)
@@ -193,24 +200,30 @@ class TestPluginRaises:
         err = capsys.readouterr().err
         assert code == 2 and "Traceback" not in err, err
         last = err.strip().splitlines()[-1]
-        assert last.startswith("error: ") and LABEL in last and "relational_drift raised RuntimeError at step 15" in last
+        assert (
+            last.startswith("error: ") and LABEL in last and "relational_drift raised RuntimeError at step 15" in last
+        )
 
     def test_a_scaffold_that_cannot_be_built_is_one_line(self, faulty, tmp_path, capsys):
         """The scaffold's constructor raises: one line naming it and its package, nothing written."""
         faulty("raise_init")
         assert main([*CLI, "--a", "faulty", "--out", str(tmp_path / "init")]) == 2
-        assert_one_line_error(2, capsys.readouterr().err, LABEL, "its construction raised ValueError",
-                              "faulty scaffold cannot be built")
+        assert_one_line_error(
+            2, capsys.readouterr().err, LABEL, "its construction raised ValueError", "faulty scaffold cannot be built"
+        )
         assert not (tmp_path / "init").exists()
 
 
 class TestPluginValues:
-    @pytest.mark.parametrize("mode, words", [
-        ("nan", "relational_drift left emotion not finite at step 15"),
-        ("shape", "relational_drift left W_main_emo that has shape (1, 3, 3), expected (1, 8, 40), at step 15"),
-        ("noise_nan", "noise gave amplitude('sensory') that is not finite, at step 15"),
-        ("noise_short", "noise gave amplitude('sensory') that has shape (1, 15), expected (1, 16), at step 15"),
-    ])
+    @pytest.mark.parametrize(
+        "mode, words",
+        [
+            ("nan", "relational_drift left emotion not finite at step 15"),
+            ("shape", "relational_drift left W_main_emo that has shape (1, 3, 3), expected (1, 8, 40), at step 15"),
+            ("noise_nan", "noise gave amplitude('sensory') that is not finite, at step 15"),
+            ("noise_short", "noise gave amplitude('sensory') that has shape (1, 15), expected (1, 16), at step 15"),
+        ],
+    )
     def test_a_bad_value_is_named_before_the_engine_reads_it(self, faulty, tmp_path, mode, words):
         """NaN written by the drift hook, a weight matrix replaced by one of another shape, a noise
         amplitude that is NaN or of the wrong shape: the sweep stops at that step naming the plugin and
@@ -244,8 +257,12 @@ class TestResumeChecksTheCode:
         manifest = (out / "manifest.json").read_text()
         faulty("none", version="0.2.0")
         assert main([*CLI, "--a", "faulty", "--out", str(out)]) == 2
-        assert_one_line_error(2, capsys.readouterr().err,
-                              "scaffold 'faulty': emergence-faulty 0.1.0 -> emergence-faulty 0.2.0", "choose another --out")
+        assert_one_line_error(
+            2,
+            capsys.readouterr().err,
+            "scaffold 'faulty': emergence-faulty 0.1.0 -> emergence-faulty 0.2.0",
+            "choose another --out",
+        )
         assert (out / "manifest.json").read_text() == manifest
         faulty("none")
         grow(out, faulty_config())
@@ -287,7 +304,11 @@ class TestResumeChecksTheCode:
         manifest = json.loads((reference_faulty / "manifest.json").read_text())
         versions = manifest["versions"]
         assert {"emergence", "numpy", "numba", "scipy", "torch", "python"} <= versions.keys()
-        assert versions["scaffolds"]["faulty"] == {"plugin": "faulty", "package": "emergence-faulty", "version": "0.1.0"}
+        assert versions["scaffolds"]["faulty"] == {
+            "plugin": "faulty",
+            "package": "emergence-faulty",
+            "version": "0.1.0",
+        }
         assert versions["scaffolds"]["surge"]["package"] == "emergence"
         assert {"name": "faulty", "package": "emergence-faulty", "version": "0.1.0"} in versions["plugins"]
         assert manifest["cpu"]["model"] and isinstance(manifest["cpu"]["flags"], list)
@@ -302,15 +323,26 @@ class TestNameCollisions:
         other."""
         faulty("none", extra=[("emergence-hrls", "emergence_hrls")])
         assert main(["plugins"]) == 2
-        assert_one_line_error(2, capsys.readouterr().err, "two installed packages register the plugin 'hrls'",
-                              "emergence 0.1.0", "emergence-hrls 0.1.0", "pip uninstall emergence-hrls")
+        assert_one_line_error(
+            2,
+            capsys.readouterr().err,
+            "two installed packages register the plugin 'hrls'",
+            "emergence 0.1.0",
+            "emergence-hrls 0.1.0",
+            "pip uninstall emergence-hrls",
+        )
 
     def test_a_duplicate_executor_name_is_one_line(self, faulty, tmp_path, capsys):
         """A plugin registering the executor ``local`` the core has: `plugins` and a sweep end in one line
         naming both plugins."""
         faulty("dup")
         assert main(["plugins"]) == 2
-        assert_one_line_error(2, capsys.readouterr().err, "two plugins register the executor 'local'",
-                              "'emergence.executors'", "'faulty' (emergence-faulty 0.1.0)")
+        assert_one_line_error(
+            2,
+            capsys.readouterr().err,
+            "two plugins register the executor 'local'",
+            "'emergence.executors'",
+            "'faulty' (emergence-faulty 0.1.0)",
+        )
         assert main([*CLI, "--out", str(tmp_path / "dup")]) == 2
         assert_one_line_error(2, capsys.readouterr().err, "two plugins register the executor 'local'")

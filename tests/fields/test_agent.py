@@ -1,6 +1,5 @@
 import torch
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from emergence import preset, replace
 from emergence.fields.agent import ContinuousEmergeBase

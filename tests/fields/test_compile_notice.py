@@ -34,4 +34,8 @@ class TestCompileNotice:
         result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr[-3000:]
         assert result.stderr.splitlines()[-4:] == [
-            "compiled elsewhere", NOTICE, "compiled fields_step", "compiled oja_pass"]
+            "compiled elsewhere",
+            NOTICE,
+            "compiled fields_step",
+            "compiled oja_pass",
+        ]

@@ -28,8 +28,20 @@ from emergence.contract import hookimpl
 # amplified exponentially; the ``small-saturated`` preset (RMS post) is calibrated to turn chaotic (MODEL.md section 10).
 SMALL = preset("small-saturated", n_main=120, n_emo=24, n_input=32, recurrent_gain=1.2, weight_noise=1e-3)
 TOL = {"float64": 1e-6, "float32": 2e-4}
-COMPARED = ("sensory", "main", "emotion", "v_main", "trace_main", "energy", "awake",
-            "W_in_main", "W_rec_main", "W_main_emo", "W_rec_emo", "weight_rng")
+COMPARED = (
+    "sensory",
+    "main",
+    "emotion",
+    "v_main",
+    "trace_main",
+    "energy",
+    "awake",
+    "W_in_main",
+    "W_rec_main",
+    "W_main_emo",
+    "W_rec_emo",
+    "weight_rng",
+)
 
 
 def _pair(config, steps, *, seeds=([1, 2], [3, 4]), plugins_fast=(), plugins_plain=(), **kwargs):
@@ -146,6 +158,7 @@ class TestFastMatchesPlain:
 
     def test_plugin_noise_and_energy_models_are_used(self):
         """Non-default noise and energy models are called by the fast engine too."""
+
         class Loud:
             def amplitude(self, field, activation):
                 return torch.full_like(activation, 0.05)
@@ -170,6 +183,7 @@ class TestFastMatchesPlain:
 
     def test_drift_that_changes_the_recurrent_matrix(self):
         """A drift hook that edits W_rec_main after the fused pass: the cached product is recomputed."""
+
         class Prune:
             @hookimpl
             def relational_drift(self, agent, step):
@@ -201,8 +215,16 @@ class TestFusedPass:
     @pytest.mark.parametrize("engine", ["fast", "plain"])
     def test_every_k_noise_reaches_each_row_once_per_k_steps(self, engine):
         """weight_noise_every = 3 without Oja: on step t exactly the rows i with (i + t) % 3 == 0 move."""
-        config = replace(SMALL, engine=engine, weight_noise_every=3, eta_in_main=0.0, eta_main_emo=0.0,
-                         eta_rec_main=0.0, eta_rec_emo=0.0, energy_cost=0.0)
+        config = replace(
+            SMALL,
+            engine=engine,
+            weight_noise_every=3,
+            eta_in_main=0.0,
+            eta_main_emo=0.0,
+            eta_rec_main=0.0,
+            eta_rec_emo=0.0,
+            energy_cost=0.0,
+        )
         agent = ContinuousEmergeBase(config, [1], [2])
         for t in range(6):
             before = agent.W_rec_main[0].clone()
@@ -212,8 +234,9 @@ class TestFusedPass:
             kick = (agent.W_rec_main[0] - before)[moved]
             assert abs(float(kick.std()) / (config.weight_noise * 3**0.5) - 1) < 0.05
 
-    @pytest.mark.parametrize("variant", [dict(weight_noise_every=1), dict(weight_noise_every=3),
-                                         dict(weight_dtype="bfloat16")])
+    @pytest.mark.parametrize(
+        "variant", [dict(weight_noise_every=1), dict(weight_noise_every=3), dict(weight_dtype="bfloat16")]
+    )
     def test_resume_is_bit_identical(self, tmp_path, variant):
         """Checkpoint mid-run (weight-noise stream and cached recurrent input included), restore,
         continue: equal to never stopping, bit for bit (bfloat16 weights too)."""

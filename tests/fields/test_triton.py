@@ -27,7 +27,6 @@ with pytest.MonkeyPatch.context() as _patch:
 from emergence import build_agent
 from emergence.agents import rng
 from emergence.fields.engines import kernels  # noqa: E402
-from emergence.fields.agent import ContinuousEmergeBase
 from emergence.fields.engines import engine_for  # noqa: E402
 from emergence.config import replace  # noqa: E402
 from emergence.contract import hookimpl  # noqa: E402
@@ -61,12 +60,15 @@ def test_kernels_are_interpreted():
 
 
 class TestFusedPass:
-    @pytest.mark.parametrize("m, every, phase, learn, dot, block", [
-        (40, 1, 0, [True, False], True, (16, 128)),
-        (37, 3, 1, [False, True, True], True, (4, 8)),  # several row blocks and column tiles, partial ones
-        (37, 3, 2, [True, True], False, (8, 4)),
-        (37, 0, 0, [True, False], True, (16, 128)),  # no weight noise
-    ])
+    @pytest.mark.parametrize(
+        "m, every, phase, learn, dot, block",
+        [
+            (40, 1, 0, [True, False], True, (16, 128)),
+            (37, 3, 1, [False, True, True], True, (4, 8)),  # several row blocks and column tiles, partial ones
+            (37, 3, 2, [True, True], False, (8, 4)),
+            (37, 0, 0, [True, False], True, (16, 128)),  # no weight noise
+        ],
+    )
     def test_equals_the_numba_pass(self, m, every, phase, learn, dot, block):
         """Oja + staggered noise + product: the kernel gives kernels.oja_pass's numbers; non-learners'
         rows are not written."""
@@ -74,9 +76,21 @@ class TestFusedPass:
         W, x, y, v, keys, counters = _inputs(P, n, m)
         learn = torch.tensor(learn)
         expected, expected_out = W.clone(), torch.zeros(P, n)
-        kernels.oja_pass(expected.numpy(), x.numpy(), y.numpy(), np.float32(RATE), learn.numpy(), np.float32(SD), every,
-                         phase, keys.numpy().view(np.uint64), counters.numpy().view(np.uint64), v.numpy(),
-                         expected_out.numpy(), dot)
+        kernels.oja_pass(
+            expected.numpy(),
+            x.numpy(),
+            y.numpy(),
+            np.float32(RATE),
+            learn.numpy(),
+            np.float32(SD),
+            every,
+            phase,
+            keys.numpy().view(np.uint64),
+            counters.numpy().view(np.uint64),
+            v.numpy(),
+            expected_out.numpy(),
+            dot,
+        )
         got, out = W.clone(), torch.zeros(P, n)
         triton_kernels.oja_pass(got, x, y, RATE, learn, SD, every, phase, keys, counters, v, out, dot, block=block)
         torch.testing.assert_close(got, expected, rtol=0, atol=1e-6)
@@ -101,7 +115,7 @@ class TestFusedPass:
         the numbers of smallest and largest radius among the first 2^20 (log near 1 and near 0)."""
         key = rng.stream_key(7)
         pairs = rng.gaussian_rows(key, 0, 0, 1, 2**21)[0]
-        radius = pairs[: 2**20] ** 2 + pairs[2**20:] ** 2
+        radius = pairs[: 2**20] ** 2 + pairs[2**20 :] ** 2
         extremes = [int(radius.argmin()), int(radius.argmax())]
         n, m = 64, 300
         for counter in [123_456_789, *extremes]:

@@ -98,8 +98,9 @@ class TestNudgeEvents:
         W_main_emo - W_surge equals the imprint (the fade is taken out of the synapse too; no Oja on it here)."""
         half_life, still = 20.0, preset("small", n_main=40, n_emo=8, n_input=16, eta_main_emo=0.0)
         agent = build_agent(still, [1, 2], [3, 4], scaffolds=["hrls"])
-        agent.scaffolds["hrls"].settings = HRLSConfig(variance_threshold=0.0, nudge_fraction=1.0,
-                                                      imprint_half_life=half_life)
+        agent.scaffolds["hrls"].settings = HRLSConfig(
+            variance_threshold=0.0, nudge_fraction=1.0, imprint_half_life=half_life
+        )
         surge = build_agent(still, [1, 2], [3, 4], scaffolds=["surge"])
         agent.receive_feedback(MESSAGE, 1.0)
         agent.run(400)
@@ -109,7 +110,9 @@ class TestNudgeEvents:
         limit = 1e-4 / (1 - 0.5 ** (1 / half_life))
         coefficient = (hrls.imprint[0] * rationale).sum() / (rationale * rationale).sum()
         assert float(coefficient) == pytest.approx(limit, rel=1e-3)
-        torch.testing.assert_close(agent.W_main_emo - surge.W_main_emo, hrls.imprint, atol=3e-5, rtol=0)  # float32 rounding of 800 updates
+        torch.testing.assert_close(
+            agent.W_main_emo - surge.W_main_emo, hrls.imprint, atol=3e-5, rtol=0
+        )  # float32 rounding of 800 updates
 
     def test_nudged_marks_this_steps_nudges(self):
         """``agent.nudged`` is true exactly for the agents nudged at the last step."""

@@ -75,7 +75,7 @@ class TestGrid:
         running = torch.ones(len(starts), dtype=torch.bool)
         for t in range(100):
             _, reward, terminated, truncated, _ = env.step(greedy[env.cell], running)
-            total += gamma ** t * reward
+            total += gamma**t * reward
             running &= ~(terminated | truncated)
             if not running.any():
                 break
@@ -90,8 +90,9 @@ class TestGrid:
         env = ValenceGrid(grid, [0, 1, 2, 3], max_episode_steps=3, step_cost=0.01)
         env.reset()
         env.cell = torch.tensor([lava_cell - 1, 1, 0 * 5 + 4, 12])  # left of lava, right of goal, top corner, centre
-        _, reward, terminated, truncated, info = env.step(torch.tensor([3, 2, 0, 1]),
-                                                         torch.tensor([True, True, True, False]))
+        _, reward, terminated, truncated, info = env.step(
+            torch.tensor([3, 2, 0, 1]), torch.tensor([True, True, True, False])
+        )
         assert reward.tolist() == pytest.approx([-1.0, 1.0, -0.01, 0.0])
         assert terminated.tolist() == [True, True, False, False] and info["final_cell"].tolist()[2:] == [4, 12]
         assert bool(grid.safe[info["cell"][0]]) and bool(grid.safe[info["cell"][1]])  # reset in the same step
@@ -148,8 +149,9 @@ class TestLearners:
     def test_gradients_match_autograd(self):
         """The written-out gradients of the trunk and heads are autograd's, for any dLoss/dy."""
         torch.manual_seed(0)
-        W_in, b_in, W_head, b_head = (torch.randn(*s, dtype=torch.float64, requires_grad=True)
-                                      for s in ((3, 6, 9), (3, 6), (3, 5, 6), (3, 5)))
+        W_in, b_in, W_head, b_head = (
+            torch.randn(*s, dtype=torch.float64, requires_grad=True) for s in ((3, 6, 9), (3, 6), (3, 5, 6), (3, 5))
+        )
         x, g_y = torch.randn(3, 4, 9, dtype=torch.float64), torch.randn(3, 4, 5, dtype=torch.float64)
         h = features(W_in, b_in, x)
         (heads(W_head, b_head, h) * g_y).sum().backward()
@@ -233,7 +235,10 @@ class TestValenceProbe:
         cell = agent.env.cell.clone()
         agent.step()
         t = agent.transition
-        V = lambda cells: (features(W_in, b_in, agent.env.code[cells].unsqueeze(1)).squeeze(1) * w).sum(1) + b
+
+        def V(cells):
+            return (features(W_in, b_in, agent.env.code[cells].unsqueeze(1)).squeeze(1) * w).sum(1) + b
+
         expected = t["reward"] + TINY.gamma * V(t["next_cell"]) * (~t["terminated"]) - V(cell)
         torch.testing.assert_close(agent.channels["td_error"], expected)
         torch.testing.assert_close(agent.channels["value"], V(cell))
@@ -318,9 +323,18 @@ class TestResume:
         class PowerCut(Exception):
             pass
 
-        config = make_config("rl", "small", dict(grid=5, n_main=16, n_emo=8, max_episode_steps=12, onset=15, **TIRED),
-                             a=("td",), b=("reinforce",), runs=2, steps=40, checkpoint_every=10, snapshot_every=5,
-                             chunk_size=1)
+        config = make_config(
+            "rl",
+            "small",
+            dict(grid=5, n_main=16, n_emo=8, max_episode_steps=12, onset=15, **TIRED),
+            a=("td",),
+            b=("reinforce",),
+            runs=2,
+            steps=40,
+            checkpoint_every=10,
+            snapshot_every=5,
+            chunk_size=1,
+        )
         reference, out = tmp_path / "reference", tmp_path / "interrupted"
         run_sweep(config, reference, say=lambda line: None)
         original, calls = commits.save_checkpoint, [0]
@@ -349,10 +363,38 @@ class TestProtocol:
         """`protocol twins --substrate rl --a td --b reinforce` grows, records the valence channels beside
         the emotion field, and reports like every substrate."""
         out = tmp_path / "rl"
-        code = main(["protocol", "twins", "--substrate", "rl", "--a", "td", "--b", "reinforce", "--runs", "2",
-                     "--steps", "60", "--checkpoint-every", "20", "--snapshot-every", "5", "--n-main", "16",
-                     "--n-emo", "8", "--set", "grid=5", "--set", "energy_cost=0.15", "--set", "energy_homeostasis=0.05",
-                     "--out", str(out)])
+        code = main(
+            [
+                "protocol",
+                "twins",
+                "--substrate",
+                "rl",
+                "--a",
+                "td",
+                "--b",
+                "reinforce",
+                "--runs",
+                "2",
+                "--steps",
+                "60",
+                "--checkpoint-every",
+                "20",
+                "--snapshot-every",
+                "5",
+                "--n-main",
+                "16",
+                "--n-emo",
+                "8",
+                "--set",
+                "grid=5",
+                "--set",
+                "energy_cost=0.15",
+                "--set",
+                "energy_homeostasis=0.05",
+                "--out",
+                str(out),
+            ]
+        )
         assert code == 0 and (out / "report.md").exists() and (out / "summary.json").exists()
         manifest = json.loads((out / "manifest.json").read_text())
         assert manifest["config"]["substrate"] == "rl" and manifest["config"]["a"] == ["td"]
@@ -364,11 +406,22 @@ class TestProtocol:
 
 
 class TestErrors:
-    @pytest.mark.parametrize("field, value", [
-        ("grid", 8), ("grid", 3), ("layout", "maze"), ("gamma", 0.0), ("gamma", 1.5), ("onset", -1),
-        ("learner", "q"), ("place_sigma", 0.0), ("sleep_replay", -1), ("max_episode_steps", 0),
-        ("sampling_noise", float("nan")),
-    ])
+    @pytest.mark.parametrize(
+        "field, value",
+        [
+            ("grid", 8),
+            ("grid", 3),
+            ("layout", "maze"),
+            ("gamma", 0.0),
+            ("gamma", 1.5),
+            ("onset", -1),
+            ("learner", "q"),
+            ("place_sigma", 0.0),
+            ("sleep_replay", -1),
+            ("max_episode_steps", 0),
+            ("sampling_noise", float("nan")),
+        ],
+    )
     def test_bad_value_names_the_field(self, field, value):
         """A bad value fails at construction with a message naming the field."""
         with pytest.raises(ValueError, match=field):
@@ -379,16 +432,32 @@ class TestErrors:
         with pytest.raises(ConfigError, match="sampling_noise"):
             _agents(replace(TINY, sampling_noise=0.0), "reinforce")
 
-    @pytest.mark.parametrize("argv, words", [
-        (["--a", "td"], ("'td'", "--substrate rl")),
-        (["--substrate", "rl", "--a", "td:learning_rate=-1"], ("learning_rate",)),
-        (["--substrate", "rl", "--a", "td:speed=2"], ("speed",)),
-        (["--substrate", "rl", "--set", "grid=8"], ("grid",)),
-        (["--substrate", "rl", "--set", "layout=maze"], ("layout",)),
-    ])
+    @pytest.mark.parametrize(
+        "argv, words",
+        [
+            (["--a", "td"], ("'td'", "--substrate rl")),
+            (["--substrate", "rl", "--a", "td:learning_rate=-1"], ("learning_rate",)),
+            (["--substrate", "rl", "--a", "td:speed=2"], ("speed",)),
+            (["--substrate", "rl", "--set", "grid=8"], ("grid",)),
+            (["--substrate", "rl", "--set", "layout=maze"], ("layout",)),
+        ],
+    )
     def test_cli_errors_are_one_line(self, argv, words, tmp_path, capsys):
         """A learner on another substrate, a bad learner setting or a bad grid: one line, nothing written."""
-        code = main(["protocol", "twins", *argv, "--runs", "1", "--steps", "20", "--checkpoint-every", "10",
-                     "--out", str(tmp_path / "x")])
+        code = main(
+            [
+                "protocol",
+                "twins",
+                *argv,
+                "--runs",
+                "1",
+                "--steps",
+                "20",
+                "--checkpoint-every",
+                "10",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
         _one_line_error(code, capsys.readouterr().err, *words)
         assert not (tmp_path / "x").exists()

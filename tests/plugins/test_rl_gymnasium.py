@@ -22,8 +22,10 @@ def test_td_learns_the_cliff_edge_path():
     env = gym.make("CliffWalking-v1")
     states = env.observation_space.n
     learner = TD(RLConfig(gamma=1.0), TDSettings(max_grad_norm=1e6))
-    q = SimpleNamespace(W_head=torch.zeros(1, N_ACTIONS + 1, states, dtype=torch.float64),
-                        b_head=torch.zeros(1, N_ACTIONS + 1, dtype=torch.float64))
+    q = SimpleNamespace(
+        W_head=torch.zeros(1, N_ACTIONS + 1, states, dtype=torch.float64),
+        b_head=torch.zeros(1, N_ACTIONS + 1, dtype=torch.float64),
+    )
     code = torch.eye(states, dtype=torch.float64)
     rng = torch.Generator().manual_seed(0)
 
@@ -39,11 +41,21 @@ def test_td_learns_the_cliff_edge_path():
             explore = torch.rand(1, generator=rng).item() < 0.1
             action = int(torch.randint(N_ACTIONS, (1,), generator=rng)) if explore else greedy(state)
             after, reward, terminated, _, _ = env.step(action)
-            _, g_y = learner.td_error(values(state).view(1, -1), values(after).view(1, -1), torch.tensor([action]),
-                                      torch.tensor([float(reward)], dtype=torch.float64), torch.tensor([terminated]))
+            _, g_y = learner.td_error(
+                values(state).view(1, -1),
+                values(after).view(1, -1),
+                torch.tensor([action]),
+                torch.tensor([float(reward)], dtype=torch.float64),
+                torch.tensor([terminated]),
+            )
             x = code[state].view(1, 1, -1)
-            sgd_(q, gradients(q.W_head, x, x, g_y.view(1, 1, -1), trunk=False), {"W_head": 0.5, "b_head": 0.0},
-                 learner.settings.max_grad_norm, torch.tensor([True]))
+            sgd_(
+                q,
+                gradients(q.W_head, x, x, g_y.view(1, 1, -1), trunk=False),
+                {"W_head": 0.5, "b_head": 0.0},
+                learner.settings.max_grad_norm,
+                torch.tensor([True]),
+            )
             state = after
             if terminated:
                 break

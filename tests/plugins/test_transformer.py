@@ -8,7 +8,11 @@ from hypothesis import strategies as st
 
 from emergence import build_agent, replace
 from emergence.testing import (
-    SilentNoise, check_invariants, check_no_learning_while_asleep, energy_and_dream_fields, seeds,
+    SilentNoise,
+    check_invariants,
+    check_no_learning_while_asleep,
+    energy_and_dream_fields,
+    seeds,
 )
 from emergence_plugins.hrls.scaffold import HRLSConfig
 from emergence_plugins.transformer import TRANSFORMER, TransformerConfig
@@ -209,7 +213,7 @@ class TestDreamLoop:
             assert window.count(")") <= 1 and text.count("(resonance") <= 1
             if step and step % every == 0:
                 assert text.endswith(f" (resonance {step // every})")
-            text = (window + "x")[-(context + 1):]
+            text = (window + "x")[-(context + 1) :]
 
     def test_characters_outside_the_alphabet_read_as_question_marks(self):
         """The alphabet is printable ASCII; other characters of the seed text become '?'."""
@@ -221,8 +225,17 @@ class TestDreamLoop:
 class TestConfig:
     @pytest.mark.parametrize(
         "field, value",
-        [("n_heads", 3), ("n_main", 0), ("context", -1), ("learning_rule", "reward"), ("learn_every", 0),
-         ("sampling_noise", -0.5), ("max_grad_norm", 0.0), ("embed_scale", float("nan")), ("wake_above", 0.2)],
+        [
+            ("n_heads", 3),
+            ("n_main", 0),
+            ("context", -1),
+            ("learning_rule", "reward"),
+            ("learn_every", 0),
+            ("sampling_noise", -0.5),
+            ("max_grad_norm", 0.0),
+            ("embed_scale", float("nan")),
+            ("wake_above", 0.2),
+        ],
     )
     def test_bad_value_names_the_field(self, field, value):
         """A bad value, in the transformer's own fields or the shared groups, fails naming the field."""
@@ -231,7 +244,7 @@ class TestConfig:
 
     def test_shares_the_core_groups_with_the_field_substrate(self):
         """Emotion-field, energy and dream settings are the field substrate's, with its defaults."""
-        from emergence import build_agent, AgentConfig
+        from emergence import AgentConfig
         from emergence.config import DreamConfig, EmotionFieldConfig, EnergyConfig
 
         for group in (EmotionFieldConfig, EnergyConfig, DreamConfig):

@@ -7,8 +7,20 @@ import json
 from emergence.cli import main
 from emergence_protocols.twins.progress import PlainProgress
 
-SIZES = ["--n-main", "40", "--n-emo", "8", "--runs", "2", "--steps", "40", "--checkpoint-every", "10",
-         "--snapshot-every", "5"]
+SIZES = [
+    "--n-main",
+    "40",
+    "--n-emo",
+    "8",
+    "--runs",
+    "2",
+    "--steps",
+    "40",
+    "--checkpoint-every",
+    "10",
+    "--snapshot-every",
+    "5",
+]
 
 
 class Clock:

@@ -11,8 +11,22 @@ from emergence.analysis import SweepSummary, print_tables
 from emergence.cli import main
 from emergence.host import installed
 
-SIZES = ["--n-main", "40", "--n-emo", "8", "--runs", "4", "--steps", "60", "--checkpoint-every", "20",
-         "--snapshot-every", "5", "--feedback-every", "25"]
+SIZES = [
+    "--n-main",
+    "40",
+    "--n-emo",
+    "8",
+    "--runs",
+    "4",
+    "--steps",
+    "60",
+    "--checkpoint-every",
+    "20",
+    "--snapshot-every",
+    "5",
+    "--feedback-every",
+    "25",
+]
 STUDY = """
 name = "tiny"
 question = "Does emotion noise change the emotion coupling, with and without HRLS?"
@@ -41,8 +55,15 @@ def study(tmp_path_factory):
 class TestStudy:
     def test_every_builtin_study_is_registered(self):
         """One study per open question of the write-up."""
-        assert set(installed().studies.names()) >= {"ablation", "hrls-off", "emotion-plasticity", "emotion-noise",
-                                                    "emotion-size", "scaling", "metrics"}
+        assert set(installed().studies.names()) >= {
+            "ablation",
+            "hrls-off",
+            "emotion-plasticity",
+            "emotion-noise",
+            "emotion-size",
+            "scaling",
+            "metrics",
+        }
 
     def test_writes_conditions_comparison_and_report(self, study):
         """A resumable sweep folder per condition, study.json, comparison.parquet, report.md, figures."""
@@ -59,8 +80,11 @@ class TestStudy:
 
     def test_conditions_share_run_seeds_and_set_their_fields(self, study):
         """Every condition has the sweep's run seeds; emo_noise x3 is three times the preset's."""
-        manifests = {p.name: json.loads((p / "manifest.json").read_text()) for p in study.iterdir()
-                     if (p / "manifest.json").exists()}
+        manifests = {
+            p.name: json.loads((p / "manifest.json").read_text())
+            for p in study.iterdir()
+            if (p / "manifest.json").exists()
+        }
         assert len({json.dumps(m["seeds"]) for m in manifests.values()}) == 1
         low, high = (manifests[f"a=surge,emo_noise={x}"]["config"]["agent"]["emo_noise"] for x in ("x1", "x3"))
         assert high == pytest.approx(3 * low)
@@ -89,7 +113,6 @@ class TestStudy:
         text = console.export_text()
         _fits(text)
         assert "mismatched pairs" in text and "preset small" in text
-
 
     def test_a_study_without_axes_compares_its_metrics(self, tmp_path):
         """No axes: one sweep, its emotion metrics compared with the first, paired run by run."""
@@ -134,8 +157,9 @@ class TestCompare:
         assert main(["compare", str(study / "a=surge,emo_noise=x1"), str(study / "a=surge,emo_noise=x3")]) == 0
         assert "paired (same run seeds)" in capsys.readouterr().out
         other = tmp_path / "other"
-        assert main(["protocol", "twins", "--a", "surge", "--b", "surge", *SIZES, "--seed", "5",
-                     "--out", str(other)]) == 0
+        assert (
+            main(["protocol", "twins", "--a", "surge", "--b", "surge", *SIZES, "--seed", "5", "--out", str(other)]) == 0
+        )
         capsys.readouterr()
         assert main(["compare", str(study / "a=surge,emo_noise=x1"), str(other), "--out", str(tmp_path)]) == 0
         assert "unpaired (run seeds differ)" in capsys.readouterr().out and (tmp_path / "report.md").exists()
@@ -150,8 +174,28 @@ class TestCompare:
         assert "differ from a=surge,emo_noise=x1 in: a=hrls,emo_noise=x3: a: ['surge'] -> ['hrls']" in out
         assert "agent.emo_noise" in out
         longer = tmp_path / "longer"
-        assert main(["protocol", "twins", "--a", "surge", "--b", "surge", *SIZES[:-6], "--steps", "80",
-                     "--checkpoint-every", "20", "--snapshot-every", "5", "--out", str(longer)]) == 0
+        assert (
+            main(
+                [
+                    "protocol",
+                    "twins",
+                    "--a",
+                    "surge",
+                    "--b",
+                    "surge",
+                    *SIZES[:-6],
+                    "--steps",
+                    "80",
+                    "--checkpoint-every",
+                    "20",
+                    "--snapshot-every",
+                    "5",
+                    "--out",
+                    str(longer),
+                ]
+            )
+            == 0
+        )
         capsys.readouterr()
         assert main(["compare", str(first), str(longer)]) == 2
         err = capsys.readouterr().err.strip()
@@ -182,8 +226,10 @@ class TestVarianceArms:
     def test_shared_noise_twins_differ_only_by_their_scaffolds(self, tmp_path):
         """Both twins surge on one noise stream: identical in every step (coupling 1 in every window)."""
         out = tmp_path / "shared"
-        assert main(["protocol", "twins", "--a", "surge", "--b", "surge", "--noise", "shared", *SIZES,
-                     "--out", str(out)]) == 0
+        assert (
+            main(["protocol", "twins", "--a", "surge", "--b", "surge", "--noise", "shared", *SIZES, "--out", str(out)])
+            == 0
+        )
         summary = json.loads((out / "summary.json").read_text())
         assert summary["activity"]["across_steps"]["min"] > 0.9999
 
@@ -193,7 +239,9 @@ class TestVarianceArms:
         from emergence.analysis.comparison import Cell
         from emergence.analysis.verdicts import variance_lines
 
-        cells = {label: Cell(levels={}, pairing=(), activity=np.array(a), emotion=np.array(a))
-                 for label, a in (("all", [0.0, 0.2, 0.4]), ("one init", [0.1, 0.2, 0.3]))}
+        cells = {
+            label: Cell(levels={}, pairing=(), activity=np.array(a), emotion=np.array(a))
+            for label, a in (("all", [0.0, 0.2, 0.4]), ("one init", [0.1, 0.2, 0.3]))
+        }
         line = variance_lines(cells)[0]
         assert "SD 0.200 in all" in line and "one init: SD 0.100, variance 25% of it" in line

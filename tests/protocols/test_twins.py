@@ -15,8 +15,22 @@ from scipy import stats as scipy_stats
 from emergence.cli import main
 from emergence.analysis.windows import parse_windows
 
-SIZES = ["--n-main", "40", "--n-emo", "8", "--runs", "3", "--steps", "60", "--checkpoint-every", "20",
-         "--snapshot-every", "5", "--feedback-every", "25"]
+SIZES = [
+    "--n-main",
+    "40",
+    "--n-emo",
+    "8",
+    "--runs",
+    "3",
+    "--steps",
+    "60",
+    "--checkpoint-every",
+    "20",
+    "--snapshot-every",
+    "5",
+    "--feedback-every",
+    "25",
+]
 
 
 def _twins(out, *extra):
@@ -58,13 +72,27 @@ class TestSweep:
         assert manifest["config"]["runs"] == 3 and len(manifest["seeds"]) == 3 and manifest["command_line"]
         steps = pd.read_parquet(sweep / "steps")
         assert len(steps) == 3 * 2 * 60 and set(steps.twin) == {"A", "B"}
-        assert list(steps.columns) == ["run", "twin", "step", "activity", "emotion", "emotion_var", "energy", "awake",
-                                       "main_abs", "main_saturated", "nudged"]
+        assert list(steps.columns) == [
+            "run",
+            "twin",
+            "step",
+            "activity",
+            "emotion",
+            "emotion_var",
+            "energy",
+            "awake",
+            "main_abs",
+            "main_saturated",
+            "nudged",
+        ]
         snaps = pd.read_parquet(sweep / "snapshots")
         assert len(snaps) == 3 * 2 * 12 and len(snaps.field.iloc[0]) == 8
         assert (sweep / "summary.json").exists() and (sweep / "runs.parquet").exists()
         assert manifest["device"] == "cpu" and manifest["engine"] == "fast"
-        assert {p.name for p in (sweep / "figures").iterdir()} >= {"correlation_evolution_mean.png", "run_distributions_mean.png"}
+        assert {p.name for p in (sweep / "figures").iterdir()} >= {
+            "correlation_evolution_mean.png",
+            "run_distributions_mean.png",
+        }
 
     def test_every_table_of_report_md_renders(self, sweep):
         """Each table of report.md is a Markdown table (a "|" inside a cell, as in the regime table's
@@ -73,8 +101,11 @@ class TestSweep:
 
         text = (sweep / "report.md").read_text()
         lines = text.splitlines()
-        widths = [(len(re.split(r"(?<!\\)\|", lines[i - 1])) - 2, line.count("---"))
-                  for i, line in enumerate(lines) if line.startswith("|---|")]
+        widths = [
+            (len(re.split(r"(?<!\\)\|", lines[i - 1])) - 2, line.count("---"))
+            for i, line in enumerate(lines)
+            if line.startswith("|---|")
+        ]
         tokens = MarkdownIt("commonmark").enable("table").parse(text)
         assert "\\|a\\|" in text and sum(t.type == "table_open" for t in tokens) == len(widths)
         assert all(header == delimiter for header, delimiter in widths)
@@ -156,9 +187,21 @@ def test_html_report_renders_in_a_real_browser(sweep, tmp_path):
     figures = list((folder / "figures").glob("*.png"))
     assert figures and page.count("data:image/png;base64,") == len(figures) and 'src="figures/' not in page
     shot = tmp_path / "shot.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                    f"--screenshot={shot}", "--window-size=1200,6000", (folder / "report.html").as_uri()],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--screenshot={shot}",
+            "--window-size=1200,6000",
+            (folder / "report.html").as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     pixels = imread(shot)[..., :3]
     saturation = pixels.max(axis=-1) - pixels.min(axis=-1)
     assert (saturation > 0.3).mean() > 0.001  # coloured plot lines and markers: the figures rendered
@@ -184,7 +227,9 @@ class TestBadInput:
         """An unknown scaffold: one line naming the known ones, exit code 2."""
         assert main(["protocol", "twins", "--a", "hrsl", "--out", str(tmp_path / "x")]) == 2
         err = capsys.readouterr().err.strip()
-        assert err.count("\n") == 0 and "known: a2c, hrls, reinforce, surge, td" in err and not (tmp_path / "x").exists()
+        assert (
+            err.count("\n") == 0 and "known: a2c, hrls, reinforce, surge, td" in err and not (tmp_path / "x").exists()
+        )
 
     def test_unknown_metric(self, tmp_path, capsys):
         """An unknown emotion metric lists the known metrics."""
@@ -210,8 +255,25 @@ class TestBadInput:
         import emergence_protocols.twins.plan as plan
 
         monkeypatch.setattr(plan, "_free_disk", lambda out: 5 * 2**20)
-        sizes = ["--n-main", "200", "--n-emo", "8", "--runs", "50", "--chunk-size", "1", "--steps", "40",
-                 "--checkpoint-every", "20", "--snapshot-every", "5", "--out", str(tmp_path / "x"), "--dry-run"]
+        sizes = [
+            "--n-main",
+            "200",
+            "--n-emo",
+            "8",
+            "--runs",
+            "50",
+            "--chunk-size",
+            "1",
+            "--steps",
+            "40",
+            "--checkpoint-every",
+            "20",
+            "--snapshot-every",
+            "5",
+            "--out",
+            str(tmp_path / "x"),
+            "--dry-run",
+        ]
         assert main(["protocol", "twins", *sizes]) == 2
         captured = capsys.readouterr()
         assert [line.split(":")[0] for line in captured.out.splitlines()] == ["sweep", "memory", "disk", "executor"]
@@ -223,7 +285,9 @@ class TestBadInput:
 
     def test_steps_not_a_multiple_of_the_window(self, tmp_path, capsys):
         """Steps must be whole windows."""
-        assert main(["protocol", "twins", "--steps", "100", "--checkpoint-every", "30", "--out", str(tmp_path / "x")]) == 2
+        assert (
+            main(["protocol", "twins", "--steps", "100", "--checkpoint-every", "30", "--out", str(tmp_path / "x")]) == 2
+        )
         assert "checkpoint_every" in capsys.readouterr().err
 
     def test_different_config_on_existing_folder_is_refused(self, sweep, capsys):
@@ -249,8 +313,10 @@ class TestBadInput:
 
     def test_shared_input_needs_text_noise(self, tmp_path, capsys):
         """--input shared on a substrate without text noise: one line naming the fix."""
-        assert main(["protocol", "twins", "--substrate", "transformer", "--input", "shared",
-                     "--out", str(tmp_path / "x")]) == 2
+        assert (
+            main(["protocol", "twins", "--substrate", "transformer", "--input", "shared", "--out", str(tmp_path / "x")])
+            == 2
+        )
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "input 'own'" in err and not (tmp_path / "x").exists()
 
@@ -296,8 +362,24 @@ class TestEngineOptions:
         assert np.isfinite(pd.read_parquet(out / "steps").activity).all()
 
 
-TRANSFORMER = ["--substrate", "transformer", "--n-main", "16", "--n-emo", "8", "--runs", "3", "--steps", "60",
-               "--checkpoint-every", "20", "--snapshot-every", "5", "--feedback-every", "25"]
+TRANSFORMER = [
+    "--substrate",
+    "transformer",
+    "--n-main",
+    "16",
+    "--n-emo",
+    "8",
+    "--runs",
+    "3",
+    "--steps",
+    "60",
+    "--checkpoint-every",
+    "20",
+    "--snapshot-every",
+    "5",
+    "--feedback-every",
+    "25",
+]
 
 
 def _transformer_twins(out, *extra):
@@ -318,7 +400,11 @@ def _shape(value):
         return {k: _shape(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_shape(value[0])] if value else []
-    return "number" if value is None or isinstance(value, (int, float)) and not isinstance(value, bool) else type(value).__name__
+    return (
+        "number"
+        if value is None or isinstance(value, (int, float)) and not isinstance(value, bool)
+        else type(value).__name__
+    )
 
 
 class TestTransformerSubstrate:
@@ -327,7 +413,9 @@ class TestTransformerSubstrate:
         and the summary record the substrate."""
         manifest = json.loads((transformer_sweep / "manifest.json").read_text())
         assert manifest["substrate"] == manifest["config"]["substrate"] == "transformer"
-        assert manifest["config"]["agent"]["n_main"] == 16 and manifest["config"]["agent"]["learning_rule"] == "next_token"
+        assert (
+            manifest["config"]["agent"]["n_main"] == 16 and manifest["config"]["agent"]["learning_rule"] == "next_token"
+        )
         fields = json.loads((sweep / "manifest.json").read_text())
         assert fields["substrate"] == "fields" and set(manifest) == set(fields)
         steps, field_steps = pd.read_parquet(transformer_sweep / "steps"), pd.read_parquet(sweep / "steps")
@@ -338,7 +426,9 @@ class TestTransformerSubstrate:
         summary, field_summary = (json.loads((d / "summary.json").read_text()) for d in (transformer_sweep, sweep))
         assert summary["sweep"]["substrate"] == "transformer"
         assert _shape(summary) == _shape(field_summary)
-        assert {p.name for p in (transformer_sweep / "figures").iterdir()} == {p.name for p in (sweep / "figures").iterdir()}
+        assert {p.name for p in (transformer_sweep / "figures").iterdir()} == {
+            p.name for p in (sweep / "figures").iterdir()
+        }
 
     def test_twins_diverge_and_learn(self, transformer_sweep):
         """Twins start alike and diverge; the activity and emotion series are not constant."""
@@ -356,7 +446,9 @@ class TestTransformerSubstrate:
         """Killed mid-run, then re-run: the summary of an uninterrupted transformer sweep."""
         from emergence_plugins.transformer.agent import TransformerAgent
 
-        _assert_resumes_after_a_power_cut(TransformerAgent, _transformer_twins, transformer_sweep, tmp_path, monkeypatch)
+        _assert_resumes_after_a_power_cut(
+            TransformerAgent, _transformer_twins, transformer_sweep, tmp_path, monkeypatch
+        )
 
     def test_unknown_substrate_one_line_exit_2(self, tmp_path, capsys):
         """An unknown substrate: one line naming the known ones, exit code 2, nothing written."""
@@ -378,7 +470,9 @@ class TestTransformerSubstrate:
 
         with pytest.raises(ConfigError, match="TransformerConfig"):
             TwinsConfig.resolved(agent=preset("small"), substrate="transformer")
-        config = TwinsConfig.resolved(agent=installed().substrates["transformer"].preset("small"), substrate="transformer")
+        config = TwinsConfig.resolved(
+            agent=installed().substrates["transformer"].preset("small"), substrate="transformer"
+        )
         assert TwinsConfig.from_dict(config.to_dict()) == config
 
     def test_a_throwaway_scaffold_in_a_config(self):
@@ -426,16 +520,37 @@ class TestCli:
         split, make = spec.split_spec, host.make_plugin_manager
         host.installed()
         monkeypatch.setattr(spec, "split_spec", lambda *a, **k: parses.append(a[0]) or split(*a, **k))
-        monkeypatch.setattr(host, "make_plugin_manager",
-                            lambda *a, **k: managers.extend([k] if k.get("entry_points", True) else []) or make(*a, **k))
-        assert main(["protocol", "twins", "--a", "hrls:buffer_length=x2", *SIZES, "--runs", "1", "--steps", "20",
-                     "--out", str(tmp_path / "once")]) == 0
+        monkeypatch.setattr(
+            host,
+            "make_plugin_manager",
+            lambda *a, **k: managers.extend([k] if k.get("entry_points", True) else []) or make(*a, **k),
+        )
+        assert (
+            main(
+                [
+                    "protocol",
+                    "twins",
+                    "--a",
+                    "hrls:buffer_length=x2",
+                    *SIZES,
+                    "--runs",
+                    "1",
+                    "--steps",
+                    "20",
+                    "--out",
+                    str(tmp_path / "once"),
+                ]
+            )
+            == 0
+        )
         assert sorted(parses) == ["hrls:buffer_length=x2", "local", "surge"] and len(managers) == 2
 
     def test_help_does_not_import_torch(self):
         """`emergence protocol twins --help` stays light: torch is not imported."""
-        code = ("import sys; from emergence.cli import main; main(['protocol', 'twins', '--help']); "
-                "print('torch' in sys.modules)")
+        code = (
+            "import sys; from emergence.cli import main; main(['protocol', 'twins', '--help']); "
+            "print('torch' in sys.modules)"
+        )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip().endswith("False") and "--emotion-metric" in result.stdout
         assert "--substrate" in result.stdout
@@ -444,8 +559,10 @@ class TestCli:
         """`emergence --help` imports neither scipy, torch, pyarrow, numba, matplotlib nor pandas: each is
         imported by the command that uses it, so the help comes at once."""
         heavy = ("scipy", "torch", "pyarrow", "numba", "matplotlib", "pandas")
-        code = (f"import sys; from emergence.cli import main; main(['--help']); "
-                f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+        code = (
+            f"import sys; from emergence.cli import main; main(['--help']); "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+        )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert result.stdout.strip().splitlines()[-1] == "[]"
 
@@ -502,10 +619,37 @@ class TestSameNumbers:
 
         golden = json.loads((Path(__file__).resolve().parents[1] / "data" / "golden_summary.json").read_text())
         out = tmp_path / "golden"
-        assert main(["protocol", "twins", "--preset", "small-saturated", "--runs", "2", "--steps", "400", "--n-main", "100",
-                     "--n-emo", "16", "--checkpoint-every", "100", "--snapshot-every", "10", "--out", str(out),
-                     "--windows", "contiguous", "--burn-in", "0",  # the windows and HRLS of that time
-                     "--a", "hrls:nudge_fraction=1.0,imprint_half_life=0"]) == 0
+        assert (
+            main(
+                [
+                    "protocol",
+                    "twins",
+                    "--preset",
+                    "small-saturated",
+                    "--runs",
+                    "2",
+                    "--steps",
+                    "400",
+                    "--n-main",
+                    "100",
+                    "--n-emo",
+                    "16",
+                    "--checkpoint-every",
+                    "100",
+                    "--snapshot-every",
+                    "10",
+                    "--out",
+                    str(out),
+                    "--windows",
+                    "contiguous",
+                    "--burn-in",
+                    "0",  # the windows and HRLS of that time
+                    "--a",
+                    "hrls:nudge_fraction=1.0,imprint_half_life=0",
+                ]
+            )
+            == 0
+        )
         summary = json.loads((out / "summary.json").read_text())
         metric = summary["metrics"]["mean"]
         close = lambda x: pytest.approx(x, rel=1e-5, abs=1e-9, nan_ok=True)  # noqa: E731
@@ -513,8 +657,11 @@ class TestSameNumbers:
             _assert_nested(summary["activity"][key], golden["activity"][key], close)
         for key in golden["emotion"]:
             _assert_nested(metric["emotion"][key], golden["emotion"][key], close)
-        _assert_nested({k: metric["corr_activity_emotion"][k] for k in ("r", "p_value", "n_runs")},
-                       {k: golden["corr_activity_emotion"][k] for k in ("r", "p_value", "n_runs")}, close)
+        _assert_nested(
+            {k: metric["corr_activity_emotion"][k] for k in ("r", "p_value", "n_runs")},
+            {k: golden["corr_activity_emotion"][k] for k in ("r", "p_value", "n_runs")},
+            close,
+        )
 
 
 def _assert_nested(actual, expected, close) -> None:

@@ -38,8 +38,7 @@ class TestManifest:
         with pytest.raises(ResultsError, match="no manifest.json; not a results folder"):
             ResultsFolder(tmp_path).manifest()
 
-    @pytest.mark.parametrize("config", [None, {**CONFIG, "runs": 0}, {**CONFIG, "steps": True},
-                                        {**CONFIG, "seed": -1}])
+    @pytest.mark.parametrize("config", [None, {**CONFIG, "runs": 0}, {**CONFIG, "steps": True}, {**CONFIG, "seed": -1}])
     def test_a_damaged_manifest_is_named(self, tmp_path, config):
         write_json(tmp_path / "manifest.json", {"config": config})
         with pytest.raises(ResultsError, match="the file is damaged"):
@@ -63,7 +62,10 @@ class TestCheckpoints:
 
     def test_only_committed_numbered_directories_count(self, tmp_path):
         folder = ResultsFolder(tmp_path)
-        newer, older = self._step(folder, "chunk-001", "step-00000020"), self._step(folder, "chunk-001", "step-00000010")
+        newer, older = (
+            self._step(folder, "chunk-001", "step-00000020"),
+            self._step(folder, "chunk-001", "step-00000010"),
+        )
         self._step(folder, "chunk-001", "step-00000030", marker=False)
         self._step(folder, "chunk-001", "step-notes")
         self._step(folder, "chunk-extra", "step-00000010")

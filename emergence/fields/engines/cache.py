@@ -40,8 +40,10 @@ class RecurrentInputCache:
         key = self._rec_for
         return (
             key is not None
-            and key[0] is agent.W_rec_main and key[1] == agent.W_rec_main._version
-            and key[2] is agent.main and key[3] == agent.main._version
+            and key[0] is agent.W_rec_main
+            and key[1] == agent.W_rec_main._version
+            and key[2] is agent.main
+            and key[3] == agent.main._version
         )
 
     def recurrent_product(self, agent: ContinuousEmergeBase) -> torch.Tensor:

@@ -56,8 +56,16 @@ class CpuEngine(RecurrentInputCache):
         if self.default_energy:
             e = agent.energy_model.config
             self.energy_params = np.array(
-                [agent.energy_model.rms_scale, e.energy_setpoint, e.energy_homeostasis, e.energy_cost,
-                 e.energy_sleep_cost, e.sleep_below, e.wake_above], T,
+                [
+                    agent.energy_model.rms_scale,
+                    e.energy_setpoint,
+                    e.energy_homeostasis,
+                    e.energy_cost,
+                    e.energy_sleep_cost,
+                    e.sleep_below,
+                    e.wake_above,
+                ],
+                T,
             )
         if self.fused:
             pc = agent.plasticity.config
@@ -73,8 +81,14 @@ class CpuEngine(RecurrentInputCache):
         self.rec = self.recurrent.numpy()
         self.scratch = {
             name: np.zeros((P, n), T)
-            for name, n in (("x_s", c.n_input), ("y_m", c.n_main), ("x_m", c.n_main), ("x_mo", c.n_main),
-                            ("y_e", c.n_emo), ("x_e", c.n_emo))
+            for name, n in (
+                ("x_s", c.n_input),
+                ("y_m", c.n_main),
+                ("x_m", c.n_main),
+                ("x_mo", c.n_main),
+                ("y_e", c.n_emo),
+                ("x_e", c.n_emo),
+            )
         }
         self.no_learning = np.zeros(P, np.bool_)
         self.no_counters = np.zeros(P, np.uint64)
@@ -102,14 +116,25 @@ class CpuEngine(RecurrentInputCache):
     def _compute_recurrent(self, agent: ContinuousEmergeBase) -> None:
         T = self.T
         kernels.oja_pass(
-            self._view(agent, "W_rec_main"), self.dummy, self.dummy, T(0.0), self.no_learning, T(0.0), 0, 0,
-            self.no_counters, self.no_counters, agent.main.detach().numpy(), self.rec, True,
+            self._view(agent, "W_rec_main"),
+            self.dummy,
+            self.dummy,
+            T(0.0),
+            self.no_learning,
+            T(0.0),
+            0,
+            0,
+            self.no_counters,
+            self.no_counters,
+            agent.main.detach().numpy(),
+            self.rec,
+            True,
         )
 
     # -- the step -----------------------------------------------------------------------------------
     def advance(self, agent: ContinuousEmergeBase, code: torch.Tensor, xi: torch.Tensor) -> None:
         """Fields, traces, energy and plasticity of one step (``ContinuousEmergeBase.step`` does the rest)."""
-        a, T, v = agent, self.T, self._view
+        a, v = agent, self._view
         P, dtype = a.population, a.dtype
         c = a.config
         rec = self.recurrent_product(a).numpy()
@@ -128,10 +153,33 @@ class CpuEngine(RecurrentInputCache):
         m_new_np, e_new_np, s_new_np = m_new.numpy(), e_new.numpy(), s_new.numpy()
         W_in, W_me, W_re = v(a, "W_in_main"), v(a, "W_main_emo"), v(a, "W_rec_emo")
         kernels.fields_step(
-            code.numpy(), xi.numpy(), self.default_noise, self.base_noise, amp_s, amp_m, amp_e, self.rates,
-            self.text_noise, v(a, "v_sensory"), s_old_np, s_new_np, W_in, v(a, "v_main"), m_old_np, rec,
-            v(a, "bias_main"), m_new_np, W_me, W_re, v(a, "v_emotion"), e_old_np, e_new_np, v(a, "bias_emo"),
-            v(a, "trace_sensory"), v(a, "trace_main"), v(a, "trace_emotion"),
+            code.numpy(),
+            xi.numpy(),
+            self.default_noise,
+            self.base_noise,
+            amp_s,
+            amp_m,
+            amp_e,
+            self.rates,
+            self.text_noise,
+            v(a, "v_sensory"),
+            s_old_np,
+            s_new_np,
+            W_in,
+            v(a, "v_main"),
+            m_old_np,
+            rec,
+            v(a, "bias_main"),
+            m_new_np,
+            W_me,
+            W_re,
+            v(a, "v_emotion"),
+            e_old_np,
+            e_new_np,
+            v(a, "bias_emo"),
+            v(a, "trace_sensory"),
+            v(a, "trace_main"),
+            v(a, "trace_emotion"),
         )
         a.sensory = s_new
         a.main_prev, a.main = m_old, m_new
@@ -157,16 +205,43 @@ class CpuEngine(RecurrentInputCache):
         stream = a.weight_noise.state.numpy().view(np.uint64)  # (P, 2): key, counter of each agent's stream
         keys, counters = stream[:, 0].copy(), stream[:, 1].copy()
         sc, etas, sd, none = self.scratch, self.etas, self.noise_sd, self.dummy
-        kernels.normalise(s_new_np, m_old_np, m_new_np, e_old_np, e_new_np, self.rms,
-                          sc["x_s"], sc["y_m"], sc["x_m"], sc["x_mo"], sc["y_e"], sc["x_e"])
+        kernels.normalise(
+            s_new_np,
+            m_old_np,
+            m_new_np,
+            e_old_np,
+            e_new_np,
+            self.rms,
+            sc["x_s"],
+            sc["y_m"],
+            sc["x_m"],
+            sc["x_mo"],
+            sc["y_e"],
+            sc["x_e"],
+        )
         kernels.oja_pass(W_in, sc["x_s"], sc["y_m"], etas[0], learn, sd, 0, 0, keys, counters, none, none, False)
         kernels.oja_pass(W_me, sc["x_m"], sc["y_e"], etas[1], learn, sd, 0, 0, keys, counters, none, none, False)
         # The one pass over W_rec_main: Oja + noise + the next step's recurrent input.
-        kernels.oja_pass(v(a, "W_rec_main"), sc["x_mo"], sc["y_m"], etas[2], learn, sd, every, phase, keys, counters,
-                         m_new_np, rec, True)
+        kernels.oja_pass(
+            v(a, "W_rec_main"),
+            sc["x_mo"],
+            sc["y_m"],
+            etas[2],
+            learn,
+            sd,
+            every,
+            phase,
+            keys,
+            counters,
+            m_new_np,
+            rec,
+            True,
+        )
         # Stream order as in the plain engine: W_rec_main's numbers, then W_rec_emo's.
         counters += np.uint64(self.draws_main)
-        kernels.oja_pass(W_re, sc["x_e"], sc["y_e"], etas[3], learn, sd, every, phase, keys, counters, none, none, False)
+        kernels.oja_pass(
+            W_re, sc["x_e"], sc["y_e"], etas[3], learn, sd, every, phase, keys, counters, none, none, False
+        )
         if every:
             a.weight_noise.skip(self.draws_main + self.draws_emo)
         self._mark_current(a)

@@ -47,8 +47,21 @@ class CudaEngine(RecurrentInputCache):
 
     def _compute_recurrent(self, agent: ContinuousEmergeBase) -> None:
         main = agent.main
-        triton_kernels.oja_pass(agent.W_rec_main, main, main, 0.0, self.no_learning, 0.0, 0, 0, self.no_stream,
-                                self.no_stream, main, self.recurrent, True)
+        triton_kernels.oja_pass(
+            agent.W_rec_main,
+            main,
+            main,
+            0.0,
+            self.no_learning,
+            0.0,
+            0,
+            0,
+            self.no_stream,
+            self.no_stream,
+            main,
+            self.recurrent,
+            True,
+        )
 
     def advance(self, agent: ContinuousEmergeBase, code: torch.Tensor, xi: torch.Tensor) -> None:
         """Fields, traces, energy and plasticity of one step (``ContinuousEmergeBase.step`` does the rest)."""
@@ -73,8 +86,21 @@ class CudaEngine(RecurrentInputCache):
                 continue
             x, y = normalised(pre, post, c.oja_post)
             dot = name == "W_rec_main"  # its pass also computes the next step's recurrent input
-            triton_kernels.oja_pass(W, x, y, eta, learning, sd, every, phase, stream[:, 0],
-                                    stream[:, 1] + self.stream_offsets[name], a.main, self.recurrent, dot)
+            triton_kernels.oja_pass(
+                W,
+                x,
+                y,
+                eta,
+                learning,
+                sd,
+                every,
+                phase,
+                stream[:, 0],
+                stream[:, 1] + self.stream_offsets[name],
+                a.main,
+                self.recurrent,
+                dot,
+            )
         if sd > 0:
             a.weight_noise.skip(self.draws)
         self._mark_current(a)

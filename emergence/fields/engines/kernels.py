@@ -126,9 +126,18 @@ def _normal_pair(key, k):
     q = s >> np.int64(30)
     phi = np.float32(np.int32((s & np.int64((1 << 30) - 1)) - np.int64(1 << 29))) * np.float32(2 * math.pi / 2.0**32)
     p2 = phi * phi
-    sn = phi + phi * p2 * (np.float32(-1.6666654611e-1) + p2 * (np.float32(8.3321608736e-3) + p2 * np.float32(-1.9515295891e-4)))
-    cs = np.float32(1.0) - np.float32(0.5) * p2 + p2 * p2 * (
-        np.float32(4.166664568298827e-2) + p2 * (np.float32(-1.388731625493765e-3) + p2 * np.float32(2.443315711809948e-5))
+    sn = phi + phi * p2 * (
+        np.float32(-1.6666654611e-1) + p2 * (np.float32(8.3321608736e-3) + p2 * np.float32(-1.9515295891e-4))
+    )
+    cs = (
+        np.float32(1.0)
+        - np.float32(0.5) * p2
+        + p2
+        * p2
+        * (
+            np.float32(4.166664568298827e-2)
+            + p2 * (np.float32(-1.388731625493765e-3) + p2 * np.float32(2.443315711809948e-5))
+        )
     )
     odd = (q & np.int64(1)) != 0
     c1 = -sn if odd else cs
@@ -174,9 +183,33 @@ def _dot(a, b):
 
 @njit(parallel=True, **_OPTS)
 def fields_step(
-    code, xi, default_noise, base_noise, amp_s, amp_m, amp_e, rates, text_noise,
-    v_s, s_old, s_new, W_in, v_m, m_old, rec, b_m, m_new,
-    W_me, W_re, v_e, e_old, e_new, b_e, tr_s, tr_m, tr_e,
+    code,
+    xi,
+    default_noise,
+    base_noise,
+    amp_s,
+    amp_m,
+    amp_e,
+    rates,
+    text_noise,
+    v_s,
+    s_old,
+    s_new,
+    W_in,
+    v_m,
+    m_old,
+    rec,
+    b_m,
+    m_new,
+    W_me,
+    W_re,
+    v_e,
+    e_old,
+    e_new,
+    b_e,
+    tr_s,
+    tr_m,
+    tr_e,
 ):
     """One step of the three fields of every agent (MODEL.md section 1) and their traces.
 
@@ -309,12 +342,12 @@ def _noisy_update(row, x, a, b, g0, g1, key, k0, sd, ahead, cursor, v, dot):
         if dot:
             acc += _dot(ra, v[c0:c1])
         if d1 > c0:
-            rb = row[half + c0:half + d1]
-            xb = x[half + c0:half + d1]
+            rb = row[half + c0 : half + d1]
+            xb = x[half + c0 : half + d1]
             for j in range(rb.shape[0]):
                 rb[j] = a * rb[j] + b * xb[j] + g1[j]
             if dot:
-                acc += _dot(rb, v[half + c0:half + d1])
+                acc += _dot(rb, v[half + c0 : half + d1])
     return cursor, acc
 
 
@@ -335,7 +368,7 @@ def _draw_row(G, key, k0, sd, ahead, cursor):
     for s0 in range(0, half, _SUB):
         s1 = min(half, s0 + _SUB)
         h0 = G[s0:s1]
-        h1 = G[half + s0:half + s1]
+        h1 = G[half + s0 : half + s1]
         for j in range(s1 - s0):
             z0, z1 = _normal_pair(key, k0 + _U(s0 + j))
             h0[j] = T(z0) * sd
@@ -385,7 +418,7 @@ def oja_pass(W, x, y, rate, learn, noise_sd, every, phase, keys, counters, v, ou
         G = np.empty(2 * half if noise else 0, W.dtype)  # one row's noise, for a group with one noisy row
         for g in range(i0, i1, 4):
             rows = min(4, i1 - g)
-            ahead = W[p, g:min(n, g + 8)].reshape(-1)  # this group and the next: prefetched while drawing noise
+            ahead = W[p, g : min(n, g + 8)].reshape(-1)  # this group and the next: prefetched while drawing noise
             cursor = 0
             noisy = 0
             nz = -1  # the group's only noisy row (its noise drawn into G, added in the group loop), or -1
@@ -410,8 +443,9 @@ def oja_pass(W, x, y, rate, learn, noise_sd, every, phase, keys, counters, v, ou
                         if nz >= 0:
                             cursor = _draw_row(G, keys[p], k0, noise_sd, ahead, cursor)
                         else:
-                            cursor, product = _noisy_update(W[p, i], xp, a, b, g0, g1, keys[p], k0, noise_sd,
-                                                            ahead, cursor, vp, dot)
+                            cursor, product = _noisy_update(
+                                W[p, i], xp, a, b, g0, g1, keys[p], k0, noise_sd, ahead, cursor, vp, dot
+                            )
                             if dot:
                                 out[p, i] = product
                             noisy += 1

@@ -9,8 +9,10 @@ from numba.core import event
 
 __all__ = ["NOTICE", "notice_compiles"]
 
-NOTICE = ("compiling the fast engine's kernels for this machine, once: up to a few minutes (numba caches them; "
-          "later runs start at once)")
+NOTICE = (
+    "compiling the fast engine's kernels for this machine, once: up to a few minutes (numba caches them; "
+    "later runs start at once)"
+)
 
 
 class _FirstCompile(event.Listener):

@@ -90,8 +90,26 @@ def _normal_pair(key, k):
 
 @triton.jit
 def _oja_pass_kernel(
-    W, x, y, learn, keys, counters, v, out, rate, noise_sd, every, phase, n, per_class,
-    m: tl.constexpr, half: tl.constexpr, NOISE: tl.constexpr, DOT: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_C: tl.constexpr,
+    W,
+    x,
+    y,
+    learn,
+    keys,
+    counters,
+    v,
+    out,
+    rate,
+    noise_sd,
+    every,
+    phase,
+    n,
+    per_class,
+    m: tl.constexpr,
+    half: tl.constexpr,
+    NOISE: tl.constexpr,
+    DOT: tl.constexpr,
+    BLOCK_R: tl.constexpr,
+    BLOCK_C: tl.constexpr,
 ):
     """Program (p, b): agent p, a block of ``BLOCK_R`` rows of one residue class mod ``every`` (rows
     ``c, c + every, ...``), so that the block's rows all take noise this step or none does.
@@ -139,9 +157,20 @@ def _oja_pass_kernel(
 
 
 def oja_pass(
-    W: torch.Tensor, x: torch.Tensor, y: torch.Tensor, rate: float, learn: torch.Tensor, noise_sd: float,
-    every: int, phase: int, keys: torch.Tensor, counters: torch.Tensor, v: torch.Tensor | None,
-    out: torch.Tensor | None, dot: bool, block: tuple[int, int] = (BLOCK_ROWS, BLOCK_PAIRS),
+    W: torch.Tensor,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    rate: float,
+    learn: torch.Tensor,
+    noise_sd: float,
+    every: int,
+    phase: int,
+    keys: torch.Tensor,
+    counters: torch.Tensor,
+    v: torch.Tensor | None,
+    out: torch.Tensor | None,
+    dot: bool,
+    block: tuple[int, int] = (BLOCK_ROWS, BLOCK_PAIRS),
 ) -> None:
     """One pass over W (P, n, m), float32, contiguous, in place; the semantics of ``kernels.oja_pass``.
 
@@ -157,7 +186,25 @@ def oja_pass(
     per_class = triton.cdiv(triton.cdiv(n, stride), rows)
     with torch.cuda.device(W.device) if W.is_cuda else contextlib.nullcontext():  # launch on W's GPU
         _oja_pass_kernel[(P, stride * per_class)](
-            W, x, y, learn.to(torch.int32), keys.contiguous(), counters.contiguous(), v if dot else W,
-            out if dot else W, float(rate), float(noise_sd), stride, phase % stride, n, per_class,
-            m=m, half=m - m // 2, NOISE=every > 0, DOT=dot, BLOCK_R=rows, BLOCK_C=pairs, num_warps=WARPS,
+            W,
+            x,
+            y,
+            learn.to(torch.int32),
+            keys.contiguous(),
+            counters.contiguous(),
+            v if dot else W,
+            out if dot else W,
+            float(rate),
+            float(noise_sd),
+            stride,
+            phase % stride,
+            n,
+            per_class,
+            m=m,
+            half=m - m // 2,
+            NOISE=every > 0,
+            DOT=dot,
+            BLOCK_R=rows,
+            BLOCK_C=pairs,
+            num_warps=WARPS,
         )
