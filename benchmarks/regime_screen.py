@@ -45,6 +45,7 @@ ROUNDS = {
     6: ("regime_screen6.toml", ("U1", "U2", "U3", "U4")),
     7: ("regime_screen7.toml", ("T1", "T2", "T3")),
     8: ("regime_screen8.toml", ("S1", "S2", "S3")),
+    9: ("regime_screen9.toml", ("R1", "R2")),
 }
 SCORED = (
     "activity mean of run r",
