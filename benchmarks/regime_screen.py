@@ -46,6 +46,7 @@ ROUNDS = {
     7: ("regime_screen7.toml", ("T1", "T2", "T3")),
     8: ("regime_screen8.toml", ("S1", "S2", "S3")),
     9: ("regime_screen9.toml", ("R1", "R2")),
+    10: ("regime_screen10.toml", ("Q1", "Q2")),
 }
 SCORED = (
     "activity mean of run r",
