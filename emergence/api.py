@@ -128,13 +128,14 @@ class Results:
         after ``burn_in`` steps, None: the sweep's own), and keep them."""
         from .analysis import analyse  # scipy: not imported by `emergence --help`
 
-        substrate = self.catalogue.substrates[self.manifest.get("substrate", DEFAULT_SUBSTRATE)]
+        manifest = self.manifest
+        substrate = self.catalogue.substrates[manifest.get("substrate", DEFAULT_SUBSTRATE)]
         self.__dict__["summary"] = analyse(
             self.folder,
             self.catalogue.metrics,
             emotion_metrics or None,
             bounded="main" in substrate.bounded,
-            preset=substrate.nearest_preset(self.manifest["config"]["agent"]),
+            preset=substrate.nearest_preset(manifest["config"]["agent"]),
             windows=windows,
             burn_in=burn_in,
         )

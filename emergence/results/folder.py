@@ -96,10 +96,6 @@ class ResultsFolder:
     def comparison_path(self) -> Path:
         return self.path / COMPARISON
 
-    @property
-    def steps_dir(self) -> Path:
-        return self.path / "steps"
-
     def figure(self, name: str) -> Path:
         return self.path / "figures" / f"{name}.png"
 
@@ -242,7 +238,8 @@ class ResultsFolder:
             index = self.index()
         except ResultsError as err:
             return [str(err)]
-        problems = [f"{self.relative(p)}: {index.problem(p)}" for p in self.expected_parts(config) if index.problem(p)]
+        found = ((path, index.problem(path)) for path in self.expected_parts(config))  # each part hashed once
+        problems = [f"{self.relative(path)}: {problem}" for path, problem in found if problem]
         for chunk in self.chunks() if checkpoints else []:
             for _, directory in chunk.committed():
                 try:
