@@ -157,6 +157,28 @@ class Results:
         return self.folder.read_steps().to_pandas()
 
     @property
+    def traces(self):
+        """The per-step records as an xarray Dataset over (run, twin, step), one variable per column:
+        ``results.traces.activity.sel(twin="A", run=0)``."""
+        return self.steps.set_index(["run", "twin", "step"]).to_xarray()
+
+    @property
+    def emotion_field(self):
+        """The emotion-field snapshots as an xarray DataArray over (run, twin, step, unit)."""
+        import numpy as np
+        import xarray as xr
+
+        table = self.folder.read_snapshots()
+        field = np.stack(table["field"].to_numpy(zero_copy_only=False))
+        rows = {name: ("snapshot", table[name].to_numpy(zero_copy_only=False)) for name in ("run", "twin", "step")}
+        snapshots = xr.DataArray(field, dims=("snapshot", "unit"), coords=rows, name="emotion_field")
+        return (
+            snapshots.set_index(snapshot=["run", "twin", "step"])
+            .unstack("snapshot")
+            .transpose("run", "twin", "step", "unit")
+        )
+
+    @property
     def runs(self):
         return self._table(self.folder.runs_path)
 

@@ -26,6 +26,35 @@ class TestThePage:
         assert (tmp_path / "results" / "x" / "figures").is_dir()
 
 
+class TestArrays:
+    def test_traces_and_the_emotion_field_hold_the_recorded_values(self, tmp_path):
+        """`traces` is the step table over (run, twin, step); `emotion_field` every snapshot over
+        (run, twin, step, unit), each value where the tables put it."""
+        import numpy as np
+
+        sweep = emergence.twins(
+            preset="small",
+            n_main=30,
+            n_emo=6,
+            runs=2,
+            steps=40,
+            checkpoint_every=20,
+            snapshot_every=10,
+            workers=1,
+            out=str(tmp_path / "x"),
+        )
+        results = sweep.run(progress=False)
+        traces, steps = results.traces, results.steps
+        assert dict(traces.sizes) == {"run": 2, "twin": 2, "step": 40}
+        row = steps[(steps.run == 1) & (steps.twin == "B") & (steps.step == 17)].iloc[0]
+        assert traces.emotion.sel(run=1, twin="B", step=17).item() == row.emotion
+        field = results.emotion_field
+        assert field.dims == ("run", "twin", "step", "unit") and field.sizes["unit"] == 6
+        snapshots = results.folder.read_snapshots().to_pandas()
+        snap = snapshots[(snapshots.run == 0) & (snapshots.twin == "A")].iloc[-1]
+        np.testing.assert_array_equal(field.sel(run=0, twin="A", step=snap.step).values, snap.field)
+
+
 class TestFace:
     def test_help_of_twins_names_every_option_of_the_command(self):
         from emergence.host import installed

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from emergence import AgentConfig, preset
@@ -44,12 +46,16 @@ class TestAgentConfig:
 
 class TestPresets:
     def test_paper_has_the_write_up_sizes(self):
-        """The paper preset is 128 / 10,000 / 256 in the regime of docs/regime.md; paper-rms keeps the
-        first reading (Oja post at unit RMS) with exact weight noise."""
+        """The paper preset is 128 / 10,000 / 256 in the regime of docs/regime.md; paper-chaotic keeps the
+        regime before the plateau screen, paper-rms the first reading (Oja post at unit RMS) with exact
+        weight noise."""
         c = preset("paper")
         assert (c.n_input, c.n_main, c.n_emo, c.weight_noise_every) == (128, 10_000, 256, 10)
-        assert (c.oja_post, c.recurrent_gain, c.eta_rec_main, c.eta_main_emo) == ("unit", 2.0, 3e-5, 1e-4)
+        assert (c.oja_post, c.recurrent_gain, c.input_gain, c.weight_noise) == ("unit", 1.7, 3.0, 1e-5)
+        assert (c.eta_rec_main, c.eta_in_main, c.eta_main_emo, c.eta_rec_emo) == (0.0, 3.5e-4, 5e-6, 2.5e-5)
         assert (c.sleep_below, c.wake_above, c.text_noise, c.seed_text) == (0.3, 0.7, 0.05, "emergence begins")
+        chaotic = preset("paper-chaotic")
+        assert (chaotic.recurrent_gain, chaotic.eta_rec_main, chaotic.eta_main_emo) == (2.0, 3e-5, 1e-4)
         literal = preset("paper-rms")
         assert (literal.n_main, literal.oja_post, literal.recurrent_gain, literal.weight_noise_every) == (
             10_000,
@@ -58,7 +64,21 @@ class TestPresets:
             1,
         )
 
+    @pytest.mark.parametrize("pair", [("paper", "small"), ("paper-chaotic", "small-chaotic")])
+    def test_small_is_paper_by_the_scaling_rule(self, pair):
+        """A small preset is its paper preset at 500 neurons: weight noise and cortex-to-emotion learning
+        x sqrt(10^4 / 500), input learning x sqrt(500 / 10^4) (to three figures), every other value equal."""
+        paper, small = preset(pair[0]), preset(pair[1])
+        ratio = math.sqrt(10_000 / 500)
+        assert small.n_main == 500
+        assert small.weight_noise == pytest.approx(paper.weight_noise * ratio, rel=5e-3)
+        assert small.eta_main_emo == pytest.approx(paper.eta_main_emo * ratio, rel=5e-3)
+        assert small.eta_in_main == pytest.approx(paper.eta_in_main / ratio, rel=5e-3)
+        scaled = {"n_main", "weight_noise", "eta_main_emo", "eta_in_main"}
+        a, b = config_to_dict(paper), config_to_dict(small)
+        assert {k: v for k, v in a.items() if k not in scaled} == {k: v for k, v in b.items() if k not in scaled}
+
     def test_unknown_preset_lists_known(self):
         """An unknown preset names the known ones."""
-        with pytest.raises(ConfigError, match="paper, paper-rms, small"):
+        with pytest.raises(ConfigError, match="paper, paper-chaotic, paper-rms, small"):
             preset("huge")

@@ -17,17 +17,22 @@ __all__ = ["ALPHA", "PRESET_NATURE", "sweep_lines", "comparison_lines", "varianc
 
 ALPHA = 0.05
 PRESET_NATURE = {
-    ("fields", "small"): "the paper preset's regime at 500 neurons by the scaling rule: an unsaturated cortex and "
-    "a moving emotion field, but its twins decorrelate to ~0 where the write-up holds ~0.2 "
-    "(docs/regime.md)",
+    ("fields", "paper"): "the write-up's sizes in its regime (docs/regime.md): the text encoded once for the pair, "
+    "activity coupling ~0.17 flat over 50,000 steps, an unsaturated cortex and a moving emotion field; its "
+    "emotion coupling (~0.14) and its run-level link of activity and emotion (~0.8) are larger than the "
+    "write-up's (~0.01, ~0.06)",
+    ("fields", "small"): "the paper preset's regime at 500 neurons by the scaling rule (docs/regime.md); its "
+    "activity coupling falls from ~0.6 at birth to ~0.1 by step 2,000 and settles at ~0.17 after ~10,000 steps: "
+    "a sweep of 2,000 steps sees the start-up, not the plateau",
+    ("fields", "paper-chaotic"): "the regime before the plateau screen: an unsaturated cortex and a moving "
+    "emotion field, but its twins decorrelate to ~0.05 where the write-up holds ~0.2 (docs/regime.md)",
+    ("fields", "small-chaotic"): "the paper-chaotic preset at 500 neurons; its twins decorrelate (docs/regime.md)",
     ("fields", "small-saturated"): "the first small preset, calibrated by eye to the write-up's pattern; its "
     "cortex saturates (docs/model.md)",
-    ("fields", "paper"): "the write-up's sizes, an unsaturated cortex and a moving emotion field, but its twins "
-    "decorrelate to ~0 where the write-up holds ~0.2 (docs/regime.md)",
-    ("rl", "small"): "a 9x9 grid world with lava, learners on a 128-unit trunk (docs/rl.md)",
-    ("rl", "paper"): "a 15x15 grid world with lava, learners on a 256-unit trunk (docs/rl.md)",
     ("fields", "paper-rms"): "the project's first reading (Oja post at unit RMS, gain 1.2), which saturates at "
     "10,000 neurons (docs/regime.md)",
+    ("rl", "small"): "a 9x9 grid world with lava, learners on a 128-unit trunk (docs/rl.md)",
+    ("rl", "paper"): "a 15x15 grid world with lava, learners on a 256-unit trunk (docs/rl.md)",
 }
 
 

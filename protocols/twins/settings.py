@@ -17,12 +17,18 @@ from emergence.overrides import apply_settings, split_scope
 
 __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
 
-# Protocol defaults per preset: steps and windows sized to the preset's cost.
+# Protocol defaults per preset: steps and windows sized to the preset's cost; `paper` and `small` read the
+# text encoded once for the pair (``input="shared"``, where the substrate has a text input), the setting
+# their regime was found in (docs/regime.md).
+_SMALL = dict(runs=8, steps=2_000, checkpoint_every=250, snapshot_every=10)
+_PAPER = dict(runs=100, steps=50_000, checkpoint_every=2_500, snapshot_every=100)
 PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {
-    "small": dict(runs=8, steps=2_000, checkpoint_every=250, snapshot_every=10),
-    "small-saturated": dict(runs=8, steps=2_000, checkpoint_every=250, snapshot_every=10),
-    "paper": dict(runs=100, steps=50_000, checkpoint_every=2_500, snapshot_every=100),
-    "paper-rms": dict(runs=100, steps=50_000, checkpoint_every=2_500, snapshot_every=100),
+    "small": dict(_SMALL, input="shared"),
+    "small-chaotic": _SMALL,
+    "small-saturated": _SMALL,
+    "paper": dict(_PAPER, input="shared"),
+    "paper-chaotic": _PAPER,
+    "paper-rms": _PAPER,
 }
 
 
@@ -190,7 +196,9 @@ def make_config(
     if preset not in PROTOCOL_DEFAULTS:
         known = ", ".join(PROTOCOL_DEFAULTS)
         raise ConfigError(f"the twins protocol has no settings for preset {preset!r}; known: {known}")
-    defaults = PROTOCOL_DEFAULTS[preset]
+    defaults = dict(PROTOCOL_DEFAULTS[preset])
+    if not hasattr(agent, "text_noise"):
+        defaults.pop("input", None)  # a substrate without a text input has only its own
     values = {k: (defaults[k] if options.get(k) is None else options[k]) for k in defaults}
     values.update({k: v for k, v in options.items() if k not in defaults and v is not None})
     config = TwinsConfig.resolved(catalogue, agent=agent, substrate=substrate, **values)

@@ -297,19 +297,20 @@ class TestBadInput:
         assert "different configuration" in capsys.readouterr().err
         assert (sweep / "manifest.json").read_text() == before
 
-    def test_folder_from_before_a_new_field_resumes(self, sweep, tmp_path, monkeypatch):
+    def test_folder_from_before_a_new_field_resumes(self, tmp_path, monkeypatch):
         """A manifest written before a config field existed (here: input, input_gain, resonance_marker) is
         the same sweep when the field is at its default: the re-run grows nothing."""
         from emergence.fields.agent import ContinuousEmergeBase
 
         out = tmp_path / "older"
-        shutil.copytree(sweep, out)
+        defaults = ("--input", "own", "--set", "input_gain=1.0")  # the values before the fields existed
+        assert _twins(out, *defaults) == 0
         manifest = json.loads((out / "manifest.json").read_text())
         del manifest["config"]["input"], manifest["config"]["agent"]["input_gain"]
         del manifest["config"]["agent"]["resonance_marker"]
         (out / "manifest.json").write_text(json.dumps(manifest))
         monkeypatch.setattr(ContinuousEmergeBase, "step", lambda self: pytest.fail("stepped a finished run"))
-        assert _twins(out) == 0
+        assert _twins(out, *defaults) == 0
 
     def test_shared_input_needs_text_noise(self, tmp_path, capsys):
         """--input shared on a substrate without text noise: one line naming the fix."""
@@ -575,7 +576,7 @@ class TestCli:
         catalogue = installed()
         for name in catalogue.substrates.names():
             for preset_name in catalogue.substrates[name].presets:
-                assert f" {preset_name} " in text or f" {preset_name})" in text, preset_name
+                assert re.search(rf"(?<![\w-]){re.escape(preset_name)}(?![\w-])", text), preset_name
 
     def test_command_list_cuts_no_sentence_and_names_the_alias(self, capsys, monkeypatch):
         """The top-level help's command lines are whole (no line cut inside parentheses), and `stats`
@@ -607,6 +608,27 @@ class TestCli:
         monkeypatch.setenv("COLUMNS", "200")
         assert main(["grow", "--substrate", "transformer", "--steps", "30", "--scaffold", "hrls", "--trails", "1"]) == 0
         assert "(resonance 2)" in capsys.readouterr().out
+
+
+class TestPresetDefaults:
+    @pytest.mark.parametrize(
+        "preset, substrate, expected",
+        [
+            ("small", "fields", "shared"),
+            ("paper", "fields", "shared"),
+            ("small-chaotic", "fields", "own"),
+            ("small", "rl", "own"),
+            ("small", "transformer", "own"),
+        ],
+    )
+    def test_input_follows_the_preset_where_there_is_text(self, preset, substrate, expected):
+        """`paper` and `small` read the text encoded once for the pair, the regime they were found in; a
+        substrate without a text input keeps its own; an explicit --input wins."""
+        from emergence_protocols.twins.settings import make_config
+
+        assert make_config(substrate, preset).input == expected
+        if substrate == "fields":
+            assert make_config(substrate, preset, input="own").input == "own"
 
 
 class TestSameNumbers:
