@@ -118,8 +118,10 @@ def _preset_line(sweep: SweepInfo) -> str | None:
         return None
     name, changed = preset["name"], preset["changed"]
     nature = PRESET_NATURE.get((sweep.substrate, name), "see docs/model.md")
-    changes = f" with {', '.join(f'{k}={v}' for k, v in changed.items())}" if changed else ""
-    return f"preset {name}{changes}: {nature}"
+    if not changed:
+        return f"preset {name}: {nature}"
+    changes = ", ".join(f"{k}={v}" for k, v in changed.items())
+    return f"preset {name} with {changes}: without them, {nature}; they may move it"
 
 
 def sweep_lines(summary: SweepSummary) -> list[str]:
