@@ -74,6 +74,8 @@ class TestPresets:
         assert small.weight_noise == pytest.approx(paper.weight_noise * ratio, rel=5e-3)
         assert small.eta_main_emo == pytest.approx(paper.eta_main_emo * ratio, rel=5e-3)
         assert small.eta_in_main == pytest.approx(paper.eta_in_main / ratio, rel=5e-3)
+        grown = {"small": (4.47e-5, 2.24e-5, 7.83e-5), "small-chaotic": (4.47e-4, 4.47e-4, 2.24e-4)}
+        assert (small.weight_noise, small.eta_main_emo, small.eta_in_main) == grown[pair[1]]  # as screened
         scaled = {"n_main", "weight_noise", "eta_main_emo", "eta_in_main"}
         a, b = config_to_dict(paper), config_to_dict(small)
         assert {k: v for k, v in a.items() if k not in scaled} == {k: v for k, v in b.items() if k not in scaled}

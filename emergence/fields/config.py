@@ -6,14 +6,15 @@ is a decision documented in ``docs/model.md``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from attrs import field, frozen
+from attrs import field, fields, frozen
 from attrs.validators import ge, gt, le
 
 from ..config import DreamConfig, EmotionFieldConfig, EnergyConfig, choice_field, float_field, positive_int
 
-__all__ = ["AgentConfig", "PRESETS"]
+__all__ = ["AgentConfig", "PRESETS", "at_size"]
 
 
 @frozen
@@ -63,75 +64,67 @@ class AgentConfig(EmotionFieldConfig, EnergyConfig, DreamConfig):
         return {"sensory": self.sensory_noise, "main": self.main_noise, "emotion": self.emo_noise}
 
 
+def at_size(preset: dict[str, Any], n_main: int) -> dict[str, Any]:
+    """``preset`` (given at 10,000 neurons) carried to ``n_main`` neurons by the scaling rule of
+    docs/regime.md: weight noise and cortex-to-emotion learning x sqrt(10^4 / n), input learning
+    x sqrt(n / 10^4), to three significant figures; every other value kept."""
+    defaults = fields(AgentConfig)
+    up = math.sqrt(10_000 / n_main)
+
+    def scaled(name: str, factor: float) -> float:
+        return float(f"{preset.get(name, getattr(defaults, name).default) * factor:.3g}")
+
+    return dict(
+        preset,
+        n_main=n_main,
+        weight_noise=scaled("weight_noise", up),
+        eta_main_emo=scaled("eta_main_emo", up),
+        eta_in_main=scaled("eta_in_main", 1 / up),
+    )
+
+
+# The write-up's sizes in the write-up's regime (docs/regime.md, the plateau screen's winner): Oja's post
+# vector at unit length, recurrent gain 1.7 with no recurrent learning in the cortex, a stronger input
+# (gain 3.0, learning 3.5e-4), slow cortex-to-emotion (5e-6) and emotion-recurrent (2.5e-5) learning,
+# weight noise 1e-5 every 10 steps x sqrt(10). With the text encoded once for the pair (the protocol's
+# ``input="shared"`` for this preset) and one init, its twins' activity coupling holds ~0.17 flat over
+# 50,000 steps, the cortex never saturates and the emotion field never stops.
+_SIZES = dict(n_input=128, n_main=10_000, n_emo=256)  # the write-up's
+_PAPER = dict(
+    _SIZES,
+    oja_post="unit",
+    recurrent_gain=1.7,
+    input_gain=3.0,
+    weight_noise=1e-5,
+    weight_noise_every=10,
+    eta_rec_main=0.0,
+    eta_in_main=3.5e-4,
+    eta_main_emo=5e-6,
+    eta_rec_emo=2.5e-5,
+)
+# The regime before the plateau screen: unit-length Oja post, recurrent gain 2.0 (chaotic from the
+# start), slower recurrent and cortex-to-emotion learning; weight noise every 10 steps x sqrt(10). An
+# unsaturated cortex and a moving emotion field, but its twins decorrelate (activity coupling ~0.05
+# where the write-up holds ~0.2).
+_PAPER_CHAOTIC = dict(
+    _SIZES,
+    oja_post="unit",
+    recurrent_gain=2.0,
+    weight_noise=1e-4,
+    weight_noise_every=10,
+    eta_rec_main=3e-5,
+    eta_main_emo=1e-4,
+)
 PRESETS: dict[str, dict[str, Any]] = {
-    # The write-up's sizes in the write-up's regime (docs/regime.md, the plateau screen's winner): Oja's post
-    # vector at unit length, recurrent gain 1.7 with no recurrent learning in the cortex, a stronger input
-    # (gain 3.0, learning 3.5e-4), slow cortex-to-emotion (5e-6) and emotion-recurrent (2.5e-5) learning,
-    # weight noise 1e-5 every 10 steps x sqrt(10). With the text encoded once for the pair (the protocol's
-    # ``input="shared"`` for this preset) and one init, its twins' activity coupling holds ~0.17 flat over
-    # 50,000 steps, the cortex never saturates and the emotion field never stops.
-    "paper": dict(
-        n_input=128,
-        n_main=10_000,
-        n_emo=256,
-        oja_post="unit",
-        recurrent_gain=1.7,
-        input_gain=3.0,
-        weight_noise=1e-5,
-        weight_noise_every=10,
-        eta_rec_main=0.0,
-        eta_in_main=3.5e-4,
-        eta_main_emo=5e-6,
-        eta_rec_emo=2.5e-5,
-    ),
-    # `paper` at n_main 500 by the scaling rule (docs/regime.md: weight noise and cortex-to-emotion learning
-    # x sqrt(10^4 / n), input learning x sqrt(n / 10^4)): the same regime at a size that grows in a minute.
-    "small": dict(
-        n_input=128,
-        n_main=500,
-        n_emo=256,
-        oja_post="unit",
-        recurrent_gain=1.7,
-        input_gain=3.0,
-        weight_noise=4.47e-5,
-        weight_noise_every=10,
-        eta_rec_main=0.0,
-        eta_in_main=7.83e-5,
-        eta_main_emo=2.24e-5,
-        eta_rec_emo=2.5e-5,
-    ),
-    # The regime before the plateau screen: unit-length Oja post, recurrent gain 2.0 (chaotic from the
-    # start), slower recurrent and cortex-to-emotion learning; weight noise every 10 steps x sqrt(10). An
-    # unsaturated cortex and a moving emotion field, but its twins decorrelate (activity coupling ~0.05
-    # where the write-up holds ~0.2).
-    "paper-chaotic": dict(
-        n_input=128,
-        n_main=10_000,
-        n_emo=256,
-        oja_post="unit",
-        recurrent_gain=2.0,
-        weight_noise=1e-4,
-        weight_noise_every=10,
-        eta_rec_main=3e-5,
-        eta_main_emo=1e-4,
-    ),
-    # `paper-chaotic` at n_main 500 by the same scaling rule.
-    "small-chaotic": dict(
-        n_input=128,
-        n_main=500,
-        n_emo=256,
-        oja_post="unit",
-        recurrent_gain=2.0,
-        weight_noise=4.47e-4,
-        weight_noise_every=10,
-        eta_rec_main=3e-5,
-        eta_main_emo=4.47e-4,
-        eta_in_main=2.24e-4,
-    ),
+    "paper": _PAPER,
+    # `small` and `small-chaotic`: the same regimes at a size that grows in a minute.
+    "small": at_size(_PAPER, 500),
+    "paper-chaotic": _PAPER_CHAOTIC,
+    "small-chaotic": at_size(_PAPER_CHAOTIC, 500),
     # The project's first reading, Oja's post normalised to unit RMS (not the literal "normalise": unit
     # length is), gain 1.2, exact weight noise; every value the write-up leaves open is a guess. It saturates
     # within 5,000 steps at 10,000 neurons (every neuron at +-1, emotion frozen; docs/regime.md).
-    "paper-rms": dict(n_input=128, n_main=10_000, n_emo=256, weight_noise=1e-4, weight_noise_every=1),
+    "paper-rms": dict(_SIZES, weight_noise=1e-4, weight_noise_every=1),
     # The first `small`, calibrated by eye to the write-up's pattern: RMS post, gain 1.5, weight noise 1e-2
     # every 10 steps x sqrt(10). Its noise walk saturates the cortex (mean |a| above 0.8 from step 500).
     "small-saturated": dict(
