@@ -64,6 +64,17 @@ def manifest_for(config: TwinsConfig, chunk_size: int, command_line: list[str], 
     }
 
 
+def _preset_hint(grown: dict, config: TwinsConfig) -> str:
+    """Where a folder's agent is exactly a preset other than the one asked for (a preset renamed or
+    changed since it grew): the preset that resumes it."""
+    substrate = installed().substrates[grown.get("substrate", config.substrate)]
+    then = substrate.nearest_preset(grown["agent"])
+    now = substrate.nearest_preset(config.to_dict()["agent"])
+    if then["changed"] or (not now["changed"] and now["name"] == then["name"]):
+        return ""
+    return f"; its agent is the {then['name']} preset's: --preset {then['name']} with its other options resumes it"
+
+
 def _scaffold_packages(config: TwinsConfig) -> dict[str, dict[str, str]]:
     """Each scaffold of the twins: the plugin that registers it, with that plugin's package and version."""
     catalogue = installed()
@@ -180,11 +191,12 @@ def open_folder(
         write_json(out.manifest_path, manifest)
         return manifest
     manifest = read_folder(out)
-    changed = differences(_with_defaults(manifest["config"]), config.to_dict())
+    grown = _with_defaults(manifest["config"])
+    changed = differences(grown, config.to_dict())
     if changed:
         raise ResultsError(
-            f"{out} holds a sweep with a different configuration ({'; '.join(changed)}); choose "
-            "another --out (nothing was overwritten)"
+            f"{out} holds a sweep with a different configuration ({'; '.join(changed)}){_preset_hint(grown, config)}; "
+            "choose another --out (nothing was overwritten)"
         )
     grown_on = manifest.get("device", "cpu")
     if torch.device(grown_on).type != device.type:

@@ -312,6 +312,17 @@ class TestBadInput:
         monkeypatch.setattr(ContinuousEmergeBase, "step", lambda self: pytest.fail("stepped a finished run"))
         assert _twins(out, *defaults) == 0
 
+    def test_a_folder_of_another_preset_names_the_preset_that_resumes_it(self, tmp_path, capsys):
+        """A folder whose agent is exactly another preset's (grown before a preset changed): the refusal
+        names that preset; nothing is overwritten."""
+        out, sizes = tmp_path / "older", ["--runs", "1", "--steps", "40", "--checkpoint-every", "20"]
+        assert main(["protocol", "twins", "--preset", "small-chaotic", *sizes, "--out", str(out)]) == 0
+        before, _ = (out / "manifest.json").read_text(), capsys.readouterr()
+        assert main(["protocol", "twins", "--preset", "small", *sizes, "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "--preset small-chaotic with its other options resumes it" in err and err.count("\n") == 0
+        assert (out / "manifest.json").read_text() == before
+
     def test_shared_input_needs_text_noise(self, tmp_path, capsys):
         """--input shared on a substrate without text noise: one line naming the fix."""
         assert (
