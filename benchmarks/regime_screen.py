@@ -3,6 +3,7 @@
     python benchmarks/regime_screen.py --out results/regime-screen            # grow (resumes), then score
     python benchmarks/regime_screen.py --out results/regime-screen --score    # score what has grown
     python benchmarks/regime_screen.py --round 2 --out results/regime-screen2  # round 2 (regime_screen2.toml)
+    python benchmarks/regime_screen.py --sweep results/paper-10k                # one sweep (the 10k confirmation)
 
 Growing is ``emergence study benchmarks/regime_screen.toml --preset paper --runs 16 --steps 50000``: an
 ordinary study, so every variant is a resumable Twins sweep and any executor grows it (``--executor``,
@@ -235,6 +236,14 @@ def markdown(scores: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _write_csv(scores: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(scores)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=1)
@@ -242,7 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--score", action="store_true", help="only score what has grown")
     parser.add_argument("--csv", type=Path, help="[docs/data/regime_screen.csv, regime_screen2.csv]")
     parser.add_argument("--figure", type=Path, help="[docs/figures/regime_screen.png, regime_screen2.png]")
+    parser.add_argument("--sweep", type=Path, help="score this one sweep by the rule (the 10k confirmation)")
     args, passthrough = parser.parse_known_args(argv)
+    if args.sweep:
+        scored = [score(args.sweep.name, args.sweep)]
+        print(markdown(scored))
+        if args.csv:
+            _write_csv(scored, args.csv)
+        return 0
     stem = "regime_screen" + ("" if args.round == 1 else str(args.round))
     out = args.out or Path("results") / stem.replace("_", "-")
     study_file, ids = ROUNDS[args.round]
@@ -256,12 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, c in zip(ids, variants)
         if ResultsFolder(out / folder_name(c)).summary_path.exists()
     ]
-    csv_path = args.csv or HERE.parent / f"docs/data/{stem}.csv"
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(csv_path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(scores)
+    _write_csv(scores, args.csv or HERE.parent / f"docs/data/{stem}.csv")
     figure(scores, args.figure or HERE.parent / f"docs/figures/{stem}.png", out)
     print(markdown(scores))
     eligible = [s for s in scores if s["eligible"]]
