@@ -107,7 +107,6 @@ def _pair_rows(
         zx, zy = fisher_z(x), fisher_z(y)
         if "mean" in tests:
             m = mean_difference(zx, zy, paired=paired, seed=seed)
-            same = tost(zx, zy, EQUIVALENCE_MARGIN, seed=seed)["p_value"] if paired else float("nan")
             rows.append(
                 _row(
                     **common,
@@ -119,9 +118,8 @@ def _pair_rows(
                     ci_high=m["ci_high"],
                     p_value=m["p_value"],
                     n_runs=m["n"],
-                    margin=EQUIVALENCE_MARGIN,
-                    p_equivalent=same,
                     note=m["reason"] or "",
+                    **(_equivalent(zx, zy, seed) if paired else {}),
                 )
             )
         s = spread_difference(zx, zy)
@@ -157,6 +155,11 @@ def _pair_rows(
         )
     )
     return rows
+
+
+def _equivalent(x, y, seed: int) -> dict:
+    """The paired equivalence test of y against x within the margin (TOST), as a row's columns."""
+    return dict(margin=EQUIVALENCE_MARGIN, p_equivalent=tost(x, y, EQUIVALENCE_MARGIN, seed=seed)["p_value"])
 
 
 def _trend_rows(axis: Axis, line: list[Cell], where: str, metric: str, quantities: tuple[str, ...]) -> list[dict]:
@@ -209,14 +212,16 @@ def _effect_rows(
             f"{x.name} x {y.name}: interaction": (z[1, 1] - z[1, 0]) - (z[0, 1] - z[0, 0]),
         }
         for contrast, d in effects.items():
-            m = mean_difference(np.zeros_like(d), d, paired=True, seed=seed)
+            zero = np.zeros_like(d)
+            m = mean_difference(zero, d, paired=True, seed=seed)
+            identical = m["reason"] == "identical in every run"
             rows.append(
                 _row(
                     contrast=contrast,
                     kind=contrast.rsplit(": ", 1)[1],
                     quantity=quantity,
                     metric=metric,
-                    test="identical" if m["reason"] == "identical in every run" else "mean",
+                    test="identical" if identical else "mean",
                     difference=m["difference"],
                     ci_low=m["ci_low"],
                     ci_high=m["ci_high"],
@@ -224,6 +229,7 @@ def _effect_rows(
                     n_runs=m["n"],
                     paired=True,
                     note=m["reason"] or "",
+                    **({} if identical else _equivalent(zero, d, seed)),
                 )
             )
     return rows

@@ -221,7 +221,7 @@ def comparison_lines(rows: list[dict]) -> list[str]:
             )
         elif row["test"] == "mean":
             lines.append(
-                f"{row['contrast']} on {q} coupling: {_judge(row, 'raises it', 'lowers it')} "
+                f"{row['contrast']} on {q} coupling: {_judge(row, 'raises it', 'lowers it')}{_equivalence(row)} "
                 f"(change of Fisher z {row['difference']:+.3f}{_interval(row)}, {_evidence(row)})"
             )
         elif row["test"] == "spread":

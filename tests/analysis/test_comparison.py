@@ -105,6 +105,9 @@ class TestGrid:
         effects = {r["contrast"]: r for r in rows if r["quantity"] == "emotion" and r["kind"] != "pair"}
         assert set(effects) == {"x: main effect", "y: main effect", "x x y: interaction"}
         assert effects["x: main effect"]["p_value"] < 0.01 < effects["y: main effect"]["p_value"]
+        # y changes nothing: its effect is also tested for equivalence within the margin, and shown equivalent
+        assert effects["y: main effect"]["margin"] == 0.1 and effects["y: main effect"]["p_equivalent"] < 0.01
+        assert effects["x: main effect"]["p_equivalent"] > 0.5  # a change of 0.4 is no equivalence
 
     def test_ordered_axis_has_a_trend_and_unpaired_cells_are_said(self):
         """Three ordered levels add a trend row; cells of different seeds are compared unpaired."""
