@@ -62,7 +62,7 @@ def gather(out: Path) -> None:
             print(f"## {name}\n\nnot grown yet\n")
             continue
         pd.read_parquet(folder.comparison_path).to_csv(DOCS / "data" / f"findings_{name}.csv", index=False)
-        figure = folder.figure("conditions_mean.png")
+        figure = folder.figure("conditions_mean")
         if figure.exists():
             shutil.copyfile(figure, DOCS / "figures" / f"findings_{name}.png")
         print(f"## {name}\n")
