@@ -159,8 +159,10 @@ class StudyRun:
 
     def axes(self, grown: list[tuple[dict[str, Any], Results]]) -> list[Axis]:
         """The comparison's axes; an axis is ordered when every value resolves to a number."""
-        if not self.study.axes:
-            return [Axis("metric", self.base_options.get("emotion_metrics") or grown[0][1].summary.metrics)]
+        if not self.study.axes:  # one sweep: its metrics, those defined on its windows, are the conditions
+            metrics = grown[0][1].summary.metrics
+            names = self.base_options.get("emotion_metrics") or metrics
+            return [Axis("metric", tuple(m for m in names if metrics[m].undefined is None))]
         axes = []
         for name in axis_name(self.study):
             first = name.split("+")[0]

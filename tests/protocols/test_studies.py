@@ -123,6 +123,16 @@ class TestStudy:
         assert set(rows.contrast) == {"metric: variance vs mean"} and rows.paired.all()
         assert "activity" not in set(rows.quantity)
 
+    def test_a_metric_undefined_on_the_windows_is_left_out_of_the_comparison(self, tmp_path):
+        """A snapshot metric with too few snapshots per window (pca, one snapshot every 20 steps in
+        16-step windows) is undefined: the study compares the others and finishes."""
+        path = tmp_path / "metrics.toml"
+        path.write_text('name = "m"\nquestion = "?"\n[base]\nemotion_metrics = ["mean", "variance", "pca"]\n')
+        args = ["study", str(path), *SIZES, "--runs", "3", "--snapshot-every", "20", "--force"]
+        assert main([*args, "--out", str(tmp_path / "out")]) == 0
+        rows = pd.read_parquet(tmp_path / "out" / "comparison.parquet")
+        assert set(rows.contrast) == {"metric: variance vs mean"}
+
 
 class TestPower:
     def test_family_size_of_a_one_axis_study_by_hand(self):
