@@ -62,8 +62,8 @@ def gather(out: Path) -> None:
             print(f"## {name}\n\nnot grown yet\n")
             continue
         pd.read_parquet(folder.comparison_path).to_csv(DOCS / "data" / f"findings_{name}.csv", index=False)
-        figure = folder.figure("conditions_mean")
-        if figure.exists():
+        figure = next((f for f in folder.figures() if f.name.startswith("conditions_")), None)  # mean, or metrics
+        if figure:
             shutil.copyfile(figure, DOCS / "figures" / f"findings_{name}.png")
         print(f"## {name}\n")
         print(folder.report_path.read_text().split("\n", 3)[2])  # the question
