@@ -83,7 +83,7 @@ def at_size(preset: dict[str, Any], n_main: int) -> dict[str, Any]:
     )
 
 
-# The write-up's sizes in the write-up's regime (docs/regime.md, the plateau screen's winner): Oja's post
+# The write-up's sizes with the plateau screen's winner (docs/regime.md): Oja's post
 # vector at unit length, recurrent gain 1.7 with no recurrent learning in the cortex, a stronger input
 # (gain 3.0, learning 3.5e-4), slow cortex-to-emotion (5e-6) and emotion-recurrent (2.5e-5) learning,
 # weight noise 1e-5 every 10 steps x sqrt(10). With the text encoded once for the pair (the protocol's
