@@ -99,3 +99,9 @@ class TestEquivalence:
         """Three runs cannot show equivalence either: the line says a change is not excluded."""
         line = next(found for found in self._lines(0.0, 3) if "emotion coupling" in found)
         assert "a change of ±0.10 in Fisher z is not excluded either" in line
+
+    def test_the_interval_is_marked_as_before_holm(self):
+        """The bootstrap interval is per test: the line says so, since it can exclude zero while the
+        Holm-adjusted p does not reject."""
+        line = next(found for found in self._lines(0.0, 12) if "emotion coupling" in found)
+        assert "95% CI before Holm [" in line and "Holm over" in line
