@@ -4,6 +4,7 @@
     python benchmarks/regime_screen.py --out results/regime-screen --score    # score what has grown
     python benchmarks/regime_screen.py --round 2 --out results/regime-screen2  # round 2 (regime_screen2.toml)
     python benchmarks/regime_screen.py --sweep results/paper-10k                # one sweep (the 10k confirmation)
+    python benchmarks/regime_screen.py --sweep results/paper-10k --windows trail:16@50 --burn-in 1000
 
 Growing is ``emergence study benchmarks/regime_screen.toml --preset paper --runs 16 --steps 50000``: an
 ordinary study, so every variant is a resumable Twins sweep and any executor grows it (``--executor``,
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
+import emergence as emergence_api  # noqa: E402
 from emergence.analysis.fingerprint import fingerprint  # noqa: E402
 from emergence.analysis.statistics import window_correlations  # noqa: E402
 from emergence.analysis.summary import SweepSummary  # noqa: E402
@@ -137,8 +139,9 @@ def mean_abs_fingerprint(folder: Path, summary: SweepSummary) -> dict:
     )
 
 
-def score(variant: str, folder: Path) -> dict:
-    summary = SweepSummary.from_json(ResultsFolder(folder).summary())
+def score(variant: str, folder: Path, summary: SweepSummary | None = None) -> dict:
+    """The rule applied to ``folder``'s own summary, or to ``summary`` (another reading of its runs)."""
+    summary = summary or SweepSummary.from_json(ResultsFolder(folder).summary())
     metric = summary.metrics["mean"]
     print_, controls = metric.fingerprint, metric.controls["detrend"]["none"]
     rows = _rows(print_)
@@ -252,9 +255,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--csv", type=Path, help="[docs/data/regime_screen.csv, regime_screen2.csv]")
     parser.add_argument("--figure", type=Path, help="[docs/figures/regime_screen.png, regime_screen2.png]")
     parser.add_argument("--sweep", type=Path, help="score this one sweep by the rule (the 10k confirmation)")
+    parser.add_argument("--windows", help="with --sweep: read it on these windows (e.g. trail:16@50)")
+    parser.add_argument("--burn-in", type=int, help="with --sweep: and after this many steps")
     args, passthrough = parser.parse_known_args(argv)
     if args.sweep:
-        scored = [score(args.sweep.name, args.sweep)]
+        reading = None
+        if args.windows or args.burn_in is not None:
+            reading = emergence_api.load(args.sweep).analyse(windows=args.windows, burn_in=args.burn_in, keep=False)
+        scored = [score(args.sweep.name, args.sweep, reading)]
         print(markdown(scored))
         if args.csv:
             _write_csv(scored, args.csv)

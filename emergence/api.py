@@ -122,23 +122,29 @@ class Results:
         return summary if summary is not None and _written_with(self.folder, summary) else self.analyse()
 
     def analyse(
-        self, emotion_metrics: tuple[str, ...] = (), *, windows: str | None = None, burn_in: int | None = None
+        self,
+        emotion_metrics: tuple[str, ...] = (),
+        *,
+        windows: str | None = None,
+        burn_in: int | None = None,
+        keep: bool = True,
     ) -> SweepSummary:
         """Recompute the statistics from the recorded data (adding ``emotion_metrics``; on ``windows``
-        after ``burn_in`` steps, None: the sweep's own), and keep them."""
-        from .analysis import analyse  # scipy: not imported by `emergence --help`
+        after ``burn_in`` steps, None: the sweep's own) and keep them as the folder's summary, or with
+        ``keep=False`` only return them (another reading of the same runs; the folder is not touched)."""
+        from .analysis import analyse, summarise  # scipy: not imported by `emergence --help`
 
         manifest = self.manifest
         substrate = self.catalogue.substrates[manifest.get("substrate", DEFAULT_SUBSTRATE)]
-        self.__dict__["summary"] = analyse(
-            self.folder,
-            self.catalogue.metrics,
-            emotion_metrics or None,
+        arguments = dict(
             bounded="main" in substrate.bounded,
             preset=substrate.nearest_preset(manifest["config"]["agent"]),
             windows=windows,
             burn_in=burn_in,
         )
+        if not keep:
+            return summarise(self.folder, self.catalogue.metrics, emotion_metrics or None, **arguments)[0]
+        self.__dict__["summary"] = analyse(self.folder, self.catalogue.metrics, emotion_metrics or None, **arguments)
         return self.summary
 
     @property

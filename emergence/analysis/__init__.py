@@ -3,11 +3,12 @@ report. numpy, scipy, pyarrow and matplotlib only: never torch, never an agent; 
 come in as a registry."""
 
 from .report import figures, print_tables, render, show_written, write_report
-from .summarise import analyse
+from .summarise import analyse, summarise
 from .summary import MetricSummary, SweepSummary
 
 __all__ = [
     "analyse",
+    "summarise",
     "SweepSummary",
     "MetricSummary",
     "figures",

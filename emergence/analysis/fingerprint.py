@@ -7,7 +7,9 @@ stays flat to 50k; a cortex neither saturated nor frozen. From these, with ~100 
 between-run SDs follow: ~0 for activity (every run the same coupling), ~0.125 for emotion.
 
 Each figure of a sweep comes with a standard error: analytic for means, SDs and correlations (the
-window SD's treats windows as independent), a bootstrap over runs for the between-run SD (from 5 runs
+window SD's treats windows as independent; a mean of run r's takes the larger of the runs' SD and the
+SD that sampling its windows alone gives a run, window SD / sqrt(windows per run), since a few runs can
+under-read it), a bootstrap over runs for the between-run SD (from 5 runs
 on; fewer give none); the distance is (sweep - write-up) /
 sqrt(SE_sweep^2 + SE_write-up^2), the write-up's SE from its 100 runs where it can be had, else 0.
 Ranges grow with the number of runs, so they are shown without a distance.
@@ -36,6 +38,20 @@ _MIN_BOOTSTRAP_RUNS = 5
 
 def _between(window_sd: float, run_sd: float, windows: int = WRITE_UP_WINDOWS) -> float:
     return math.sqrt(max(0.0, run_sd**2 - window_sd**2 / windows))
+
+
+def _sampling_sd(r: np.ndarray) -> float:
+    """The SD that sampling its windows alone gives one run's mean window r (``r``: runs x windows)."""
+    per_run = np.isfinite(r).sum(axis=1)
+    return float(np.nanstd(r, ddof=1) / math.sqrt(per_run[per_run > 0].mean()))
+
+
+def _mean_se(values: np.ndarray, sampling_sd: float) -> float:
+    """SE of the mean of the per-run ``values``: their SD, floored at ``sampling_sd``."""
+    values = values[np.isfinite(values)]
+    if values.size < 2:
+        return float("nan")
+    return max(float(values.std(ddof=1)), sampling_sd) / math.sqrt(values.size)
 
 
 def _bootstrap_se(r: np.ndarray, statistic, seed: int) -> float:
@@ -73,13 +89,7 @@ def _quantity_rows(label: str, r: np.ndarray, ref: dict, seed: int) -> list[dict
     ref_se = ref["run_sd"] / math.sqrt(WRITE_UP_RUNS)
     ref_sd_se = ref["run_sd"] / math.sqrt(2 * (WRITE_UP_RUNS - 1))
     return [
-        _row(
-            f"{label} mean of run r",
-            runs["mean"],
-            runs["sd"] / math.sqrt(n) if n > 1 else float("nan"),
-            ref["mean"],
-            ref_se,
-        ),
+        _row(f"{label} mean of run r", runs["mean"], _mean_se(run, _sampling_sd(r)), ref["mean"], ref_se),
         _row(f"{label} run SD", runs["sd"], sd_se, ref["run_sd"], ref_sd_se),
         _row(
             f"{label} between-run SD",
@@ -113,17 +123,18 @@ def _plateau_rows(r: np.ndarray) -> list[dict]:
         return []
     early, late = run_correlations(r[:, :half]), run_correlations(r[:, half:])
     rows = []
-    for figure, values, target in (
-        ("activity plateau, first half of run", early, WRITE_UP["activity"]["mean"]),
-        ("activity plateau, second half of run", late, WRITE_UP["activity"]["mean"]),
-        ("activity drift, second half - first", late - early, 0.0),
+    early_sd, late_sd = _sampling_sd(r[:, :half]), _sampling_sd(r[:, half:])
+    for figure, values, sampling_sd, target in (
+        ("activity plateau, first half of run", early, early_sd, WRITE_UP["activity"]["mean"]),
+        ("activity plateau, second half of run", late, late_sd, WRITE_UP["activity"]["mean"]),
+        ("activity drift, second half - first", late - early, math.hypot(early_sd, late_sd), 0.0),
     ):
         d = describe(values)
         rows.append(
             _row(
                 figure,
                 d["mean"],
-                d["sd"] / math.sqrt(d["n"]) if d["n"] > 1 else float("nan"),
+                _mean_se(values, sampling_sd),
                 target,
                 WRITE_UP["activity"]["run_sd"] / math.sqrt(WRITE_UP_RUNS) if target else 0.0,
             )

@@ -79,6 +79,15 @@ class TestRoundTrip:
         assert "needs more samples" in summary.metrics["burstiness"].undefined
         assert summary.metrics["mean"].emotion.across_runs["n_runs"] == 3
 
+    def test_another_reading_leaves_the_folder_as_it_was(self, sweep):
+        """``keep=False`` reads the runs on other windows and writes nothing: the folder's files keep
+        their bytes and its summary its own windows."""
+        before = {path: path.read_bytes() for path in sweep.rglob("*") if path.is_file()}
+        other = load(sweep).analyse(windows="trail:8@5", burn_in=10, keep=False)
+        assert other.sweep.windows == "trail:8@5" and other.sweep.burn_in == 10
+        assert {path: path.read_bytes() for path in sweep.rglob("*") if path.is_file()} == before
+        assert load(sweep).summary.sweep.windows != "trail:8@5"
+
 
 class TestOlderSummaries:
     def test_a_summary_without_the_later_blocks_loads_and_reports(self, sweep):
