@@ -19,7 +19,7 @@ ALPHA = 0.05
 PRESET_NATURE = {
     ("fields", "paper"): "the write-up's sizes with the plateau screen's winner (docs/regime.md): the text "
     "encoded once for the pair, an unsaturated cortex and a moving emotion field, but at 10,000 neurons its "
-    "twins' activity coupling is ~0.05 (4 pairs x 50,000 steps), not the write-up's 0.21: the level it holds "
+    "twins' activity coupling is ~0.12 (4 pairs x 50,000 steps), not the write-up's 0.21: the level it holds "
     "at 500 neurons (~0.17) does not carry to larger sizes",
     ("fields", "small"): "the paper preset's regime at 500 neurons by the scaling rule (docs/regime.md); its "
     "activity coupling falls from ~0.6 at birth to ~0.1 by step 2,000 and settles at ~0.17 after ~10,000 steps: "

@@ -89,7 +89,7 @@ def at_size(preset: dict[str, Any], n_main: int) -> dict[str, Any]:
 # weight noise 1e-5 every 10 steps x sqrt(10). With the text encoded once for the pair (the protocol's
 # ``input="shared"`` for this preset) and one init, the cortex never saturates and the emotion field never
 # stops; the twins' activity coupling holds ~0.17 flat over 50,000 steps at 500 neurons (`small`) but only
-# ~0.05 at 10,000: its level does not carry across sizes (docs/regime.md).
+# ~0.12 at 10,000: its level does not carry across sizes (docs/regime.md).
 _SIZES = dict(n_input=128, n_main=10_000, n_emo=256)  # the write-up's
 _PAPER = dict(
     _SIZES,
