@@ -132,7 +132,7 @@ class Results:
         """Recompute the statistics from the recorded data (adding ``emotion_metrics``; on ``windows``
         after ``burn_in`` steps, None: the sweep's own) and keep them as the folder's summary, or with
         ``keep=False`` only return them (another reading of the same runs; the folder is not touched)."""
-        from .analysis import analyse, summarise  # scipy: not imported by `emergence --help`
+        from .analysis import analyse, compute_summary  # scipy: not imported by `emergence --help`
 
         manifest = self.manifest
         substrate = self.catalogue.substrates[manifest.get("substrate", DEFAULT_SUBSTRATE)]
@@ -143,7 +143,7 @@ class Results:
             burn_in=burn_in,
         )
         if not keep:
-            return summarise(self.folder, self.catalogue.metrics, emotion_metrics or None, **arguments)[0]
+            return compute_summary(self.folder, self.catalogue.metrics, emotion_metrics or None, **arguments)[0]
         self.__dict__["summary"] = analyse(self.folder, self.catalogue.metrics, emotion_metrics or None, **arguments)
         return self.summary
 

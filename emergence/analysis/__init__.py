@@ -3,12 +3,12 @@ report. numpy, scipy, pyarrow and matplotlib only: never torch, never an agent; 
 come in as a registry."""
 
 from .report import figures, print_tables, render, show_written, write_report
-from .summarise import analyse, summarise
+from .summarise import analyse, compute_summary
 from .summary import MetricSummary, SweepSummary
 
 __all__ = [
     "analyse",
-    "summarise",
+    "compute_summary",
     "SweepSummary",
     "MetricSummary",
     "figures",

@@ -198,7 +198,7 @@ def _run_rows(name: str, metric: MetricSummary, a_run: list[float], activity: Qu
     ]
 
 
-def summarise(
+def compute_summary(
     out: str | Path | ResultsFolder,
     known: Registry,
     emotion_metrics: list[str] | tuple[str, ...] | None = None,
@@ -299,5 +299,5 @@ def analyse(
     is kept as undefined, with the reason, and has no controls.
     """
     return write_summary(
-        out, *summarise(out, known, emotion_metrics, bounded=bounded, preset=preset, windows=windows, burn_in=burn_in)
+        out, *compute_summary(out, known, emotion_metrics, bounded=bounded, preset=preset, windows=windows, burn_in=burn_in)
     )
