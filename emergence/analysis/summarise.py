@@ -21,7 +21,7 @@ from .fingerprint import fingerprint
 from .summary import MetricSummary, OtherWindows, QuantitySummary, SweepInfo, SweepSummary
 from .windows import DEFAULT_WINDOWS, Windows, default_burn_in, parse_windows
 
-__all__ = ["analyse", "summarise", "write_summary", "metric_series", "sweep_windows"]
+__all__ = ["analyse", "compute_summary", "write_summary", "metric_series", "sweep_windows"]
 
 _RUN_COLUMNS = ("run", "metric", "A_corr_run", "E_corr_run", "n_constant_activity", "n_constant_emotion")
 
@@ -299,5 +299,6 @@ def analyse(
     is kept as undefined, with the reason, and has no controls.
     """
     return write_summary(
-        out, *compute_summary(out, known, emotion_metrics, bounded=bounded, preset=preset, windows=windows, burn_in=burn_in)
+        out,
+        *compute_summary(out, known, emotion_metrics, bounded=bounded, preset=preset, windows=windows, burn_in=burn_in),
     )
