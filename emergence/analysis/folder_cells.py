@@ -21,6 +21,8 @@ __all__ = ["pairing_key", "folder_cells", "compare_folders", "sweep_differences"
 
 # What sets the windows a coupling is measured on: sweeps that differ in one measure different things.
 MEASUREMENT = ("steps", "windows", "burn_in")
+# The CPU's vector extensions that change how the compiled kernels round, widest first.
+VECTOR_EXTENSIONS = ("avx512f", "avx2", "avx", "sse4_2", "neon", "asimd")
 
 
 def pairing_key(manifest: dict) -> tuple:
@@ -64,14 +66,29 @@ def _measured(out: Path) -> dict:
     return {**config, "windows": sweep.windows, "burn_in": sweep.burn_in}
 
 
+def _grown_on(out: Path) -> dict:
+    """What a folder's runs also depend on beyond its configuration: the device, the widest vector
+    extension of the CPU its kernels were compiled for and the numeric packages (a run grown with
+    another of these rounds differently, and the dynamics make it another draw)."""
+    manifest = ResultsFolder(out).manifest()
+    flags, versions = set(manifest.get("cpu", {}).get("flags", ())), manifest.get("versions", {})
+    return {
+        "device": manifest.get("device"),
+        "cpu vectors": next((f for f in VECTOR_EXTENSIONS if f in flags), "other"),
+        **{name: versions.get(name) for name in ("numba", "torch", "numpy")},
+    }
+
+
 def sweep_differences(folders: list[Path], labels: list[str]) -> tuple[list[str], list[str]]:
-    """(every configuration field in which a folder differs from the first, as ``label: field: a -> b``;
-    the ones of them in ``MEASUREMENT``). ``chunk_size`` never changes results and is left out."""
-    first = _measured(folders[0])
+    """(every configuration field in which a folder differs from the first, as ``label: field: a -> b``,
+    then what it grew on, as ``label: grown on.what: a -> b``; the ones in ``MEASUREMENT``). ``chunk_size``
+    never changes results and is left out."""
+    first, first_grown_on = _measured(folders[0]), _grown_on(folders[0])
     lines, measurement = [], []
     for out, label in zip(folders[1:], labels[1:]):
         for line in config_differences(first, _measured(out), ignore=("chunk_size",)):
             lines.append(f"{label}: {line}")
             if line.split(":")[0] in MEASUREMENT:
                 measurement.append(lines[-1])
+        lines += [f"{label}: grown on.{line}" for line in config_differences(first_grown_on, _grown_on(out))]
     return lines, measurement

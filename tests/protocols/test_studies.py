@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 
 import pandas as pd
 import pytest
@@ -211,6 +212,23 @@ class TestCompare:
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and "steps: 60 -> 80" in err and "--allow-different" in err
         assert main(["compare", str(first), str(longer), "--allow-different"]) == 0
+
+    def test_compare_lists_what_the_sweeps_grew_on(self, study, tmp_path, capsys):
+        """A sweep grown on another CPU or with other numeric packages is another draw: compare lists the
+        CPU's vector extensions and the versions that differ, after the settings."""
+        first = study / "a=surge,emo_noise=x1"
+        moved = tmp_path / "moved"
+        shutil.copytree(first, moved)
+        manifest = json.loads((moved / "manifest.json").read_text())
+        host_is_avx2 = "avx2" in manifest["cpu"]["flags"] and "avx512f" not in manifest["cpu"]["flags"]
+        manifest["cpu"]["flags"] = ["sse4_2"] if host_is_avx2 else ["avx2", "fma", "sse4_2"]  # another CPU than this one
+        manifest["versions"]["numba"] = "0.1.0"
+        (moved / "manifest.json").write_text(json.dumps(manifest))
+        capsys.readouterr()
+        assert main(["compare", str(first), str(moved)]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert "moved: grown on.cpu vectors:" in out and ("-> 'sse4_2'" if host_is_avx2 else "-> 'avx2'") in out
+        assert "moved: grown on.numba:" in out and "-> '0.1.0'" in out
 
 
 class TestSet:
