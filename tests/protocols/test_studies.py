@@ -221,9 +221,8 @@ class TestCompare:
         shutil.copytree(first, moved)
         manifest = json.loads((moved / "manifest.json").read_text())
         host_is_avx2 = "avx2" in manifest["cpu"]["flags"] and "avx512f" not in manifest["cpu"]["flags"]
-        manifest["cpu"]["flags"] = (
-            ["sse4_2"] if host_is_avx2 else ["avx2", "fma", "sse4_2"]
-        )  # another CPU than this one
+        other_cpu = ["sse4_2"] if host_is_avx2 else ["avx2", "fma", "sse4_2"]
+        manifest["cpu"]["flags"] = other_cpu
         manifest["versions"]["numba"] = "0.1.0"
         (moved / "manifest.json").write_text(json.dumps(manifest))
         capsys.readouterr()
