@@ -5,12 +5,15 @@
     python benchmarks/regime_screen.py --round 2 --out results/regime-screen2  # round 2 (regime_screen2.toml)
     python benchmarks/regime_screen.py --sweep results/paper-10k                # one sweep (the 10k confirmation)
     python benchmarks/regime_screen.py --sweep results/paper-10k --windows trail:16@50 --burn-in 1000
+    python benchmarks/regime_screen.py --sweep results/paper-10k --course 5000 --span 30000:50000
 
 Growing is ``emergence study benchmarks/regime_screen.toml --preset paper --runs 16 --steps 50000``: an
 ordinary study, so every variant is a resumable Twins sweep and any executor grows it (``--executor``,
 ``--workers``, ``--threads`` pass through). Scoring applies the pre-registered rule of docs/regime.md to
 each variant's own summary and writes the table (``--csv``), a figure (``--figure``) and the table in
-Markdown on stdout. Not part of the test suite.
+Markdown on stdout. ``--course`` and ``--span`` read one sweep's activity coupling over the run instead
+(trail:16 every 50 steps after step 1,000, the mean per run in bins or spans of steps), and how far the
+input weights' learned part drives the cortex. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -186,6 +189,62 @@ def score(variant: str, folder: Path, summary: SweepSummary | None = None) -> di
     )
 
 
+COURSE_WINDOWS = "trail:16@50"
+COURSE_BURN_IN = 1000
+
+
+def course(folder: Path, spans: list[tuple[int, int]]) -> str:
+    """The activity coupling of each run over each span of steps (the mean r of the trail:16 windows
+    every 50 steps after step 1,000 that end inside it), as a Markdown table."""
+    manifest = ResultsFolder(folder).manifest()["config"]
+    runs, length = manifest["runs"], manifest["steps"]
+    activity = run_arrays(ResultsFolder(folder).read_steps(), runs, length, "activity")
+    windows = parse_windows(COURSE_WINDOWS, 0, COURSE_BURN_IN)
+    r = window_correlations(activity["A"], activity["B"], windows)
+    ends = windows.bounds(length)[1]
+    lines = ["| steps | mean over runs | per run |", "|---|---|---|"]
+    for lo, hi in spans:
+        inside = (ends > lo) & (ends <= hi)
+        if inside.any():
+            per_run = np.nanmean(r[:, inside], axis=1)
+            lines.append(f"| {lo:,}-{hi:,} | {per_run.mean():+.3f} | {' '.join(f'{v:+.3f}' for v in per_run)} |")
+    return "\n".join(lines)
+
+
+def learned_input(folder: Path) -> str:
+    """At the last checkpoint, per agent: W_in_main's learned part (now minus birth), the share of its
+    largest singular value, its input direction against the sensory field, and the drive it adds to the
+    cortex against the cortex's activity and the birth weights' drive."""
+    config = TwinsConfig.from_dict(ResultsFolder(folder).manifest()["config"])
+    lines = [
+        "| agent | learned / birth norm | top singular share | cos(input dir, sensory) | learned drive rms "
+        "| birth drive rms | cos(learned drive, a) | cos(learned drive, birth drive) |",
+        "|" + "---|" * 8,
+    ]
+    for chunk, last in enumerate(_last_steps(folder)):
+        for twin in ("A", "B"):
+            tensors, _, state, _ = load_checkpoint(last / f"{twin}.safetensors")
+            birth = build_agent(config.agent, state["init_seeds"], state["noise_seeds"]).W_in_main.double()
+            now = tensors["W_in_main"].double()
+            for p in range(now.shape[0]):
+                learned = now[p] - birth[p]
+                x = tensors["sensory"][p].double()
+                x = x / x.norm()
+                drive, birth_drive, a = learned @ x, birth[p] @ x, tensors["main"][p].double()
+                _, sv, vh = np.linalg.svd(learned.numpy(), full_matrices=False)
+                lines.append(
+                    f"| chunk {chunk} pair {p} {twin} | {float(learned.norm() / birth[p].norm()):.4f} | "
+                    f"{sv[0] ** 2 / (sv**2).sum():.3f} | {abs(float(vh[0] @ x.numpy())):.3f} | "
+                    f"{float(drive.pow(2).mean().sqrt()):.3f} | {float(birth_drive.pow(2).mean().sqrt()):.3f} | "
+                    f"{_cos(drive, a):+.3f} | {_cos(drive, birth_drive):+.3f} |"
+                )
+    return "\n".join(lines)
+
+
+def _cos(u, v) -> float:
+    return float(u @ v / (u.norm() * v.norm()))
+
+
 def figure(scores: list[dict], out: Path, screen: Path) -> None:
     import matplotlib
 
@@ -257,7 +316,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", type=Path, help="score this one sweep by the rule (the 10k confirmation)")
     parser.add_argument("--windows", help="with --sweep: read it on these windows (e.g. trail:16@50)")
     parser.add_argument("--burn-in", type=int, help="with --sweep: and after this many steps")
+    parser.add_argument("--course", type=int, metavar="STEPS", help="with --sweep: the coupling in bins of STEPS")
+    parser.add_argument("--span", action="append", default=[], metavar="LO:HI", help="with --sweep: over LO-HI")
+    parser.add_argument("--learned-input", action="store_true", help="with --sweep: W_in_main's learned part")
     args, passthrough = parser.parse_known_args(argv)
+    if args.sweep and (args.course or args.span or args.learned_input):
+        length = ResultsFolder(args.sweep).manifest()["config"]["steps"]
+        bins = [(lo, lo + args.course) for lo in range(0, length, args.course)] if args.course else []
+        spans = bins + [tuple(int(v) for v in span.split(":")) for span in args.span]
+        print(course(args.sweep, spans) if spans else "")
+        if args.learned_input:
+            print("\n" + learned_input(args.sweep))
+        return 0
     if args.sweep:
         reading = None
         if args.windows or args.burn_in is not None:
