@@ -21,8 +21,6 @@ __all__ = ["pairing_key", "folder_cells", "compare_folders", "sweep_differences"
 
 # What sets the windows a coupling is measured on: sweeps that differ in one measure different things.
 MEASUREMENT = ("steps", "windows", "burn_in")
-# The CPU's vector extensions that change how the compiled kernels round, widest first.
-VECTOR_EXTENSIONS = ("avx512f", "avx2", "avx", "sse4_2", "neon", "asimd")
 
 
 def pairing_key(manifest: dict) -> tuple:
@@ -67,16 +65,11 @@ def _measured(out: Path) -> dict:
 
 
 def _grown_on(out: Path) -> dict:
-    """What a folder's runs also depend on beyond its configuration: the device, the widest vector
-    extension of the CPU its kernels were compiled for and the numeric packages (a run grown with
-    another of these rounds differently, and the dynamics make it another draw)."""
-    manifest = ResultsFolder(out).manifest()
-    flags, versions = set(manifest.get("cpu", {}).get("flags", ())), manifest.get("versions", {})
-    return {
-        "device": manifest.get("device"),
-        "cpu vectors": next((f for f in VECTOR_EXTENSIONS if f in flags), "other"),
-        **{name: versions.get(name) for name in ("numba", "torch", "numpy")},
-    }
+    """What a folder's runs also depend on beyond its configuration (``provenance.machine``), each value
+    joined with " + " where more than one machine grew it (a run grown with another rounds differently,
+    and the dynamics make it another draw)."""
+    machines = ResultsFolder(out).machines()
+    return {key: " + ".join(dict.fromkeys(str(m.get(key)) for m in machines)) for key in machines[0]}
 
 
 def sweep_differences(folders: list[Path], labels: list[str]) -> tuple[list[str], list[str]]:

@@ -113,7 +113,7 @@ def _earlier_metrics(folder: ResultsFolder) -> list[str]:
     return list(metrics) if isinstance(metrics, dict) else []
 
 
-def _sweep(manifest: dict, headline: Windows, preset: dict | None) -> SweepInfo:
+def _sweep(manifest: dict, headline: Windows, preset: dict | None, grown_on: list[dict]) -> SweepInfo:
     config = manifest["config"]
     return SweepInfo(
         protocol=manifest["protocol"],
@@ -134,6 +134,7 @@ def _sweep(manifest: dict, headline: Windows, preset: dict | None) -> SweepInfo:
         burn_in=headline.burn_in,
         windows_text=headline.describe(config["steps"]),
         n_windows_per_run=headline.count(config["steps"]),
+        grown_on=grown_on,
     )
 
 
@@ -244,7 +245,7 @@ def compute_summary(
             control_rows += [{"metric": name, **row} for row in controls.control_rows(m.controls)]
     other_activity = statistics.quantity_summary(activity["A"], activity["B"], other) if other.count(length) else None
     summary = SweepSummary(
-        sweep=_sweep(manifest, headline, preset),
+        sweep=_sweep(manifest, headline, preset, out.machines()),
         activity=headline_activity,
         other_windows=OtherWindows(
             windows=other.spec,

@@ -29,7 +29,8 @@ def _optional(cls: type, data: dict | None):
 @frozen(kw_only=True)
 class SweepInfo:
     """What was grown and how it was read: the scaffolds, the sizes, init and input, the windows after the
-    burn-in, and the preset nearest the agent's config (``{"name", "changed"}``)."""
+    burn-in, the preset nearest the agent's config (``{"name", "changed"}``) and the machines that grew it
+    (``ResultsFolder.machines``; None for a summary written before they were recorded)."""
 
     protocol: str
     substrate: str
@@ -49,6 +50,7 @@ class SweepInfo:
     burn_in: int
     windows_text: str | None = None
     n_windows_per_run: int | None = None
+    grown_on: list | None = None
 
     def to_json(self) -> dict:
         return {**asdict(self), "a": list(self.a), "b": list(self.b)}

@@ -124,11 +124,23 @@ def _preset_line(sweep: SweepInfo) -> str | None:
     return f"preset {name} with {changes}: without them, {nature}; they may move it"
 
 
+def machines_line(machines: list[dict] | None) -> str | None:
+    """Where a folder grew on more than one machine, what differed and what that means for its runs."""
+    if not machines or len(machines) < 2:
+        return None
+    differ = [key for key in machines[0] if len({str(m.get(key)) for m in machines}) > 1]
+    what = "; ".join(f"{key}: {', '.join(dict.fromkeys(str(m.get(key)) for m in machines))}" for key in differ)
+    return (
+        f"grown on {len(machines)} machines that round differently ({what}): each part is bit-reproducible only "
+        "where it grew, and a run resumed on another machine went on as another draw of the same configuration"
+    )
+
+
 def sweep_lines(summary: SweepSummary) -> list[str]:
     """A sweep's verdicts: what the statistics were measured on; for activity and each metric's emotion,
     whether the twins are coupled at all (against 0 and the shift null) and whether it is twin-specific
     (the cross-pair null), each with its power; the run-level relation of the two; the scaffolds'
-    nudges; the preset's nature."""
+    nudges; the preset's nature; the machines, where more than one grew it."""
     sweep = summary.sweep
     runs = sweep.runs
     lines = []
@@ -163,7 +175,7 @@ def sweep_lines(summary: SweepSummary) -> list[str]:
             )
     nudges = _nudge_line(summary.nudges)
     preset = _preset_line(sweep)
-    return lines + [line for line in (nudges, preset) if line]
+    return lines + [line for line in (nudges, preset, machines_line(sweep.grown_on)) if line]
 
 
 def _evidence(row: dict) -> str:

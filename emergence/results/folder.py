@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
-from .index import FolderIndex
+from .index import FolderIndex, grown_on
 from .layout import TWINS
 from .lock import ChunkLock, FolderLock
 from .markers import MARKER, removed, verified_files
@@ -134,6 +134,18 @@ class ResultsFolder:
                     f"{path}: config.{key} must be a positive integer, got {value!r}; the file is damaged"
                 )
         return manifest
+
+    def machines(self) -> list[dict]:
+        """Every machine that grew the folder's data (``provenance.machine``), in order of first use; the
+        manifest's machine first where some steps were grown before chunks recorded where they grew."""
+        from .provenance import manifest_machine
+
+        spans = grown_on(self.path)
+        unrecorded = not spans or any(not s or s[0]["from"] > 0 for s in spans.values())
+        found = [manifest_machine(self.manifest())] if unrecorded else []
+        for chunk in spans.values():
+            found += [s["machine"] for s in chunk if s["machine"] not in found]
+        return found
 
     def summary(self) -> dict | None:
         """summary.json as written (None: not analysed yet)."""

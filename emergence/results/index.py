@@ -2,7 +2,9 @@
 found, named and rebuilt, never read.
 
 Each chunk of runs keeps its own index (``index/chunk-CCC.json``), written only by the process growing
-that chunk, so workers on several machines never write one file. A folder made before chunks had their
+that chunk, so workers on several machines never write one file. It also keeps where the chunk grew:
+``grown_on``, spans of steps with the ``provenance.machine`` that grew them, so that a chunk resumed on
+another machine says so. A folder made before chunks had their
 own index holds one ``index.json`` for every part; it is still read, and a chunk's own index overrides it.
 """
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from .storage import ResultsError, read_json, sha256, write_json
 
-__all__ = ["FolderIndex", "INDEX", "INDEX_DIR", "chunk_index_path"]
+__all__ = ["FolderIndex", "INDEX", "INDEX_DIR", "chunk_index_path", "grown_on", "spans_after"]
 
 INDEX = "index.json"
 INDEX_DIR = "index"
@@ -25,13 +27,47 @@ def chunk_index_path(out: Path, chunk: int) -> Path:
 
 def _read(path: Path) -> dict[str, str]:
     """The parts an index file holds (none when it does not exist); a damaged one is a ResultsError."""
+    return _read_file(path)[0]
+
+
+def _read_file(path: Path) -> tuple[dict[str, str], list[dict]]:
+    """(parts, grown_on) of an index file (empty when it does not exist); a damaged one is a ResultsError."""
     if not path.exists():
-        return {}
+        return {}, []
     data = read_json(path)
     parts = data.get("parts") if isinstance(data, dict) else None
     if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
         raise ResultsError(f"{path}: not an index of parts; the file is damaged")
-    return parts
+    spans = data.get("grown_on", [])
+    if not isinstance(spans, list) or not all(
+        isinstance(s, dict) and {"from", "to", "machine"} <= set(s) for s in spans
+    ):
+        raise ResultsError(f"{path}: its grown_on is not a list of spans; the file is damaged")
+    return parts, spans
+
+
+def spans_after(spans: list[dict], start: int, stop: int, machine: dict) -> list[dict]:
+    """``spans`` (``{"from", "to", "machine"}``, in order) once steps ``start``..``stop`` have grown on
+    ``machine``: what lay past ``start`` was regrown, and a span on the same machine ending at ``start``
+    extends."""
+    kept = [dict(s, to=min(s["to"], start)) for s in spans if s["from"] < start]
+    if kept and kept[-1]["to"] == start and kept[-1]["machine"] == machine:
+        kept[-1]["to"] = stop
+    else:
+        kept.append({"from": start, "to": stop, "machine": machine})
+    return kept
+
+
+def grown_on(out: Path) -> dict[int, list[dict]]:
+    """Chunk number -> the spans of steps its index records with the machine that grew them (a chunk
+    grown before chunks recorded them, or whose index is damaged, has none)."""
+    found = {}
+    for path in sorted((Path(out) / INDEX_DIR).glob("chunk-*.json")):
+        try:
+            found[int(path.stem.split("-")[1])] = _read_file(path)[1]
+        except (ResultsError, ValueError):
+            continue
+    return found
 
 
 class FolderIndex:
@@ -44,9 +80,10 @@ class FolderIndex:
         parts: dict[str, str] | None = None,
         own: Path | None = None,
         own_parts: dict[str, str] | None = None,
+        spans: list[dict] | None = None,
     ):
         self.out, self.parts = Path(out), dict(parts or {})
-        self.own, self.own_parts = own, dict(own_parts or {})
+        self.own, self.own_parts, self.spans = own, dict(own_parts or {}), list(spans or [])
 
     @classmethod
     def load(cls, out: Path) -> FolderIndex:
@@ -66,19 +103,24 @@ class FolderIndex:
         found = {}
         for path in (out / INDEX, own):
             try:
-                found[path] = _read(path)
+                found[path] = _read_file(path)
             except ResultsError as err:
                 say(f"{err}; the parts it indexed are rewritten")
-                found[path] = {}
-        return cls(out, {**found[out / INDEX], **found[own]}, own, found[own])
+                found[path] = ({}, [])
+        parts, spans = found[own]
+        return cls(out, {**found[out / INDEX][0], **parts}, own, parts, spans)
 
-    def record(self, paths: Iterable[Path]) -> None:
-        """Add (or replace) the checksums of freshly written parts, then write the chunk's index."""
+    def record(self, paths: Iterable[Path], grew: tuple[int, int, dict] | None = None) -> None:
+        """Add (or replace) the checksums of freshly written parts, and where ``grew`` (start, stop,
+        machine) says the steps they hold grew, then write the chunk's index."""
         if self.own is None:
             raise ResultsError(f"{self.out}: this index is read-only (FolderIndex.for_chunk records)")
         for path in paths:
             self.own_parts[self.key(path)] = self.parts[self.key(path)] = sha256(path)
-        write_json(self.own, {"parts": dict(sorted(self.own_parts.items()))})
+        if grew:
+            self.spans = spans_after(self.spans, *grew)
+        data = {"parts": dict(sorted(self.own_parts.items()))}
+        write_json(self.own, {**data, "grown_on": self.spans} if self.spans else data)
 
     def key(self, path: Path) -> str:
         return Path(path).relative_to(self.out).as_posix()

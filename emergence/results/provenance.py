@@ -1,6 +1,7 @@
 """What grew a results folder, for its manifest: the versions of the packages that shape its numbers, the
 git commit of the checkout emergence runs from (and whether it had uncommitted changes), and the CPU
-(the compiled kernels are built for its instruction set)."""
+(the compiled kernels are built for its instruction set); and ``machine``, the short record of what a
+run's numbers depend on beyond its configuration, which each chunk keeps for the steps it grew."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__all__ = ["PACKAGES", "package_versions", "git_commit", "cpu"]
+__all__ = ["PACKAGES", "VECTOR_EXTENSIONS", "package_versions", "git_commit", "cpu", "machine", "manifest_machine"]
 
 PACKAGES = ("emergence", "numpy", "numba", "scipy")
+# The CPU's vector extensions that change how the compiled kernels round, widest first.
+VECTOR_EXTENSIONS = ("avx512f", "avx2", "avx", "sse4_2", "neon", "asimd")
 
 
 def package_versions() -> dict[str, str]:
@@ -59,4 +62,37 @@ def cpu() -> dict:
     return {
         "model": info.get("model name") or platform.processor() or platform.machine(),
         "flags": sorted(info.get("flags", info.get("Features", "")).split()),
+    }
+
+
+def _widest(flags) -> str:
+    flags = set(flags)
+    return next((f for f in VECTOR_EXTENSIONS if f in flags), "other")
+
+
+def machine(device) -> dict:
+    """What a run grown here depends on beyond its configuration: the device, the widest vector
+    extension of the CPU its kernels are compiled for, and the numeric packages. Two machines that
+    differ in one round differently, and the dynamics make a run grown on each another draw."""
+    versions = package_versions()
+    try:
+        torch = version("torch")  # what torch.__version__ says, without importing torch here
+    except PackageNotFoundError:
+        torch = None
+    return {
+        "device": str(device),
+        "cpu vectors": _widest(cpu()["flags"]),
+        "numba": versions.get("numba"),
+        "torch": torch,
+        "numpy": versions.get("numpy"),
+    }
+
+
+def manifest_machine(manifest: dict) -> dict:
+    """``machine`` as a folder's manifest records it (the machine that started the folder)."""
+    versions = manifest.get("versions", {})
+    return {
+        "device": manifest.get("device"),
+        "cpu vectors": _widest(manifest.get("cpu", {}).get("flags", ())),
+        **{name: versions.get(name) for name in ("numba", "torch", "numpy")},
     }

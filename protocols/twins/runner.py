@@ -37,6 +37,7 @@ from emergence.host import build_agent, check_scaffolds, installed, open_executo
 from emergence.results import TWINS, ChunkFolder, FolderIndex, ResultsError, ResultsFolder
 from emergence.results.commits import commit, restore_pair
 from emergence.results.markers import removed, verified_files
+from emergence.results.provenance import machine
 from emergence.results.recorder import NotFinite, Recorder
 
 from .folder import folder_chunk_size, open_folder
@@ -166,6 +167,7 @@ def grow_chunk(
         if step > start:
             removed(folder)  # ahead of the data or unusable: the chunk regrows past it
     recorder = Recorder(runs, chunk.folder, C, config.snapshot_every)
+    grower = machine(device)
     for step in range(start, config.steps):
         if step % config.feedback_every == 0:
             for agent in twins.values():
@@ -174,7 +176,7 @@ def grow_chunk(
             agent.step()
         recorder.record(step, twins)
         if (step + 1) % C == 0:
-            index.record(recorder.flush(step // C))
+            index.record(recorder.flush(step // C), grew=(start, step + 1, grower))
             if step + 1 == config.steps and keep_checkpoints == "none":
                 chunk.remove()
             else:
