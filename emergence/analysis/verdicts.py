@@ -124,15 +124,30 @@ def _preset_line(sweep: SweepInfo) -> str | None:
     return f"preset {name} with {changes}: without them, {nature}; they may move it"
 
 
+def _machines_differ(machines: list[dict]) -> str:
+    differ = [key for key in machines[0] if len({str(m.get(key)) for m in machines}) > 1]
+    return "; ".join(f"{key}: {', '.join(dict.fromkeys(str(m.get(key)) for m in machines))}" for key in differ)
+
+
 def machines_line(machines: list[dict] | None) -> str | None:
     """Where a folder grew on more than one machine, what differed and what that means for its runs."""
     if not machines or len(machines) < 2:
         return None
-    differ = [key for key in machines[0] if len({str(m.get(key)) for m in machines}) > 1]
-    what = "; ".join(f"{key}: {', '.join(dict.fromkeys(str(m.get(key)) for m in machines))}" for key in differ)
     return (
-        f"grown on {len(machines)} machines that round differently ({what}): each part is bit-reproducible only "
-        "where it grew, and a run resumed on another machine went on as another draw of the same configuration"
+        f"grown on {len(machines)} machines that round differently ({_machines_differ(machines)}): each part is "
+        "bit-reproducible only where it grew, and a run resumed on another machine went on as another draw of "
+        "the same configuration"
+    )
+
+
+def study_machines_line(machines: list[dict]) -> str | None:
+    """Where a study's conditions grew on more than one machine: they pair by seed, not by trajectory."""
+    distinct = [m for i, m in enumerate(machines) if m not in machines[:i]]
+    if len(distinct) < 2:
+        return None
+    return (
+        f"the conditions grew on {len(distinct)} machines that round differently ({_machines_differ(distinct)}): "
+        "they pair by seed, not by trajectory, so each difference between them also holds the machines' rounding"
     )
 
 

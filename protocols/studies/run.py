@@ -17,7 +17,7 @@ from attrs import field, frozen
 from emergence.analysis.comparison import Axis, adjust, compare_cells
 from emergence.analysis.folder_cells import folder_cells
 from emergence.analysis.study_report import study_figures, write_comparison
-from emergence.analysis.verdicts import comparison_lines, sweep_lines, variance_lines
+from emergence.analysis.verdicts import comparison_lines, study_machines_line, sweep_lines, variance_lines
 from emergence.api import Results
 from emergence.contract import Study
 from emergence.host import installed
@@ -122,6 +122,8 @@ class StudyRun:
         verdicts = [(results.out.name, sweep_lines(results.summary)) for _, results in grown]
         if len(verdicts) == 1:
             lines = verdicts[0][1] + lines
+        machines = study_machines_line([m for _, results in grown for m in results.summary.sweep.grown_on or []])
+        lines += [machines] if machines else []
         sections = [
             (f"Condition {folder} against its nulls", "\n".join(f"- {line}" for line in found))
             for folder, found in verdicts

@@ -233,6 +233,22 @@ class TestCompare:
         assert f"moved: grown on.cpu vectors: '{host['cpu vectors']}' -> '{other_cpu}'" in out
         assert "moved: grown on.numba:" in out and "-> '0.1.0'" in out
 
+    def test_a_study_says_when_its_conditions_grew_on_different_machines(self, study, tmp_path):
+        """One condition recorded as grown with other kernels' rounding: the study's verdicts say its
+        conditions pair by seed, not by trajectory."""
+        moved = tmp_path / "out"
+        shutil.copytree(study, moved)
+        for index in (moved / "a=surge,emo_noise=x3" / "index").glob("chunk-*.json"):
+            recorded = json.loads(index.read_text())
+            for span in recorded["grown_on"]:
+                span["machine"] = {**span["machine"], "numba": "0.1.0"}
+            index.write_text(json.dumps(recorded))
+        assert main(["report", str(moved / "a=surge,emo_noise=x3")]) == 0
+        assert main(["study", str(study.parent / "tiny.toml"), *SIZES, "--force", "--out", str(moved)]) == 0
+        report = (moved / "report.md").read_text()
+        assert "- the conditions grew on 2 machines that round differently (numba: " in report
+        assert "grown on" not in (study / "report.md").read_text()
+
 
 class TestSet:
     def test_unknown_field_is_one_line(self, tmp_path, capsys):
