@@ -193,22 +193,49 @@ COURSE_WINDOWS = "trail:16@50"
 COURSE_BURN_IN = 1000
 
 
-def course(folder: Path, spans: list[tuple[int, int]]) -> str:
+def course(folder: Path, spans: list[tuple[int, int]]) -> list[dict]:
     """The activity coupling of each run over each span of steps (the mean r of the trail:16 windows
-    every 50 steps after step 1,000 that end inside it), as a Markdown table."""
+    every 50 steps after step 1,000 that end inside it)."""
     manifest = ResultsFolder(folder).manifest()["config"]
     runs, length = manifest["runs"], manifest["steps"]
     activity = run_arrays(ResultsFolder(folder).read_steps(), runs, length, "activity")
     windows = parse_windows(COURSE_WINDOWS, 0, COURSE_BURN_IN)
     r = window_correlations(activity["A"], activity["B"], windows)
     ends = windows.bounds(length)[1]
-    lines = ["| steps | mean over runs | per run |", "|---|---|---|"]
+    rows = []
     for lo, hi in spans:
         inside = (ends > lo) & (ends <= hi)
         if inside.any():
             per_run = np.nanmean(r[:, inside], axis=1)
-            lines.append(f"| {lo:,}-{hi:,} | {per_run.mean():+.3f} | {' '.join(f'{v:+.3f}' for v in per_run)} |")
+            rows.append(dict(sweep=folder.name, steps_from=lo, steps_to=hi, mean=per_run.mean(), per_run=per_run))
+    return rows
+
+
+def course_markdown(rows: list[dict]) -> str:
+    lines = ["| steps | mean over runs | per run |", "|---|---|---|"]
+    for row in rows:
+        per_run = " ".join(f"{v:+.3f}" for v in row["per_run"])
+        lines.append(f"| {row['steps_from']:,}-{row['steps_to']:,} | {row['mean']:+.3f} | {per_run} |")
     return "\n".join(lines)
+
+
+def _write_course_csv(rows: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["sweep", "steps_from", "steps_to", "mean", *(f"run_{i}" for i in range(len(rows[0]["per_run"])))]
+        )
+        for row in rows:
+            writer.writerow(
+                [
+                    row["sweep"],
+                    row["steps_from"],
+                    row["steps_to"],
+                    f"{row['mean']:.4f}",
+                    *(f"{v:.4f}" for v in row["per_run"]),
+                ]
+            )
 
 
 def learned_input(folder: Path) -> str:
@@ -324,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
         length = ResultsFolder(args.sweep).manifest()["config"]["steps"]
         bins = [(lo, lo + args.course) for lo in range(0, length, args.course)] if args.course else []
         spans = bins + [tuple(int(v) for v in span.split(":")) for span in args.span]
-        print(course(args.sweep, spans) if spans else "")
+        rows = course(args.sweep, spans)
+        print(course_markdown(rows))
+        if args.csv and rows:
+            _write_course_csv(rows, args.csv)
         if args.learned_input:
             print("\n" + learned_input(args.sweep))
         return 0
