@@ -6,6 +6,7 @@
     python benchmarks/regime_screen.py --sweep results/paper-10k                # one sweep (the 10k confirmation)
     python benchmarks/regime_screen.py --sweep results/paper-10k --windows trail:16@50 --burn-in 1000
     python benchmarks/regime_screen.py --sweep results/paper-10k --course 5000 --span 30000:50000
+    python benchmarks/regime_screen.py --sweep A --sweep B --scale 1 --scale 4 --course 2500 --figure F.png
 
 Growing is ``emergence study benchmarks/regime_screen.toml --preset paper --runs 16 --steps 50000``: an
 ordinary study, so every variant is a resumable Twins sweep and any executor grows it (``--executor``,
@@ -272,6 +273,32 @@ def _cos(u, v) -> float:
     return float(u @ v / (u.norm() * v.norm()))
 
 
+def course_figure(rows: list[dict], scales: dict[str, float], every: int, out: Path) -> None:
+    """Each sweep's coupling in its bins of ``every`` steps, mean over runs with each run faint, against
+    its step times its scale (a learning rate k times the preset's reaches step t's learned weights at t / k)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name, scale in scales.items():
+        mine = [r for r in rows if r["sweep"] == name and r["steps_to"] - r["steps_from"] == every]
+        x = np.array([(r["steps_from"] + r["steps_to"]) / 2 * scale for r in mine]) / 1000
+        (line,) = ax.plot(x, [r["mean"] for r in mine], "o-", lw=2, label=f"{name} (step x {scale:g})")
+        ax.plot(x, np.array([r["per_run"] for r in mine]), color=line.get_color(), alpha=0.2, lw=0.8)
+    ax.axhspan(0.2111 - 0.072, 0.2111 + 0.072, color="0.88", label="write-up 0.21 ± 0.07 (run SD)")
+    ax.set(
+        xlabel="step x the run's input-learning rate relative to the preset's (thousands)",
+        ylabel=f"activity r, trail:16 every 50 steps, mean per {every:,} steps",
+    )
+    ax.set_title("Twin activity coupling at 10,000 neurons, by how far the input weights have learned", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+
+
 def figure(scores: list[dict], out: Path, screen: Path) -> None:
     import matplotlib
 
@@ -340,24 +367,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--score", action="store_true", help="only score what has grown")
     parser.add_argument("--csv", type=Path, help="[docs/data/regime_screen.csv, regime_screen2.csv]")
     parser.add_argument("--figure", type=Path, help="[docs/figures/regime_screen.png, regime_screen2.png]")
-    parser.add_argument("--sweep", type=Path, help="score this one sweep by the rule (the 10k confirmation)")
+    parser.add_argument(
+        "--sweep", type=Path, action="append", help="score this sweep by the rule (the 10k confirmation)"
+    )
     parser.add_argument("--windows", help="with --sweep: read it on these windows (e.g. trail:16@50)")
     parser.add_argument("--burn-in", type=int, help="with --sweep: and after this many steps")
     parser.add_argument("--course", type=int, metavar="STEPS", help="with --sweep: the coupling in bins of STEPS")
     parser.add_argument("--span", action="append", default=[], metavar="LO:HI", help="with --sweep: over LO-HI")
     parser.add_argument("--learned-input", action="store_true", help="with --sweep: W_in_main's learned part")
+    parser.add_argument("--scale", type=float, action="append", help="with --course --figure: per --sweep, x axis x")
     args, passthrough = parser.parse_known_args(argv)
     if args.sweep and (args.course or args.span or args.learned_input):
-        length = ResultsFolder(args.sweep).manifest()["config"]["steps"]
-        bins = [(lo, lo + args.course) for lo in range(0, length, args.course)] if args.course else []
-        spans = bins + [tuple(int(v) for v in span.split(":")) for span in args.span]
-        rows = course(args.sweep, spans)
-        print(course_markdown(rows))
+        scales = args.scale or [1.0] * len(args.sweep)
+        if len(scales) != len(args.sweep):
+            parser.error("give one --scale per --sweep")
+        rows = []
+        for sweep in args.sweep:
+            length = ResultsFolder(sweep).manifest()["config"]["steps"]
+            bins = [(lo, lo + args.course) for lo in range(0, length, args.course)] if args.course else []
+            found = course(sweep, bins + [tuple(int(v) for v in span.split(":")) for span in args.span])
+            print(f"{sweep.name}\n{course_markdown(found)}\n")
+            rows += found
+            if args.learned_input:
+                print(learned_input(sweep) + "\n")
         if args.csv and rows:
             _write_course_csv(rows, args.csv)
-        if args.learned_input:
-            print("\n" + learned_input(args.sweep))
+        if args.figure and args.course:
+            course_figure(rows, dict(zip((p.name for p in args.sweep), scales)), args.course, args.figure)
         return 0
+    if args.sweep and len(args.sweep) > 1:
+        parser.error("score one --sweep at a time")
+    args.sweep = args.sweep[0] if args.sweep else None
     if args.sweep:
         reading = None
         if args.windows or args.burn_in is not None:
