@@ -5,6 +5,7 @@
     python benchmarks/regime_screen.py --round 2 --out results/regime-screen2  # round 2 (regime_screen2.toml)
     python benchmarks/regime_screen.py --sweep results/paper-10k                # one sweep (the 10k confirmation)
     python benchmarks/regime_screen.py --sweep results/paper-10k --windows trail:16@50 --burn-in 1000
+    python benchmarks/regime_screen.py --sweep results/paper-10k --windows trail:16@50 --burn-in 1000 --confirm
     python benchmarks/regime_screen.py --sweep results/paper-10k --course 5000 --span 30000:50000
     python benchmarks/regime_screen.py --sweep A --sweep B --scale 1 --scale 4 --course 2500 --figure F.png
 
@@ -239,16 +240,12 @@ def _write_course_csv(rows: list[dict], path: Path) -> None:
             )
 
 
-def learned_input(folder: Path) -> str:
-    """At the last checkpoint, per agent: W_in_main's learned part (now minus birth), the share of its
-    largest singular value, its input direction against the sensory field, and the drive it adds to the
-    cortex against the cortex's activity and the birth weights' drive."""
+def learned_parts(folder: Path) -> list[dict]:
+    """At the last checkpoint, per agent: W_in_main's learned part (now minus birth) against the birth
+    norm, the share of its largest singular value, its input direction against the sensory field, and the
+    drive it adds to the cortex against the cortex's activity and the birth weights' drive."""
     config = TwinsConfig.from_dict(ResultsFolder(folder).manifest()["config"])
-    lines = [
-        "| agent | learned / birth norm | top singular share | cos(input dir, sensory) | learned drive rms "
-        "| birth drive rms | cos(learned drive, a) | cos(learned drive, birth drive) |",
-        "|" + "---|" * 8,
-    ]
+    parts = []
     for chunk, last in enumerate(_last_steps(folder)):
         for twin in ("A", "B"):
             tensors, _, state, _ = load_checkpoint(last / f"{twin}.safetensors")
@@ -260,13 +257,66 @@ def learned_input(folder: Path) -> str:
                 x = x / x.norm()
                 drive, birth_drive, a = learned @ x, birth[p] @ x, tensors["main"][p].double()
                 _, sv, vh = np.linalg.svd(learned.numpy(), full_matrices=False)
-                lines.append(
-                    f"| chunk {chunk} pair {p} {twin} | {float(learned.norm() / birth[p].norm()):.4f} | "
-                    f"{sv[0] ** 2 / (sv**2).sum():.3f} | {abs(float(vh[0] @ x.numpy())):.3f} | "
-                    f"{float(drive.pow(2).mean().sqrt()):.3f} | {float(birth_drive.pow(2).mean().sqrt()):.3f} | "
-                    f"{_cos(drive, a):+.3f} | {_cos(drive, birth_drive):+.3f} |"
+                parts.append(
+                    dict(
+                        agent=f"chunk {chunk} pair {p} {twin}",
+                        size=float(learned.norm() / birth[p].norm()),
+                        top_share=float(sv[0] ** 2 / (sv**2).sum()),
+                        cos_sensory=abs(float(vh[0] @ x.numpy())),
+                        drive_rms=float(drive.pow(2).mean().sqrt()),
+                        birth_drive_rms=float(birth_drive.pow(2).mean().sqrt()),
+                        cos_activity=_cos(drive, a),
+                        cos_birth_drive=_cos(drive, birth_drive),
+                    )
                 )
+    return parts
+
+
+def learned_input(folder: Path) -> str:
+    """``learned_parts`` as a Markdown table."""
+    lines = [
+        "| agent | learned / birth norm | top singular share | cos(input dir, sensory) | learned drive rms "
+        "| birth drive rms | cos(learned drive, a) | cos(learned drive, birth drive) |",
+        "|" + "---|" * 8,
+    ]
+    for q in learned_parts(folder):
+        lines.append(
+            f"| {q['agent']} | {q['size']:.4f} | {q['top_share']:.3f} | {q['cos_sensory']:.3f} | {q['drive_rms']:.3f} | "
+            f"{q['birth_drive_rms']:.3f} | {q['cos_activity']:+.3f} | {q['cos_birth_drive']:+.3f} |"
+        )
     return "\n".join(lines)
+
+
+# A 10k confirmation (docs/regime.md, rounds 11 and 13): the level within this many combined SE of the
+# write-up's, halves within FLAT of each other, and at 10,000 neurons the input weights' learned part at
+# least LEARNED_MIN of their birth norm with its largest singular value at least RANK_ONE of its square.
+CONFIRM_SE, FLAT, LEARNED_MIN, RANK_ONE = 2.0, 0.07, 0.005, 0.9
+
+
+def confirmation(folder: Path, reading: SweepSummary) -> tuple[bool, list[str]]:
+    """The pre-registered verdict of a 10k confirmation read on ``reading``: each criterion with its value."""
+    s = score(folder.name, folder, reading)
+    level = _rows(reading.metrics["mean"].fingerprint)["activity mean of run r"]
+    parts = learned_parts(folder)
+    size, share = min(q["size"] for q in parts), min(q["top_share"] for q in parts)
+    checks = [
+        (
+            abs(level["distance_se"]) < CONFIRM_SE,
+            f"level {s['activity']:+.3f} (SE {s['activity_se']:.3f}) against the write-up's "
+            f"{level['write_up']:+.3f}: {level['distance_se']:+.1f} combined SE (bar {CONFIRM_SE:g})",
+        ),
+        (not s["saturated"] and not s["frozen"], f"{s['saturated']} saturated and {s['frozen']} frozen windows"),
+        (
+            abs(s["plateau_second"] - s["plateau_first"]) < FLAT,
+            f"halves {s['plateau_first']:+.3f} / {s['plateau_second']:+.3f} (bar: within {FLAT:g})",
+        ),
+        (
+            size >= LEARNED_MIN and share >= RANK_ONE,
+            f"W_in_main's learned part at least {size:.2%} of its birth norm, its top singular share at least "
+            f"{share:.3f} (bars {LEARNED_MIN:.1%} and {RANK_ONE:g})",
+        ),
+    ]
+    return all(ok for ok, _ in checks), [f"{'pass' if ok else 'FAIL'}: {text}" for ok, text in checks]
 
 
 def _cos(u, v) -> float:
@@ -375,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course", type=int, metavar="STEPS", help="with --sweep: the coupling in bins of STEPS")
     parser.add_argument("--span", action="append", default=[], metavar="LO:HI", help="with --sweep: over LO-HI")
     parser.add_argument("--learned-input", action="store_true", help="with --sweep: W_in_main's learned part")
+    parser.add_argument("--confirm", action="store_true", help="with --sweep: the verdict of a 10k confirmation")
     parser.add_argument("--scale", type=float, action="append", help="with --course --figure: per --sweep, x axis x")
     args, passthrough = parser.parse_known_args(argv)
     if args.sweep and (args.course or args.span or args.learned_input):
@@ -402,6 +453,11 @@ def main(argv: list[str] | None = None) -> int:
         reading = None
         if args.windows or args.burn_in is not None:
             reading = emergence_api.load(args.sweep).analyse(windows=args.windows, burn_in=args.burn_in, keep=False)
+        if args.confirm:
+            reading = reading or SweepSummary.from_json(ResultsFolder(args.sweep).summary())
+            confirmed, lines = confirmation(args.sweep, reading)
+            print("\n".join(lines) + f"\n{'confirmed' if confirmed else 'not confirmed'} by the pre-registered rule")
+            return 0
         scored = [score(args.sweep.name, args.sweep, reading)]
         print(markdown(scored))
         if args.csv:
