@@ -66,10 +66,10 @@ def _measured(out: Path) -> dict:
 
 def _grown_on(out: Path) -> dict:
     """What a folder's runs also depend on beyond its configuration (``provenance.machine``), each value
-    joined with " + " where more than one machine grew it (a run grown with another rounds differently,
-    and the dynamics make it another draw)."""
+    joined with " + " in sorted order where more than one machine grew it (a run grown with another may
+    round differently, and the dynamics make it another draw)."""
     machines = ResultsFolder(out).machines()
-    return {key: " + ".join(dict.fromkeys(str(m.get(key)) for m in machines)) for key in machines[0]}
+    return {key: " + ".join(sorted({str(m.get(key)) for m in machines})) for key in machines[0]}
 
 
 def sweep_differences(folders: list[Path], labels: list[str]) -> tuple[list[str], list[str]]:

@@ -245,7 +245,7 @@ def compute_summary(
             control_rows += [{"metric": name, **row} for row in controls.control_rows(m.controls)]
     other_activity = statistics.quantity_summary(activity["A"], activity["B"], other) if other.count(length) else None
     summary = SweepSummary(
-        sweep=_sweep(manifest, headline, preset, out.machines()),
+        sweep=_sweep(manifest, headline, preset, out.growth()),
         activity=headline_activity,
         other_windows=OtherWindows(
             windows=other.spec,

@@ -29,8 +29,8 @@ def _optional(cls: type, data: dict | None):
 @frozen(kw_only=True)
 class SweepInfo:
     """What was grown and how it was read: the scaffolds, the sizes, init and input, the windows after the
-    burn-in, the preset nearest the agent's config (``{"name", "changed"}``) and the machines that grew it
-    (``ResultsFolder.machines``; None for a summary written before they were recorded)."""
+    burn-in, the preset nearest the agent's config (``{"name", "changed"}``) and where its steps grew
+    (``ResultsFolder.growth``; None for a summary written before it was recorded)."""
 
     protocol: str
     substrate: str

@@ -124,30 +124,45 @@ def _preset_line(sweep: SweepInfo) -> str | None:
     return f"preset {name} with {changes}: without them, {nature}; they may move it"
 
 
+def _distinct(machines) -> list[dict]:
+    return [m for i, m in enumerate(machines) if m not in machines[:i]]
+
+
 def _machines_differ(machines: list[dict]) -> str:
     differ = [key for key in machines[0] if len({str(m.get(key)) for m in machines}) > 1]
     return "; ".join(f"{key}: {', '.join(dict.fromkeys(str(m.get(key)) for m in machines))}" for key in differ)
 
 
-def machines_line(machines: list[dict] | None) -> str | None:
-    """Where a folder grew on more than one machine, what differed and what that means for its runs."""
-    if not machines or len(machines) < 2:
+def _where(growth: list[dict], first: dict, most: int = 3) -> str:
+    """Where steps grew on a machine other than ``first``: runs and the step they start at."""
+    moved = [g for g in growth if g["machine"] != first]
+    runs = [f"run {a}" if a == b else f"runs {a}-{b}" for a, b in (g["runs"] for g in moved[:most])]
+    places = [f"{which} from step {g['from']:,}" for which, g in zip(runs, moved)]
+    return ", ".join(places) + (f" and {len(moved) - most} more" if len(moved) > most else "")
+
+
+def machines_line(growth: list[dict] | None) -> str | None:
+    """Where a folder's steps grew on more than one machine: what differed, where, and what it means."""
+    machines = _distinct([g["machine"] for g in growth or []])
+    if len(machines) < 2:
         return None
     return (
-        f"grown on {len(machines)} machines that round differently ({_machines_differ(machines)}): each part is "
-        "bit-reproducible only where it grew, and a run resumed on another machine went on as another draw of "
-        "the same configuration"
+        f"grown on {len(machines)} machines that may round differently ({_machines_differ(machines)}; "
+        f"{_where(growth, machines[0])} on another than the first): each stretch of steps is bit-reproducible "
+        "only where it grew, and a run resumed on another machine went on as another draw of the same "
+        "configuration"
     )
 
 
-def study_machines_line(machines: list[dict]) -> str | None:
+def study_machines_line(growths: list[list[dict] | None]) -> str | None:
     """Where a study's conditions grew on more than one machine: they pair by seed, not by trajectory."""
-    distinct = [m for i, m in enumerate(machines) if m not in machines[:i]]
-    if len(distinct) < 2:
+    machines = _distinct([g["machine"] for growth in growths for g in growth or []])
+    if len(machines) < 2:
         return None
     return (
-        f"the conditions grew on {len(distinct)} machines that round differently ({_machines_differ(distinct)}): "
-        "they pair by seed, not by trajectory, so each difference between them also holds the machines' rounding"
+        f"the conditions grew on {len(machines)} machines that may round differently "
+        f"({_machines_differ(machines)}): they pair by seed, not by trajectory, so each paired difference "
+        "between them holds more noise (a weaker pairing, not a bias of its own)"
     )
 
 
@@ -223,7 +238,8 @@ def _judge(row: dict, up: str, down: str) -> str:
 
 def _identical_line(row: dict) -> str:
     axis = row["contrast"].split(":")[0]
-    axis = "what differs between these sweeps" if axis == "sweep" else axis
+    if axis == "sweep":
+        return f"{row['contrast']}: {row['quantity']} identical in every run (what differs between these sweeps does not reach it)"
     if row["quantity"] == "activity":
         return (
             f"{row['contrast']}: activity identical in every run; the cortex never receives the emotion "

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from attrs import field, frozen
 
 from .index import FolderIndex, grown_on
+from .provenance import manifest_machine
 from .layout import TWINS
 from .lock import ChunkLock, FolderLock
 from .markers import MARKER, removed, verified_files
@@ -135,16 +136,26 @@ class ResultsFolder:
                 )
         return manifest
 
-    def machines(self) -> list[dict]:
-        """Every machine that grew the folder's data (``provenance.machine``), in order of first use; the
-        manifest's machine first where some steps were grown before chunks recorded where they grew."""
-        from .provenance import manifest_machine
+    def growth(self) -> list[dict]:
+        """Where each chunk's steps grew: ``{"runs": [first, last], "from", "to", "machine"}`` in chunk order
+        (``provenance.machine``); steps grown before chunks recorded it are the manifest's machine, the one
+        that started the folder (a stand-in where an executor grew them elsewhere)."""
+        manifest = self.manifest()
+        runs, size, steps = manifest["config"]["runs"], manifest.get("chunk_size") or 1, manifest["config"]["steps"]
+        recorded, started = grown_on(self.path), manifest_machine(manifest)
+        found = []
+        for chunk, first in enumerate(range(0, runs, size)):
+            spans = recorded.get(chunk, [])
+            if not spans or spans[0]["from"] > 0:
+                spans = [{"from": 0, "to": spans[0]["from"] if spans else steps, "machine": started}, *spans]
+            found += [{"runs": [first, min(first + size, runs) - 1], **span} for span in spans]
+        return found
 
-        spans = grown_on(self.path)
-        unrecorded = not spans or any(not s or s[0]["from"] > 0 for s in spans.values())
-        found = [manifest_machine(self.manifest())] if unrecorded else []
-        for chunk in spans.values():
-            found += [s["machine"] for s in chunk if s["machine"] not in found]
+    def machines(self) -> list[dict]:
+        """Every machine in ``growth``, once each, in the order they appear there."""
+        found = []
+        for span in self.growth():
+            found += [span["machine"]] if span["machine"] not in found else []
         return found
 
     def summary(self) -> dict | None:

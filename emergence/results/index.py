@@ -31,7 +31,8 @@ def _read(path: Path) -> dict[str, str]:
 
 
 def _read_file(path: Path) -> tuple[dict[str, str], list[dict]]:
-    """(parts, grown_on) of an index file (empty when it does not exist); a damaged one is a ResultsError."""
+    """(parts, grown_on) of an index file (empty when it does not exist); damaged parts are a
+    ResultsError, a damaged ``grown_on`` counts as unrecorded (the parts it sits beside stay valid)."""
     if not path.exists():
         return {}, []
     data = read_json(path)
@@ -39,11 +40,15 @@ def _read_file(path: Path) -> tuple[dict[str, str], list[dict]]:
     if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
         raise ResultsError(f"{path}: not an index of parts; the file is damaged")
     spans = data.get("grown_on", [])
-    if not isinstance(spans, list) or not all(
-        isinstance(s, dict) and {"from", "to", "machine"} <= set(s) for s in spans
-    ):
-        raise ResultsError(f"{path}: its grown_on is not a list of spans; the file is damaged")
-    return parts, spans
+    return parts, spans if isinstance(spans, list) and all(map(_is_span, spans)) else []
+
+
+def _is_span(span) -> bool:
+    return (
+        isinstance(span, dict)
+        and all(isinstance(span.get(k), int) for k in ("from", "to"))
+        and isinstance(span.get("machine"), dict)
+    )
 
 
 def spans_after(spans: list[dict], start: int, stop: int, machine: dict) -> list[dict]:
@@ -60,7 +65,7 @@ def spans_after(spans: list[dict], start: int, stop: int, machine: dict) -> list
 
 def grown_on(out: Path) -> dict[int, list[dict]]:
     """Chunk number -> the spans of steps its index records with the machine that grew them (a chunk
-    grown before chunks recorded them, or whose index is damaged, has none)."""
+    grown before chunks recorded them, or whose record is damaged, has none)."""
     found = {}
     for path in sorted((Path(out) / INDEX_DIR).glob("chunk-*.json")):
         try:

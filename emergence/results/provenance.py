@@ -5,6 +5,7 @@ run's numbers depend on beyond its configuration, which each chunk keeps for the
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from functools import cache
@@ -70,18 +71,21 @@ def _widest(flags) -> str:
     return next((f for f in VECTOR_EXTENSIONS if f in flags), "other")
 
 
-def machine(device) -> dict:
-    """What a run grown here depends on beyond its configuration: the device, the widest vector
-    extension of the CPU its kernels are compiled for, and the numeric packages. Two machines that
-    differ in one round differently, and the dynamics make a run grown on each another draw."""
+def machine(device: str) -> dict:
+    """What a run grown here depends on beyond its configuration, as a stand-in: the device (as
+    described by the caller: its type, and for a GPU its model), the widest vector extension of the CPU
+    the kernels are compiled for (the CPU numba is told to compile for, where ``NUMBA_CPU_NAME`` says),
+    and the numeric packages. Two machines that differ in one may round differently, and the dynamics
+    make a run grown on each another draw."""
     versions = package_versions()
+    target = os.environ.get("NUMBA_CPU_NAME")
     try:
         torch = version("torch")  # what torch.__version__ says, without importing torch here
     except PackageNotFoundError:
         torch = None
     return {
-        "device": str(device),
-        "cpu vectors": _widest(cpu()["flags"]),
+        "device": device,
+        "cpu vectors": f"{target} (NUMBA_CPU_NAME)" if target else _widest(cpu()["flags"]),
         "numba": versions.get("numba"),
         "torch": torch,
         "numpy": versions.get("numpy"),
@@ -92,7 +96,7 @@ def manifest_machine(manifest: dict) -> dict:
     """``machine`` as a folder's manifest records it (the machine that started the folder)."""
     versions = manifest.get("versions", {})
     return {
-        "device": manifest.get("device"),
+        "device": str(manifest.get("device", "")).split(":")[0] or None,
         "cpu vectors": _widest(manifest.get("cpu", {}).get("flags", ())),
         **{name: versions.get(name) for name in ("numba", "torch", "numpy")},
     }

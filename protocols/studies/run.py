@@ -122,8 +122,8 @@ class StudyRun:
         verdicts = [(results.out.name, sweep_lines(results.summary)) for _, results in grown]
         if len(verdicts) == 1:
             lines = verdicts[0][1] + lines
-        machines = study_machines_line([m for _, results in grown for m in results.summary.sweep.grown_on or []])
-        lines += [machines] if machines else []
+        machines = study_machines_line([results.summary.sweep.grown_on for _, results in grown])
+        lines += [machines] if machines and len(grown) > 1 else []
         sections = [
             (f"Condition {folder} against its nulls", "\n".join(f"- {line}" for line in found))
             for folder, found in verdicts

@@ -129,6 +129,13 @@ def _remove_damaged(chunk: ChunkFolder, say: Say) -> None:
             )
 
 
+def _described(device: torch.device) -> str:
+    """The device type, and for a GPU its model and CUDA version (what decides how its kernels round)."""
+    if device.type != "cuda":
+        return device.type
+    return f"cuda ({torch.cuda.get_device_name(device)}, CUDA {torch.version.cuda})"
+
+
 def grow_chunk(
     config: TwinsConfig,
     chunk: ChunkFolder,
@@ -167,7 +174,7 @@ def grow_chunk(
         if step > start:
             removed(folder)  # ahead of the data or unusable: the chunk regrows past it
     recorder = Recorder(runs, chunk.folder, C, config.snapshot_every)
-    grower = machine(device)
+    grower = machine(_described(device))
     for step in range(start, config.steps):
         if step % config.feedback_every == 0:
             for agent in twins.values():

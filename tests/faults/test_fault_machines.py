@@ -31,11 +31,26 @@ def test_a_sweep_resumed_elsewhere_says_where_each_part_grew(reference, finished
     for folder in (out, finished):
         assert main(["report", str(folder)]) == 0
     lines = [line for line in ResultsFolder(out).report_path.read_text().splitlines() if "grown on" in line]
-    assert len(lines) == 1 and lines[0].startswith("- grown on 2 machines")
+    assert len(lines) == 1 and lines[0].startswith("- grown on 2 machines that may round differently")
     assert "cpu vectors: " + here["cpu vectors"] + ", sse4_2" in lines[0] and "device" not in lines[0]
+    assert "run 0 from step 20, run 1 from step 0 on another than the first" in lines[0]
     assert "grown on" not in ResultsFolder(finished).report_path.read_text()
 
     capsys.readouterr()
     assert main(["compare", str(finished), str(out)]) == 0
     said = " ".join(capsys.readouterr().out.split())
     assert f"grown on.cpu vectors: '{here['cpu vectors']}' -> '{here['cpu vectors']} + sse4_2'" in said
+
+
+def test_a_damaged_record_of_where_steps_grew_loses_nothing(finished, reference):
+    """A chunk index whose checksums are intact but whose grown_on is garbled: the parts stay valid, the
+    folder reads and resumes, and its steps count as grown where the folder was started."""
+    index = chunk_index_path(finished, 0)
+    recorded = json.loads(index.read_text())
+    index.write_text(json.dumps({**recorded, "grown_on": {"x": 1}}))
+    assert main(["check", str(finished)]) == 0
+    assert ResultsFolder(finished).problems() == []
+    assert len(ResultsFolder(finished).machines()) == 1
+    said = grow(finished)
+    assert not any("not in the index" in line or "again from step" in line for line in said), said
+    assert_same_data(finished, reference)

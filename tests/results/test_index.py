@@ -3,7 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emergence.results.index import spans_after
+from emergence.results import FolderIndex, write_json
+from emergence.results.index import chunk_index_path, grown_on, spans_after
+from emergence.results.provenance import machine
 
 HERE, THERE = {"cpu vectors": "avx2"}, {"cpu vectors": "avx512f"}
 
@@ -32,3 +34,15 @@ def test_spans_tile_what_has_grown(growths):
     assert spans[0]["from"] == 0 and spans[-1]["to"] == grown
     assert all(a["to"] == b["from"] and a["machine"] != b["machine"] for a, b in zip(spans, spans[1:]))
     assert all(s["from"] < s["to"] for s in spans)
+
+
+def test_a_garbled_record_counts_as_unrecorded_and_keeps_the_parts(tmp_path):
+    write_json(chunk_index_path(tmp_path, 0), {"parts": {"steps/run-0000-part-00000.parquet": "ab"}, "grown_on": 3})
+    assert FolderIndex.load(tmp_path).parts == {"steps/run-0000-part-00000.parquet": "ab"}
+    assert grown_on(tmp_path) == {0: []}
+
+
+def test_a_numba_cpu_named_by_the_environment_is_recorded(monkeypatch):
+    """NUMBA_CPU_NAME changes what the kernels are compiled for: the record says so."""
+    monkeypatch.setenv("NUMBA_CPU_NAME", "generic")
+    assert machine("cpu")["cpu vectors"] == "generic (NUMBA_CPU_NAME)"
