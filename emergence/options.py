@@ -22,7 +22,8 @@ __all__ = [
 
 PRESET_HELP = (
     "Agent preset: small (a quick sweep, paper's regime at 500 neurons), paper (the write-up's sizes, by "
-    "screen), paper-chaotic, small-chaotic, paper-rms or small-saturated (earlier readings; docs/regime.md); "
+    "screen and a search at 10,000 neurons), paper-screen, paper-chaotic, small-chaotic, paper-rms or "
+    "small-saturated (earlier readings; docs/regime.md); "
     "the transformer and rl have small and paper."
 )
 

@@ -51,8 +51,10 @@ class TestPresets:
         weight noise."""
         c = preset("paper")
         assert (c.n_input, c.n_main, c.n_emo, c.weight_noise_every) == (128, 10_000, 256, 10)
-        assert (c.oja_post, c.recurrent_gain, c.input_gain, c.weight_noise) == ("unit", 1.7, 3.0, 1e-5)
-        assert (c.eta_rec_main, c.eta_in_main, c.eta_main_emo, c.eta_rec_emo) == (0.0, 3.5e-4, 5e-6, 2.5e-5)
+        assert (c.oja_post, c.recurrent_gain, c.input_gain, c.weight_noise) == ("unit", 1.6, 3.0, 1e-5)
+        assert (c.eta_rec_main, c.eta_in_main, c.eta_main_emo, c.eta_rec_emo) == (0.0, 1.75e-4, 5e-6, 2.5e-5)
+        screen = preset("paper-screen")  # the screen's winner by the scaling rule: paper but for two values
+        assert config_to_dict(screen) == {**config_to_dict(c), "recurrent_gain": 1.7, "eta_in_main": 3.5e-4}
         assert (c.sleep_below, c.wake_above, c.text_noise, c.seed_text) == (0.3, 0.7, 0.05, "emergence begins")
         chaotic = preset("paper-chaotic")
         assert (chaotic.recurrent_gain, chaotic.eta_rec_main, chaotic.eta_main_emo) == (2.0, 3e-5, 1e-4)
@@ -64,9 +66,9 @@ class TestPresets:
             1,
         )
 
-    @pytest.mark.parametrize("pair", [("paper", "small"), ("paper-chaotic", "small-chaotic")])
+    @pytest.mark.parametrize("pair", [("paper-screen", "small"), ("paper-chaotic", "small-chaotic")])
     def test_small_is_paper_by_the_scaling_rule(self, pair):
-        """A small preset is its paper preset at 500 neurons: weight noise and cortex-to-emotion learning
+        """A small preset is its 10k preset at 500 neurons: weight noise and cortex-to-emotion learning
         x sqrt(10^4 / 500), input learning x sqrt(500 / 10^4) (to three figures), every other value equal."""
         paper, small = preset(pair[0]), preset(pair[1])
         ratio = math.sqrt(10_000 / 500)
@@ -82,5 +84,5 @@ class TestPresets:
 
     def test_unknown_preset_lists_known(self):
         """An unknown preset names the known ones."""
-        with pytest.raises(ConfigError, match="paper, paper-chaotic, paper-rms, small"):
+        with pytest.raises(ConfigError, match="paper, paper-chaotic, paper-rms, paper-screen, small"):
             preset("huge")

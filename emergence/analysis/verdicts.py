@@ -17,11 +17,15 @@ __all__ = ["ALPHA", "PRESET_NATURE", "sweep_lines", "comparison_lines", "varianc
 
 ALPHA = 0.05
 PRESET_NATURE = {
-    ("fields", "paper"): "the write-up's sizes with the plateau screen's winner (docs/regime.md): the text "
-    "encoded once for the pair, an unsaturated cortex and a moving emotion field, but at 10,000 neurons its "
-    "twins' activity coupling is ~0.12 (4 pairs x 50,000 steps), not the write-up's 0.21: the level it holds "
-    "at 500 neurons (~0.17) does not carry to larger sizes",
-    ("fields", "small"): "the paper preset's regime at 500 neurons by the scaling rule (docs/regime.md); its "
+    ("fields", "paper"): "the write-up's sizes in the plateau screen's regime, with the recurrent gain and the "
+    "input learning measured at 10,000 neurons (docs/regime.md): the text encoded once for the pair, an "
+    "unsaturated cortex and a moving emotion field; 4 pairs x 50,000 steps hold an activity coupling of "
+    "~LEVEL (first and second half HALVES; the write-up: 0.21)",
+    ("fields", "paper-screen"): "the plateau screen's winner carried to 10,000 neurons by the scaling rule: its "
+    "twins' activity coupling is ~0.12 (4 pairs x 50,000 steps), rising as the input weights learn, not the "
+    "write-up's 0.21 (docs/regime.md)",
+    ("fields", "small"): "the paper preset's regime at 500 neurons, with the gain and input learning measured at "
+    "that size (docs/regime.md); its "
     "activity coupling falls from ~0.6 at birth to ~0.1 by step 2,000 and settles at ~0.17 after ~10,000 steps: "
     "a sweep of 2,000 steps sees the start-up, not the plateau",
     ("fields", "paper-chaotic"): "the regime before the plateau screen: an unsaturated cortex and a moving "

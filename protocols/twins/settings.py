@@ -17,7 +17,7 @@ from emergence.overrides import apply_settings, split_scope
 
 __all__ = ["TwinsConfig", "PROTOCOL_DEFAULTS", "make_config"]
 
-# Protocol defaults per preset: steps and windows sized to the preset's cost; `paper` and `small` read the
+# Protocol defaults per preset: steps and windows sized to the preset's cost; `paper`, `paper-screen` and `small` read the
 # text encoded once for the pair (``input="shared"``, where the substrate has a text input), the setting
 # their regime was found in (docs/regime.md).
 _SMALL = dict(runs=8, steps=2_000, checkpoint_every=250, snapshot_every=10)
@@ -27,6 +27,7 @@ PROTOCOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "small-chaotic": _SMALL,
     "small-saturated": _SMALL,
     "paper": dict(_PAPER, input="shared"),
+    "paper-screen": dict(_PAPER, input="shared"),
     "paper-chaotic": _PAPER,
     "paper-rms": _PAPER,
 }
