@@ -20,7 +20,7 @@ PRESET_NATURE = {
     ("fields", "paper"): "the write-up's sizes in the plateau screen's regime, with the recurrent gain and the "
     "input learning measured at 10,000 neurons (docs/regime.md): the text encoded once for the pair, an "
     "unsaturated cortex and a moving emotion field; 4 pairs x 50,000 steps hold an activity coupling of "
-    "~LEVEL (first and second half HALVES; the write-up: 0.21)",
+    "~0.20 (first and second half ~0.17 and ~0.23; the write-up: 0.21)",
     ("fields", "paper-screen"): "the plateau screen's winner carried to 10,000 neurons by the scaling rule: its "
     "twins' activity coupling is ~0.12 (4 pairs x 50,000 steps), rising as the input weights learn, not the "
     "write-up's 0.21 (docs/regime.md)",

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from attrs import field, frozen
 
 from .index import FolderIndex, grown_on
-from .provenance import manifest_machine
 from .layout import TWINS
 from .lock import ChunkLock, FolderLock
 from .markers import MARKER, removed, verified_files
+from .provenance import manifest_machine
 from .storage import TEMP_SUFFIX, ResultsError, read_json
 
 if TYPE_CHECKING:  # pyarrow is imported where a table is read, not by `emergence --help`
